@@ -1,0 +1,126 @@
+"""Value types that flow through the pipeline: discovered files and classified, hashed artifacts."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class Kind(enum.Enum):
+    """What role a file plays. Decided from content first (see ``classify``)."""
+
+    WEIGHTS = "weights"
+    CONFIG = "config"
+    TOKENIZER = "tokenizer"
+    CARD = "card"
+    DATASET = "dataset"
+    ARCHIVE = "archive"
+    LFS_POINTER = "lfs-pointer"
+    INDEX = "index"
+    """A shard index such as ``model.safetensors.index.json``."""
+    SIGNATURE = "signature"
+    CODE = "code"
+    OTHER = "other"
+
+
+class Format(enum.Enum):
+    SAFETENSORS = "safetensors"
+    PICKLE = "pickle"
+    PYTORCH_ZIP = "pytorch-zip"
+    PYTORCH_LEGACY = "pytorch-legacy"
+    TORCHSCRIPT = "torchscript"
+    NUMPY = "numpy-npy"
+    NUMPY_NPZ = "numpy-npz"
+    JOBLIB = "joblib"
+    HDF5 = "hdf5"
+    KERAS_V3 = "keras-v3"
+    TF_SAVEDMODEL = "tf-savedmodel"
+    ONNX = "onnx"
+    GGUF = "gguf"
+    TFLITE = "tflite"
+    JSON = "json"
+    YAML = "yaml"
+    TEXT = "text"
+    MARKDOWN = "markdown"
+    SENTENCEPIECE = "sentencepiece"
+    PARQUET = "parquet"
+    ARROW = "arrow"
+    CSV = "csv"
+    JSONL = "jsonl"
+    ZIP = "zip"
+    TAR = "tar"
+    GZIP = "gzip"
+    BZIP2 = "bzip2"
+    XZ = "xz"
+    SEVEN_ZIP = "7z"
+    ZSTD = "zstd"
+    LFS_POINTER = "git-lfs-pointer"
+    SIGSTORE_BUNDLE = "sigstore-bundle"
+    PYTHON = "python-source"
+    EMPTY = "empty"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class FileStat:
+    dev: int
+    ino: int
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class HFFileRef:
+    """Where a file of a Hugging Face cache snapshot lives in the cache."""
+
+    repo_id: str
+    repo_type: str
+    """``model`` or ``dataset``."""
+    commit: str
+    blob_name: str | None
+    """Name of the blob the snapshot entry links to (SHA-256 for LFS files, git-blob SHA-1 otherwise)."""
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A regular file found by discovery. ``path`` is what is opened; ``display`` is what is shown."""
+
+    path: Path
+    display: str
+    """POSIX path relative to the scan target's parent (or absolute outside reproducible mode)."""
+    relpath: str
+    """POSIX path relative to the group root (model folder or snapshot): the name inside the model."""
+    stat: FileStat
+    hf: HFFileRef | None = None
+
+
+@dataclass(frozen=True)
+class Digests:
+    sha256: str
+    git_sha1: str | None = None
+    """``sha1(b"blob <size>\\0" + content)``, computed for Hugging Face cache files."""
+
+
+@dataclass
+class Artifact:
+    """A classified, hashed file."""
+
+    ref: FileRef
+    kind: Kind
+    format: Format
+    evidence: str
+    """Why the format was chosen, e.g. "magic bytes 'GGUF' at offset 0"."""
+    digests: Digests | None = None
+    head: bytes = b""
+    """The first bytes of the file, kept from the hashing pass (at most ``Limits.head_bytes``)."""
+    facts: dict[str, object] = field(default_factory=dict)
+    """Format-specific facts from inspection (dtypes, parameter count, LFS oid, ...)."""
+
+    @property
+    def size(self) -> int:
+        return self.ref.stat.size
+
+    @property
+    def display(self) -> str:
+        return self.ref.display

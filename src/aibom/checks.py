@@ -1,0 +1,109 @@
+"""The catalogue of checks. Every ``Finding`` names one of these; reports and docs are generated from it."""
+
+from __future__ import annotations
+
+from aibom.findings import Check, Severity
+
+LFS_POINTER = Check(
+    id="AIBOM-LFS-001",
+    name="weights-not-present",
+    title="Git LFS pointer file where model weights should be",
+    severity=Severity.MEDIUM,
+    help=(
+        "The file is a Git LFS pointer (a small text stub naming the real object by SHA-256), not the "
+        "weights themselves. The weights were never fetched, so their content cannot be hashed, "
+        "inspected or verified."
+    ),
+    remediation="Fetch the real objects (`git lfs pull`) or download the files, then scan again.",
+    tags=("integrity", "completeness"),
+)
+
+FORMAT_MISMATCH = Check(
+    id="AIBOM-FMT-001",
+    name="format-disguise",
+    title="File content does not match its file name",
+    severity=Severity.MEDIUM,
+    help=(
+        "The bytes of the file say it is one format while its extension claims another. Loaders pick a "
+        "parser by content or by name; a disagreement is a common way to slip a pickle past scanners."
+    ),
+    remediation="Rename the file to match its content, or replace it with the format it claims to be.",
+    tags=("evasion",),
+)
+
+MALFORMED_FILE = Check(
+    id="AIBOM-FMT-002",
+    name="malformed-file",
+    title="File is damaged or not a valid instance of its format",
+    severity=Severity.MEDIUM,
+    help="The file could not be parsed as the format its content indicates. Broken files cannot be "
+    "inspected completely and may be crafted to confuse scanners.",
+    remediation="Replace the file with an intact copy from its publisher and verify its hash.",
+    tags=("integrity",),
+)
+
+LIMIT_REACHED = Check(
+    id="AIBOM-LIM-001",
+    name="limit-reached",
+    title="A scan limit was reached; the file was examined only partly",
+    severity=Severity.LOW,
+    help="A size, count or depth read from the file exceeded aibom's configured ceiling. The part "
+    "beyond the ceiling was not examined.",
+    remediation="Check why the file is so large or deep; raise the limit only for trusted inputs.",
+    tags=("completeness",),
+)
+
+CARD_METADATA = Check(
+    id="AIBOM-CARD-001",
+    name="card-metadata-problem",
+    title="Model or dataset card metadata could not be read completely",
+    severity=Severity.INFO,
+    help="The card's YAML front matter is missing, misplaced or invalid, so licence, base model and "
+    "datasets may be missing from the BOM.",
+    remediation="Put valid YAML front matter, delimited by `---` lines, at the very top of README.md.",
+    tags=("transparency",),
+)
+
+CARD_PLACEHOLDER = Check(
+    id="AIBOM-CARD-002",
+    name="card-placeholder",
+    title="Model card sections still hold template placeholders",
+    severity=Severity.INFO,
+    help="Sections such as 'More information needed' or '[More Information Needed]' are empty "
+    "templates: the card claims to document something it does not.",
+    remediation="Fill in the placeholder sections or remove them.",
+    tags=("transparency",),
+)
+
+HF_CACHE_LAYOUT = Check(
+    id="AIBOM-HF-001",
+    name="hf-cache-layout",
+    title="Hugging Face cache entry is inconsistent",
+    severity=Severity.LOW,
+    help="A snapshot file is not a link into the repository's blobs folder, a link is dangling, or a ref "
+    "does not name a commit. The cache may have been modified by hand.",
+    remediation="Re-download the repository into a fresh cache and compare.",
+    tags=("integrity",),
+)
+
+UNPINNED_REQUIREMENT = Check(
+    id="AIBOM-PKG-001",
+    name="unpinned-requirement",
+    title="Python requirement is not pinned to one version",
+    severity=Severity.INFO,
+    help="A requirement without an exact version (or a URL, path or editable install) resolves to "
+    "different code over time, so the BOM cannot name what actually runs.",
+    remediation="Pin exact versions with hashes (e.g. `pip-compile --generate-hashes` or a lock file).",
+    tags=("supply-chain",),
+)
+
+ALL_CHECKS: tuple[Check, ...] = (
+    LFS_POINTER,
+    FORMAT_MISMATCH,
+    MALFORMED_FILE,
+    LIMIT_REACHED,
+    CARD_METADATA,
+    CARD_PLACEHOLDER,
+    HF_CACHE_LAYOUT,
+    UNPINNED_REQUIREMENT,
+)

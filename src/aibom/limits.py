@@ -1,0 +1,51 @@
+"""Every ceiling aibom applies to untrusted input, in one place, each with its reason.
+
+A value read from a scanned file (a length, a count, a depth, a decompressed size) is checked against
+these before it is used. Hitting a limit is a finding, never an exception that escapes a stage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+KiB = 1024
+MiB = 1024 * KiB
+GiB = 1024 * MiB
+
+
+@dataclass(frozen=True)
+class Limits:
+    # hashing
+    hash_buffer: int = 1 * MiB
+    """Read buffer per hashing worker; bounds memory whatever the file size."""
+    head_bytes: int = 64 * KiB
+    """Bytes kept from the start of each file for classification (read in the hashing pass)."""
+
+    # discovery
+    max_files: int = 1_000_000
+    """Files walked per scan; a tree beyond this is reported incomplete."""
+    max_dir_depth: int = 64
+    """Directory nesting; deeper trees are symlink or bind-mount loops in practice."""
+
+    # text metadata (cards, configs, lock files)
+    max_text_file: int = 16 * MiB
+    """Largest card, config, requirements or lock file parsed; bigger ones are skipped with a reason."""
+    max_yaml_nodes: int = 100_000
+    """YAML front matter nodes; bounds alias ("billion laughs") expansion."""
+    max_json_depth: int = 64
+    """Nesting depth of JSON/YAML metadata documents."""
+    max_requirements_depth: int = 16
+    """Nested -r/-c includes in requirements files."""
+
+    # safetensors
+    max_safetensors_header: int = 100 * MiB
+    """Header length accepted (the safetensors library uses the same bound)."""
+    max_tensors: int = 1_000_000
+    """Tensors described in one header."""
+
+    # generic
+    max_members: int = 100_000
+    """Entries listed from one archive or index."""
+
+
+DEFAULT_LIMITS = Limits()
