@@ -68,6 +68,7 @@ class FileStat:
     ino: int
     size: int
     mtime_ns: int
+    ctime_ns: int = 0
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ class Limits:
     # hashing
     hash_buffer: int = 1 * MiB
     """Read buffer per hashing worker; bounds memory whatever the file size."""
-    head_bytes: int = 64 * KiB
+    head_bytes: int = 4 * KiB
     """Bytes kept from the start of each file for classification (read in the hashing pass)."""
 
     # discovery

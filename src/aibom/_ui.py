@@ -1,0 +1,111 @@
+"""Terminal output for the CLI (stderr only): a rich progress bar and the scan summary."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aibom.progress import NullProgress, Progress
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress as RichProgress, TaskID
+
+    from aibom.scan import ScanResult
+
+_SHOW_AFTER_BYTES = 64 * 1024 * 1024
+"""Small scans finish before a bar would be readable; show one only for real work."""
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class RichProgressReporter:
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.bar: RichProgress | None = None
+        self.files: TaskID | None = None
+        self.bytes: TaskID | None = None
+        self.lock = threading.Lock()
+
+    def begin(self, stage: str, total_files: int, total_bytes: int) -> None:
+        if total_bytes < _SHOW_AFTER_BYTES:
+            return
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            MofNCompleteColumn,
+            Progress as RichProgress,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
+        self.bar = RichProgress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=self.console,
+            transient=True,
+        )
+        self.files = self.bar.add_task(f"{stage} files", total=total_files)
+        self.bytes = self.bar.add_task(f"{stage} bytes", total=total_bytes)
+        self.bar.start()
+
+    def advance(self, files: int = 0, nbytes: int = 0) -> None:
+        bar = self.bar
+        if bar is None or self.files is None or self.bytes is None:
+            return
+        with self.lock:
+            if files:
+                bar.advance(self.files, files)
+            if nbytes:
+                bar.advance(self.bytes, nbytes)
+
+    def end(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+
+@contextlib.contextmanager
+def make_progress(enabled: bool) -> Iterator[Progress]:
+    if not enabled or not sys.stderr.isatty():
+        yield NullProgress()
+        return
+    reporter = RichProgressReporter(_console())
+    try:
+        yield reporter
+    finally:
+        reporter.end()
+
+
+def report_result(result: ScanResult, *, quiet: bool, verbose: bool, output: Path | None) -> None:
+    if quiet:
+        return
+    console = _console()
+    for note in result.notes:
+        console.print(f"note: {note}", markup=False)
+    shown = result.findings if verbose else result.findings[:10]
+    for finding in shown:
+        where = finding.path + (f" [{finding.member}]" if finding.member else "")
+        label = finding.effective_severity.label.upper()
+        console.print(f"{label:8} {finding.check.id} {where}: {finding.message}", markup=False)
+    if len(shown) < len(result.findings):
+        console.print(f"... and {len(result.findings) - len(shown)} more (use -v)", markup=False)
+    if verbose:
+        for skip in result.skipped:
+            console.print(f"skipped  {skip.path}: {skip.reason}", markup=False)
+    console.print(result.summary(), markup=False)
+    if output is not None and str(output) != "-":
+        console.print(f"BOM written to {output}", markup=False)

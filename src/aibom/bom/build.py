@@ -1,0 +1,470 @@
+"""Inventory -> cyclonedx-python-lib ``Bom`` (everything the library can model) plus the ML fields it
+cannot (``modelCard``, ``data``), returned separately for ``aibom.bom.document`` to splice in by bom-ref."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from cyclonedx.model import ExternalReference, ExternalReferenceType, HashAlgorithm, HashType, Property, XsUri
+from cyclonedx.model.bom import Bom
+from cyclonedx.model.component import Component, ComponentScope, ComponentType, Pedigree
+from cyclonedx.model.contact import OrganizationalEntity
+from cyclonedx.model.license import DisjunctiveLicense, LicenseExpression
+from cyclonedx.model.vulnerability import (
+    BomTarget,
+    Vulnerability,
+    VulnerabilityRating,
+    VulnerabilityScoreSource,
+    VulnerabilitySeverity,
+    VulnerabilitySource,
+)
+from packageurl import PackageURL
+
+from aibom.artifacts import Artifact
+from aibom.bom.modelcard import WeightsSummary, dataset_data, model_card
+from aibom.cards import CardFacts
+from aibom.findings import Finding, Severity
+from aibom.inventory import DatasetEntry, Inventory, ModelEntry
+from aibom.packages.interface import Package
+from aibom.properties import Prop
+
+HF = "https://huggingface.co"
+_SEVERITY = {
+    Severity.INFO: VulnerabilitySeverity.INFO,
+    Severity.LOW: VulnerabilitySeverity.LOW,
+    Severity.MEDIUM: VulnerabilitySeverity.MEDIUM,
+    Severity.HIGH: VulnerabilitySeverity.HIGH,
+    Severity.CRITICAL: VulnerabilitySeverity.CRITICAL,
+}
+
+
+@dataclass
+class Built:
+    bom: Bom
+    model_cards: dict[str, dict[str, object]] = field(default_factory=dict)
+    data: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+
+
+class _Refs:
+    """Unique, deterministic bom-refs."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+        self.by_path: dict[str, str] = {}
+
+    def new(self, wanted: str) -> str:
+        ref, n = wanted, 1
+        while ref in self.used:
+            n += 1
+            ref = f"{wanted}#{n}"
+        self.used.add(ref)
+        return ref
+
+
+def prop(name: Prop, value: object) -> Property:
+    return Property(name=name.value, value=str(value))
+
+
+def _props(pairs: Iterable[tuple[Prop, object]]) -> list[Property]:
+    out = []
+    for name, value in pairs:
+        if value is None or value == "" or value == () or value == []:
+            continue
+        if isinstance(value, (list, tuple)):
+            value = ", ".join(str(v) for v in value)
+        elif isinstance(value, bool):
+            value = "true" if value else "false"
+        out.append(prop(name, value))
+    return out
+
+
+# ---------------------------------------------------------------- licences
+
+
+def card_licenses(card: CardFacts | None) -> list[LicenseExpression | DisjunctiveLicense]:
+    if card is None:
+        return []
+    if card.license:
+        if any(op in card.license for op in (" AND ", " OR ", " WITH ")):
+            return [LicenseExpression(card.license)]
+        return [DisjunctiveLicense(id=card.license)]
+    if card.license_name:
+        url = XsUri(card.license_link) if card.license_link and _is_url(card.license_link) else None
+        return [DisjunctiveLicense(name=card.license_name, url=url)]
+    return []
+
+
+def _is_url(text: str) -> bool:
+    return text.startswith(("https://", "http://"))
+
+
+# ---------------------------------------------------------------- files
+
+
+def file_component(art: Artifact, name: str, refs: _Refs) -> Component:
+    ref = refs.new(f"file:{art.display}")
+    refs.by_path[art.display] = ref
+    hashes = [HashType(alg=HashAlgorithm.SHA_256, content=art.digests.sha256)] if art.digests else []
+    pairs: list[tuple[Prop, object]] = [
+        (Prop.FILE_KIND, art.kind.value),
+        (Prop.FILE_FORMAT, art.format.value),
+        (Prop.FILE_FORMAT_EVIDENCE, art.evidence),
+        (Prop.FILE_SIZE, art.size),
+        (Prop.GIT_BLOB_SHA1, art.digests.git_sha1 if art.digests else None),
+        (Prop.LFS_OID, art.facts.get("lfs_oid")),
+        (Prop.LFS_SIZE, art.facts.get("lfs_size")),
+    ]
+    return Component(
+        type=ComponentType.FILE, name=name, bom_ref=ref, hashes=hashes, properties=_props(pairs)
+    )
+
+
+def _inner(art: Artifact, root: str) -> str:
+    return art.display[len(root) :].lstrip("/") or PurePosixPath(art.display).name
+
+
+# ---------------------------------------------------------------- models
+
+
+def _hf_purl(repo_id: str, commit: str | None) -> PackageURL:
+    group, _, name = repo_id.rpartition("/")
+    return PackageURL(type="huggingface", namespace=group or None, name=name, version=commit)
+
+
+def _model_refs(model: ModelEntry) -> list[ExternalReference]:
+    snap = model.snapshot
+    out: list[ExternalReference] = []
+    if snap is not None:
+        base = f"{HF}/{snap.repo_id}"
+        out.append(ExternalReference(type=ExternalReferenceType.WEBSITE, url=XsUri(base)))
+        out.append(ExternalReference(type=ExternalReferenceType.DISTRIBUTION, url=XsUri(f"{base}/tree/{snap.commit}")))
+        if model.card is not None:
+            url = f"{base}/blob/{snap.commit}/README.md"
+            out.append(ExternalReference(type=ExternalReferenceType.MODEL_CARD, url=XsUri(url)))
+    card = model.card
+    if card is not None and card.license_link and _is_url(card.license_link):
+        out.append(ExternalReference(type=ExternalReferenceType.LICENSE, url=XsUri(card.license_link)))
+    return out
+
+
+def _model_props(model: ModelEntry) -> list[Property]:
+    card, snap = model.card, model.snapshot
+    pairs: list[tuple[Prop, object]] = [
+        (Prop.MODEL_SOURCE, model.source),
+        (Prop.MODEL_FORMATS, model.formats),
+        (Prop.MODEL_PARAMETERS, model.parameter_count),
+        (Prop.MODEL_DTYPES, model.dtypes),
+        (Prop.MODEL_SHARDS, model.shard_count or None),
+        (Prop.MODEL_WEIGHTS_PRESENT, model.weights_present),
+    ]
+    if snap is not None:
+        pairs += [(Prop.HF_REPO_ID, snap.repo_id), (Prop.HF_REPO_TYPE, snap.repo_type)]
+        pairs += [(Prop.HF_COMMIT, snap.commit), (Prop.HF_REFS, snap.refs)]
+    if card is not None:
+        pairs += [
+            (Prop.MODEL_CARD_PATH, card.display),
+            (Prop.MODEL_LICENSE_NAME, card.license_name if card.license else None),
+            (Prop.MODEL_LICENSE_LINK, card.license_link),
+            (Prop.MODEL_CARD_PROBLEMS, "; ".join(card.problems)),
+            (Prop.MODEL_CARD_PLACEHOLDERS, "; ".join(card.placeholders)),
+        ]
+    return _props(pairs)
+
+
+def _description(card: CardFacts | None) -> str | None:
+    if card is None:
+        return None
+    text = card.sections.get("model_description") or card.sections.get("summary") or ""
+    text = " ".join(text.split())
+    return (text[:497] + "...") if len(text) > 500 else (text or None)
+
+
+class _Builder:
+    def __init__(self, inv: Inventory) -> None:
+        self.inv = inv
+        self.refs = _Refs()
+        self.bom = Bom()
+        self.built = Built(self.bom)
+        self.model_ref: dict[str, str] = {}
+        self.dataset_ref: dict[str, str] = {}
+        self.hf_model_ref: dict[str, str] = {}
+        self.package_ref: dict[str, list[str]] = {}
+
+    def model(self, model: ModelEntry) -> Component:
+        snap = model.snapshot
+        wanted = f"model:hf:{snap.repo_id}@{snap.commit}" if snap else f"model:{model.root}"
+        ref = self.refs.new(wanted)
+        self.model_ref[model.root] = ref
+        if snap is not None:
+            self.hf_model_ref.setdefault(snap.repo_id, ref)
+        files = [file_component(a, _inner(a, model.root), self.refs) for a in model.files]
+        weights = [a for a in model.files if a.kind.value == "weights" and a.digests]
+        hashes = [HashType(alg=HashAlgorithm.SHA_256, content=weights[0].digests.sha256)] if len(weights) == 1 and weights[0].digests else []
+        return Component(
+            type=ComponentType.MACHINE_LEARNING_MODEL,
+            name=model.name,
+            group=model.group,
+            version=snap.commit if snap else None,
+            bom_ref=ref,
+            purl=_hf_purl(snap.repo_id, snap.commit.lower()) if snap else None,
+            supplier=OrganizationalEntity(name=model.group) if snap and model.group else None,
+            description=_description(model.card),
+            hashes=hashes,
+            licenses=card_licenses(model.card),
+            external_references=_model_refs(model),
+            properties=_model_props(model),
+            components=files,
+        )
+
+    def dataset(self, entry: DatasetEntry) -> Component:
+        ref = self.refs.new(f"dataset:{entry.key}")
+        self.dataset_ref[entry.key] = ref
+        is_hf = entry.snapshot is not None or (entry.source == "declared" and entry.group is not None)
+        url = f"{HF}/datasets/{entry.key}" if is_hf else None
+        root = entry.root or ""
+        files = [file_component(a, _inner(a, root), self.refs) for a in entry.files]
+        declared = [self.model_ref[m] for m in entry.declared_by if m in self.model_ref]
+        pairs: list[tuple[Prop, object]] = [
+            (Prop.MODEL_SOURCE, entry.source),
+            (Prop.DATASET_DECLARED_BY, declared),
+            (Prop.DATASET_FILE_COUNT, len(entry.files) if entry.files else None),
+        ]
+        if entry.snapshot is not None:
+            pairs += [(Prop.HF_REPO_ID, entry.snapshot.repo_id), (Prop.HF_COMMIT, entry.snapshot.commit)]
+        self.built.data[ref] = dataset_data(entry.name, entry.card, url)
+        ext = [ExternalReference(type=ExternalReferenceType.WEBSITE, url=XsUri(url))] if url else []
+        return Component(
+            type=ComponentType.DATA,
+            name=entry.name,
+            group=entry.group,
+            version=entry.snapshot.commit if entry.snapshot else None,
+            bom_ref=ref,
+            licenses=card_licenses(entry.card),
+            external_references=ext,
+            properties=_props(pairs),
+            components=files,
+        )
+
+    def base_model(self, repo_id: str) -> Component | None:
+        if repo_id in self.hf_model_ref:
+            return None
+        group, _, name = repo_id.rpartition("/")
+        ref = self.refs.new(f"model:declared:{repo_id}")
+        self.hf_model_ref[repo_id] = ref
+        return Component(
+            type=ComponentType.MACHINE_LEARNING_MODEL,
+            name=name,
+            group=group or None,
+            bom_ref=ref,
+            purl=_hf_purl(repo_id, None),
+            external_references=[ExternalReference(type=ExternalReferenceType.WEBSITE, url=XsUri(f"{HF}/{repo_id}"))],
+            properties=_props([(Prop.MODEL_SOURCE, "declared")]),
+        )
+
+    def package(self, pkgs: Sequence[Package]) -> Component:
+        first = pkgs[0]
+        ref = self.refs.new(first.purl)
+        self.package_ref.setdefault(first.normalized_name, []).append(ref)
+        sources = list(dict.fromkeys(p.source for p in pkgs))
+        hashes = list(dict.fromkeys(h for p in pkgs for h in p.hashes))
+        pairs: list[tuple[Prop, object]] = [
+            (Prop.PY_SOURCE, sources),
+            (Prop.PY_SOURCE_KIND, list(dict.fromkeys(p.source_kind.value for p in pkgs))),
+            (Prop.PY_SPECIFIER, first.specifier),
+            (Prop.PY_MARKER, first.marker),
+            (Prop.PY_EXTRAS, first.extras),
+            (Prop.PY_EDITABLE, True if first.editable else None),
+            (Prop.PY_GROUPS, list(dict.fromkeys(g for p in pkgs for g in p.groups))),
+            (Prop.PY_DIRECT, True if any(p.direct for p in pkgs) else None),
+        ]
+        extra = [Property(name=k, value=v) for k, v in sorted(first.properties.items())]
+        return Component(
+            type=ComponentType.LIBRARY,
+            name=first.name,
+            version=first.version,
+            bom_ref=ref,
+            purl=PackageURL.from_string(first.purl),
+            description=first.summary,
+            author=first.author,
+            scope=ComponentScope.OPTIONAL if all(p.optional for p in pkgs) else None,
+            licenses=_package_licenses(first),
+            external_references=_package_refs(first, hashes),
+            properties=_props(pairs) + extra,
+        )
+
+
+def _package_licenses(pkg: Package) -> list[LicenseExpression | DisjunctiveLicense]:
+    if pkg.license_expression:
+        expr = pkg.license_expression
+        if any(op in expr for op in (" AND ", " OR ", " WITH ")):
+            return [LicenseExpression(expr)]
+        return [DisjunctiveLicense(id=expr)]
+    return [DisjunctiveLicense(name=name) for name in pkg.license_names[:1]]
+
+
+def _package_refs(pkg: Package, hashes: list[object]) -> list[ExternalReference]:
+    out: list[ExternalReference] = []
+    if pkg.url and "://" in pkg.url:
+        kind = ExternalReferenceType.VCS if pkg.url.startswith(("git+", "hg+", "svn+", "bzr+")) else ExternalReferenceType.DISTRIBUTION
+        out.append(ExternalReference(type=kind, url=XsUri(pkg.url)))
+    if hashes:
+        url = f"https://pypi.org/project/{pkg.normalized_name}/" + (f"{pkg.version}/" if pkg.version else "")
+        cdx = [_hash(h) for h in hashes]
+        out.append(
+            ExternalReference(
+                type=ExternalReferenceType.DISTRIBUTION,
+                url=XsUri(url),
+                comment="hashes of the distribution files the lock or requirements file allows",
+                hashes=[h for h in cdx if h is not None],
+            )
+        )
+    return out
+
+
+_ALGS = {
+    "SHA-256": HashAlgorithm.SHA_256,
+    "SHA-384": HashAlgorithm.SHA_384,
+    "SHA-512": HashAlgorithm.SHA_512,
+    "SHA-1": HashAlgorithm.SHA_1,
+    "MD5": HashAlgorithm.MD5,
+}
+
+
+def _hash(h: object) -> HashType | None:
+    alg = _ALGS.get(getattr(h, "alg", ""))
+    value = getattr(h, "value", None)
+    return HashType(alg=alg, content=value) if alg and isinstance(value, str) else None
+
+
+# ---------------------------------------------------------------- findings
+
+
+def vulnerability(finding: Finding, index: int, affected: str) -> Vulnerability:
+    check = finding.check
+    props = _props(
+        [
+            (Prop.FILE_PATH, finding.path),
+            (Prop.FINDING_MEMBER, finding.member),
+            (Prop.FINDING_OFFSET, finding.offset),
+            (Prop.FINDING_EVIDENCE, finding.evidence),
+            (Prop.FINDING_CHECK_NAME, check.name),
+        ]
+    )
+    return Vulnerability(
+        bom_ref=f"finding:{index}",
+        id=check.id,
+        source=VulnerabilitySource(name="aibom"),
+        ratings=[
+            VulnerabilityRating(
+                source=VulnerabilitySource(name="aibom"),
+                severity=_SEVERITY[finding.effective_severity],
+                method=VulnerabilityScoreSource.OTHER,
+                justification=check.title,
+            )
+        ],
+        cwes=[check.cwe] if check.cwe else None,
+        description=finding.message,
+        detail=check.help,
+        recommendation=check.remediation,
+        affects=[BomTarget(ref=affected)],
+        properties=props,
+    )
+
+
+# ---------------------------------------------------------------- assembly
+
+
+def _package_groups(packages: Sequence[Package]) -> list[list[Package]]:
+    groups: dict[tuple[str, str | None, str | None], list[Package]] = {}
+    for pkg in packages:
+        key = (pkg.normalized_name, pkg.version, None if pkg.version else (pkg.specifier or pkg.url))
+        groups.setdefault(key, []).append(pkg)
+    return list(groups.values())
+
+
+def build(inv: Inventory, root: Component, findings: Sequence[Finding]) -> Built:
+    b = _Builder(inv)
+    b.refs.used.add(str(root.bom_ref.value))
+    b.bom.metadata.component = root
+    models = [b.model(m) for m in inv.models]
+    datasets = [b.dataset(d) for d in inv.datasets]
+    base = [c for m in inv.models for repo in m.base_models if (c := b.base_model(repo)) is not None]
+    groups = _package_groups(inv.packages)
+    packages = [b.package(g) for g in groups]
+    for comp in (*models, *datasets, *base, *packages):
+        b.bom.components.add(comp)
+    _model_cards(b, inv)
+    _ancestry(b, inv, models)
+    _dependencies(b, root, inv, models, datasets, packages, groups)
+    for i, finding in enumerate(sorted(findings, key=Finding.sort_key), 1):
+        affected = b.refs.by_path.get(finding.path) or _owner_ref(b, finding.path) or str(root.bom_ref.value)
+        b.bom.vulnerabilities.add(vulnerability(finding, i, affected))
+    return b.built
+
+
+def _owner_ref(b: _Builder, path: str) -> str | None:
+    best = ""
+    for root in (*b.model_ref, *(k for k in b.dataset_ref)):
+        if (path == root or path.startswith(root + "/")) and len(root) > len(best):
+            best = root
+    return b.model_ref.get(best) or b.dataset_ref.get(best) if best else None
+
+
+def _model_cards(b: _Builder, inv: Inventory) -> None:
+    for model in inv.models:
+        ref = b.model_ref[model.root]
+        weights = WeightsSummary(model.formats, model.parameter_count, model.dtypes)
+        dataset_refs = [b.dataset_ref[k] for k in model.datasets if k in b.dataset_ref]
+        b.built.model_cards[ref] = model_card(model.card, model.config, weights, dataset_refs)
+
+
+def _ancestry(b: _Builder, inv: Inventory, models: list[Component]) -> None:
+    for model, comp in zip(inv.models, models):
+        ancestors = []
+        for repo in model.base_models:
+            group, _, name = repo.rpartition("/")
+            ancestors.append(
+                Component(
+                    type=ComponentType.MACHINE_LEARNING_MODEL,
+                    name=name,
+                    group=group or None,
+                    purl=_hf_purl(repo, None),
+                )
+            )
+        if ancestors:
+            comp.pedigree = Pedigree(ancestors=ancestors)
+
+
+def _dependencies(
+    b: _Builder,
+    root: Component,
+    inv: Inventory,
+    models: list[Component],
+    datasets: list[Component],
+    packages: list[Component],
+    groups: list[list[Package]],
+) -> None:
+    by_ref = {str(c.bom_ref.value): c for c in (*models, *datasets, *packages)}
+    top = [*models, *[d for d, e in zip(datasets, inv.datasets) if e.source != "declared"], *packages]
+    b.bom.register_dependency(root, top)
+    for model, comp in zip(inv.models, models):
+        deps = [by_ref[b.dataset_ref[k]] for k in model.datasets if k in b.dataset_ref]
+        deps += [c for r in model.base_models if (c := _component(b, b.hf_model_ref.get(r))) is not None]
+        b.bom.register_dependency(comp, deps)
+    for group, comp in zip(groups, packages):
+        names = dict.fromkeys(n for p in group for n in p.dependencies)
+        deps = [by_ref[r] for n in names for r in b.package_ref.get(n, [])[:1]]
+        b.bom.register_dependency(comp, deps)
+    for comp in (*datasets, *packages):
+        b.bom.register_dependency(comp, [])
+
+
+def _component(b: _Builder, ref: str | None) -> Component | None:
+    if ref is None:
+        return None
+    for comp in b.bom.components:
+        if str(comp.bom_ref.value) == ref:
+            return comp
+    return None

@@ -1,0 +1,107 @@
+"""Serialize a built BOM, splice in ``modelCard`` and ``data``, and validate before anything is returned.
+
+An invalid document is never returned: ``InvalidBomError`` (a bug in aibom) is raised instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from cyclonedx.model.component import Component, ComponentType
+from cyclonedx.output import make_outputter
+from cyclonedx.schema import OutputFormat, SchemaVersion
+
+from aibom.bom.build import Built
+from aibom.errors import InvalidBomError, UsageError
+
+SPEC_VERSIONS = {"1.6": SchemaVersion.V1_6, "1.7": SchemaVersion.V1_7}
+
+
+@dataclass(frozen=True)
+class DocumentOptions:
+    spec_version: str = "1.6"
+    output_format: str = "json"
+    reproducible: bool = False
+
+
+def tool_component(version: str) -> Component:
+    return Component(
+        type=ComponentType.APPLICATION,
+        name="aibom",
+        version=version,
+        description="AI supply-chain scanner",
+        bom_ref="tool:aibom",
+    )
+
+
+def _timestamp(reproducible: bool) -> datetime | None:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is not None:
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp") from None
+    return None if reproducible else datetime.now(tz=timezone.utc).replace(microsecond=0)
+
+
+def render_document(built: Built, version: str, options: DocumentOptions) -> str:
+    schema = SPEC_VERSIONS.get(options.spec_version)
+    if schema is None:
+        raise UsageError(f"unsupported CycloneDX version {options.spec_version} (choose 1.6 or 1.7)")
+    bom = built.bom
+    bom.metadata.tools.components.add(tool_component(version))
+    stamp = _timestamp(options.reproducible)
+    if stamp is not None:
+        bom.metadata.timestamp = stamp
+    if options.output_format == "xml":
+        from aibom.bom.xml import render_xml
+
+        return render_xml(built, schema, reproducible=options.reproducible, timestamp=stamp is not None)
+    text = make_outputter(bom, OutputFormat.JSON, schema).output_as_string()
+    doc = json.loads(text)
+    splice(doc, built)
+    finalize(doc, reproducible=options.reproducible, keep_timestamp=stamp is not None)
+    out = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    validate_json(out, schema)
+    return out
+
+
+def splice(doc: dict[str, Any], built: Built) -> None:
+    """Put ``modelCard`` and ``data`` on the components the library serialized, by bom-ref."""
+    for comp in _walk(doc.get("components", [])):
+        ref = comp.get("bom-ref")
+        card = built.model_cards.get(ref) if ref else None
+        if card:
+            comp["modelCard"] = card
+        data = built.data.get(ref) if ref else None
+        if data:
+            comp["data"] = data
+
+
+def _walk(components: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    stack = list(reversed(components))
+    while stack:
+        comp = stack.pop()
+        out.append(comp)
+        stack.extend(reversed(comp.get("components", [])))
+    return out
+
+
+def finalize(doc: dict[str, Any], *, reproducible: bool, keep_timestamp: bool) -> None:
+    if reproducible:
+        doc.pop("serialNumber", None)
+        if not keep_timestamp:
+            doc.get("metadata", {}).pop("timestamp", None)
+
+
+def validate_json(text: str, schema: SchemaVersion) -> None:
+    from cyclonedx.validation.json import JsonStrictValidator
+
+    error = JsonStrictValidator(schema).validate_str(text)
+    if error is not None:
+        raise InvalidBomError(str(error))

@@ -1,0 +1,308 @@
+"""Classification by content: magic bytes and structure first, the file name only as a tiebreaker.
+
+``classify`` sees the first bytes of the file (kept from the hashing pass) and, for zip files only, reads the
+central directory to tell PyTorch, TorchScript, Keras v3 and numpy archives apart. It never imports or
+loads anything it reads; ``pickletools.genops`` only tokenises opcodes.
+"""
+
+from __future__ import annotations
+
+import pickletools
+import struct
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from aibom.artifacts import FileRef, Format, Kind
+from aibom.checks import FORMAT_MISMATCH
+from aibom.findings import Finding
+from aibom.limits import DEFAULT_LIMITS, Limits
+
+LFS_PREFIX = b"version https://git-lfs.github.com/spec/v1"
+TORCH_LEGACY_MAGIC = bytes.fromhex("80028a0a6cfc9c46f9206aa85019")  # PROTO 2, LONG1 0x1950a86a20f9469cfc6c
+_MAX_LFS_POINTER = 1024
+
+WEIGHT_FORMATS = frozenset(
+    {
+        Format.SAFETENSORS,
+        Format.PICKLE,
+        Format.PYTORCH_ZIP,
+        Format.PYTORCH_LEGACY,
+        Format.TORCHSCRIPT,
+        Format.NUMPY,
+        Format.NUMPY_NPZ,
+        Format.JOBLIB,
+        Format.HDF5,
+        Format.KERAS_V3,
+        Format.TF_SAVEDMODEL,
+        Format.ONNX,
+        Format.GGUF,
+        Format.TFLITE,
+    }
+)
+CODE_EXEC_FORMATS = frozenset(
+    {
+        Format.PICKLE,
+        Format.PYTORCH_ZIP,
+        Format.PYTORCH_LEGACY,
+        Format.TORCHSCRIPT,
+        Format.JOBLIB,
+        Format.NUMPY,
+        Format.NUMPY_NPZ,
+    }
+)
+DATASET_FORMATS = frozenset({Format.PARQUET, Format.ARROW, Format.CSV, Format.JSONL})
+ARCHIVE_FORMATS = frozenset(
+    {Format.ZIP, Format.TAR, Format.GZIP, Format.BZIP2, Format.XZ, Format.SEVEN_ZIP, Format.ZSTD}
+)
+
+SUFFIX_FORMATS: dict[str, Format] = {
+    ".safetensors": Format.SAFETENSORS,
+    ".pkl": Format.PICKLE,
+    ".pickle": Format.PICKLE,
+    ".pt": Format.PYTORCH_ZIP,
+    ".pth": Format.PYTORCH_ZIP,
+    ".bin": Format.PYTORCH_ZIP,
+    ".ckpt": Format.PYTORCH_ZIP,
+    ".npy": Format.NUMPY,
+    ".npz": Format.NUMPY_NPZ,
+    ".joblib": Format.JOBLIB,
+    ".h5": Format.HDF5,
+    ".hdf5": Format.HDF5,
+    ".keras": Format.KERAS_V3,
+    ".pb": Format.TF_SAVEDMODEL,
+    ".onnx": Format.ONNX,
+    ".gguf": Format.GGUF,
+    ".tflite": Format.TFLITE,
+    ".json": Format.JSON,
+    ".yaml": Format.YAML,
+    ".yml": Format.YAML,
+    ".md": Format.MARKDOWN,
+    ".txt": Format.TEXT,
+    ".parquet": Format.PARQUET,
+    ".arrow": Format.ARROW,
+    ".csv": Format.CSV,
+    ".tsv": Format.CSV,
+    ".jsonl": Format.JSONL,
+    ".zip": Format.ZIP,
+    ".tar": Format.TAR,
+    ".gz": Format.GZIP,
+    ".tgz": Format.GZIP,
+    ".bz2": Format.BZIP2,
+    ".xz": Format.XZ,
+    ".7z": Format.SEVEN_ZIP,
+    ".zst": Format.ZSTD,
+    ".py": Format.PYTHON,
+    ".model": Format.SENTENCEPIECE,
+    ".sig": Format.SIGSTORE_BUNDLE,
+}
+"""What a suffix claims. Used only to break ties and to spot disguise."""
+
+_TEXTUAL_CLAIMS = frozenset({Format.JSON, Format.YAML, Format.MARKDOWN, Format.TEXT, Format.CSV})
+
+TOKENIZER_NAMES = frozenset(
+    {
+        "tokenizer.json",
+        "tokenizer_config.json",
+        "special_tokens_map.json",
+        "added_tokens.json",
+        "vocab.json",
+        "vocab.txt",
+        "merges.txt",
+        "tokenizer.model",
+        "spiece.model",
+        "sentencepiece.bpe.model",
+        "chat_template.jinja",
+        "chat_template.json",
+        "preprocessor_config.json",
+    }
+)
+CARD_NAMES = frozenset({"readme.md", "model_card.md", "modelcard.md", "dataset_card.md"})
+
+
+@dataclass(frozen=True)
+class Classification:
+    kind: Kind
+    format: Format
+    evidence: str
+    finding: Finding | None = None
+
+
+def classify(ref: FileRef, head: bytes, limits: Limits = DEFAULT_LIMITS) -> Classification:
+    fmt, evidence = sniff(ref, head, limits)
+    claimed = SUFFIX_FORMATS.get(PurePosixPath(ref.relpath).suffix.lower())
+    kind = _kind(ref.relpath, fmt)
+    return Classification(kind, fmt, evidence, _disguise(ref, fmt, claimed))
+
+
+def sniff(ref: FileRef, head: bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[Format, str]:
+    """The format the content shows, with the evidence for it."""
+    if ref.stat.size == 0:
+        return Format.EMPTY, "file is empty"
+    for probe in (_binary_magic, _pickle_like, _zip_like):
+        found = probe(ref, head, limits)
+        if found is not None:
+            return found
+    return _textual(ref, head)
+
+
+def _binary_magic(ref: FileRef, head: bytes, limits: Limits) -> tuple[Format, str] | None:
+    checks: tuple[tuple[bytes, int, Format], ...] = (
+        (b"GGUF", 0, Format.GGUF),
+        (b"\x89HDF\r\n\x1a\n", 0, Format.HDF5),
+        (b"\x93NUMPY", 0, Format.NUMPY),
+        (b"PAR1", 0, Format.PARQUET),
+        (b"ARROW1", 0, Format.ARROW),
+        (b"TFL3", 4, Format.TFLITE),
+        (b"\x1f\x8b", 0, Format.GZIP),
+        (b"BZh", 0, Format.BZIP2),
+        (b"\xfd7zXZ\x00", 0, Format.XZ),
+        (b"7z\xbc\xaf\x27\x1c", 0, Format.SEVEN_ZIP),
+        (b"\x28\xb5\x2f\xfd", 0, Format.ZSTD),
+        (b"ustar", 257, Format.TAR),
+    )
+    for magic, offset, fmt in checks:
+        if head[offset : offset + len(magic)] == magic:
+            return fmt, f"magic bytes {magic!r} at offset {offset}"
+    if head.startswith(LFS_PREFIX) and ref.stat.size <= _MAX_LFS_POINTER:
+        return Format.LFS_POINTER, "Git LFS pointer header 'version https://git-lfs.github.com/spec/v1'"
+    if head[:4] == b"\xff\xff\xff\xff" and PurePosixPath(ref.relpath).suffix == ".arrow":
+        return Format.ARROW, "Arrow IPC stream continuation marker and .arrow suffix"
+    return _safetensors(ref, head, limits) or _protobuf(ref, head)
+
+
+def _safetensors(ref: FileRef, head: bytes, limits: Limits) -> tuple[Format, str] | None:
+    if len(head) < 10:
+        return None
+    (length,) = struct.unpack("<Q", head[:8])
+    if 2 <= length <= min(limits.max_safetensors_header, ref.stat.size - 8) and head[8:9] == b"{":
+        return Format.SAFETENSORS, f"little-endian header length {length} followed by a JSON object"
+    return None
+
+
+def _protobuf(ref: FileRef, head: bytes) -> tuple[Format, str] | None:
+    name = PurePosixPath(ref.relpath).name
+    if name == "saved_model.pb" and head[:1] in (b"\x08", b"\x12"):
+        return Format.TF_SAVEDMODEL, "protobuf SavedModel message named saved_model.pb"
+    # ONNX ModelProto starts with field 1 (ir_version, varint): tag byte 0x08, version 1..30.
+    if head[:1] == b"\x08" and 1 <= head[1] <= 30 and name.endswith(".onnx"):
+        return Format.ONNX, f"protobuf field 1 ir_version={head[1]} and .onnx suffix"
+    return None
+
+
+def _pickle_like(ref: FileRef, head: bytes, limits: Limits) -> tuple[Format, str] | None:
+    if head.startswith(TORCH_LEGACY_MAGIC):
+        return Format.PYTORCH_LEGACY, "pickle protocol 2 starting with the legacy PyTorch magic number"
+    if head[:1] == b"\x80" and 2 <= head[1] <= 5:
+        fmt = Format.JOBLIB if b"joblib.numpy_pickle" in head else Format.PICKLE
+        return fmt, f"pickle PROTO opcode, protocol {head[1]}"
+    if head[:1] in (b"(", b"c", b"}", b"]", b"I", b"S", b"V", b"N", b"d", b"l") and _opcodes_parse(head):
+        return Format.PICKLE, "pickle protocol 0/1 opcode stream"
+    return None
+
+
+def _opcodes_parse(head: bytes) -> bool:
+    """True when ``head`` tokenises as pickle opcodes up to STOP, or for at least 8 opcodes."""
+    import io
+
+    count = 0
+    try:
+        for opcode, _arg, _pos in pickletools.genops(io.BytesIO(head)):
+            count += 1
+            if opcode.name == "STOP":
+                return count >= 2
+            if count >= 8:
+                return True
+    except Exception:  # noqa: BLE001 - any tokenising error means "not a pickle"
+        return False
+    return False
+
+
+def _zip_like(ref: FileRef, head: bytes, limits: Limits) -> tuple[Format, str] | None:
+    if not (head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06")):
+        return None
+    try:
+        with zipfile.ZipFile(ref.path) as zf:
+            names = [info.filename for _, info in zip(range(limits.max_members), zf.infolist())]
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        return Format.ZIP, f"zip local header; central directory unreadable ({exc})"
+    return _zip_flavour(names)
+
+
+def _zip_flavour(names: list[str]) -> tuple[Format, str]:
+    base = {n.split("/", 1)[1] if "/" in n else n for n in names}
+    if "constants.pkl" in base and any(n.startswith("code/") for n in base):
+        return Format.TORCHSCRIPT, "zip with code/ and constants.pkl (TorchScript archive)"
+    if "data.pkl" in base:
+        return Format.PYTORCH_ZIP, "zip with <archive>/data.pkl (torch.save zip format)"
+    if {"config.json", "metadata.json"} <= base and any(n.endswith(".weights.h5") for n in base):
+        return Format.KERAS_V3, "zip with config.json, metadata.json and *.weights.h5 (Keras v3)"
+    if names and all(n.endswith(".npy") for n in names):
+        return Format.NUMPY_NPZ, "zip whose members are all .npy arrays (numpy .npz)"
+    return Format.ZIP, "zip archive"
+
+
+def _textual(ref: FileRef, head: bytes) -> tuple[Format, str]:
+    suffix = PurePosixPath(ref.relpath).suffix.lower()
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a character cut at the end of the head
+            return Format.UNKNOWN, "binary content with no known signature"
+        text = head[: exc.start].decode("utf-8")
+    if "\x00" in text:
+        return Format.UNKNOWN, "binary content with no known signature"
+    stripped = text.lstrip()
+    if stripped.startswith("{") and '"mediaType"' in text and "sigstore.bundle" in text:
+        return Format.SIGSTORE_BUNDLE, "JSON with a Sigstore bundle mediaType"
+    claimed = SUFFIX_FORMATS.get(suffix)
+    if claimed in _TEXTUAL_CLAIMS | {Format.JSONL, Format.PYTHON, Format.CSV}:
+        assert claimed is not None
+        return claimed, f"UTF-8 text, {suffix} suffix"
+    if stripped[:1] in ("{", "["):
+        return Format.JSON, "UTF-8 text starting with a JSON object or array"
+    return Format.TEXT, "UTF-8 text"
+
+
+def _kind(relpath: str, fmt: Format) -> Kind:
+    path = PurePosixPath(relpath)
+    name = path.name.lower()
+    if fmt is Format.LFS_POINTER:
+        return Kind.LFS_POINTER
+    if fmt in WEIGHT_FORMATS:
+        return Kind.TOKENIZER if name in TOKENIZER_NAMES else Kind.WEIGHTS
+    if fmt in DATASET_FORMATS:
+        return Kind.DATASET
+    if fmt in ARCHIVE_FORMATS:
+        return Kind.ARCHIVE
+    if fmt is Format.SIGSTORE_BUNDLE or name == "model.sig":
+        return Kind.SIGNATURE
+    if name.endswith(".index.json"):
+        return Kind.INDEX
+    return _named_kind(name, fmt)
+
+
+def _named_kind(name: str, fmt: Format) -> Kind:
+    if name in TOKENIZER_NAMES or fmt is Format.SENTENCEPIECE:
+        return Kind.TOKENIZER
+    if name in CARD_NAMES:
+        return Kind.CARD
+    if fmt is Format.JSON and (name.endswith("config.json") or name == "model_index.json"):
+        return Kind.CONFIG
+    if fmt in (Format.YAML, Format.JSON) and "config" in name:
+        return Kind.CONFIG
+    if fmt is Format.PYTHON:
+        return Kind.CODE
+    return Kind.OTHER
+
+
+def _disguise(ref: FileRef, fmt: Format, claimed: Format | None) -> Finding | None:
+    """Content in a code-running format under a name that claims something else."""
+    if claimed is None or fmt not in CODE_EXEC_FORMATS or claimed in CODE_EXEC_FORMATS:
+        return None
+    return Finding(
+        FORMAT_MISMATCH,
+        ref.display,
+        f"content is {fmt.value} but the name claims {claimed.value}",
+        evidence=f"suffix {PurePosixPath(ref.relpath).suffix!r}",
+    )

@@ -1,0 +1,364 @@
+"""Discovery: turn command-line targets into regular files to examine, without opening any of them.
+
+Rules:
+- Only regular files are returned. FIFOs, sockets and devices are recorded as skipped and never opened.
+- Symbolic links are followed only while their target stays inside the scan root (for a Hugging Face
+  cache: inside the repository folder, so snapshot links into ``blobs/`` work). Loops are detected.
+- Hugging Face cache repositories (``models--org--name`` with ``snapshots/``) are recognised wherever
+  they appear, and each snapshot is tagged with repo id, type and 40-hex commit.
+- Python virtual environments (a folder holding ``pyvenv.cfg``) are not walked file by file; they are
+  returned as environments for the package stage.
+
+huggingface_hub's ``scan_cache_dir`` reads ref files whole and follows links without bounds, so a hostile
+cache (a FIFO as a ref, a link loop) could hang it; this module parses the documented layout itself and the
+test suite checks its answer against ``scan_cache_dir`` on well-formed caches.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import stat
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aibom.artifacts import FileRef, FileStat, HFFileRef
+from aibom.checks import HF_CACHE_LAYOUT, LIMIT_REACHED
+from aibom.findings import Finding, Skipped
+from aibom.limits import DEFAULT_LIMITS, Limits
+
+DEFAULT_EXCLUDES: tuple[str, ...] = (".git", ".hg", ".svn", "__pycache__", "node_modules", ".tox")
+"""Directory names never walked (version-control internals and caches, not artifacts)."""
+
+HF_REPO_PREFIXES = {"models": "model", "datasets": "dataset", "spaces": "space"}
+_COMMIT_RE = re.compile(r"[0-9a-f]{40}")
+_MAX_REF_BYTES = 256
+
+
+@dataclass(frozen=True)
+class HFSnapshot:
+    repo_id: str
+    repo_type: str
+    commit: str
+    refs: tuple[str, ...]
+    display: str
+    """Display path of the snapshot folder."""
+
+
+@dataclass
+class Discovery:
+    files: list[FileRef] = field(default_factory=list)
+    snapshots: list[HFSnapshot] = field(default_factory=list)
+    environments: list[tuple[Path, str]] = field(default_factory=list)
+    """(venv folder, display path) pairs."""
+    skipped: list[Skipped] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    targets: list[tuple[Path, str]] = field(default_factory=list)
+    """(absolute target, display name) pairs, in command-line order."""
+
+
+def display_name(text: str) -> str:
+    """A path string safe to put in JSON and reports (undecodable bytes become U+FFFD)."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _file_stat(st: os.stat_result) -> FileStat:
+    return FileStat(
+        dev=st.st_dev, ino=st.st_ino, size=st.st_size, mtime_ns=st.st_mtime_ns, ctime_ns=st.st_ctime_ns
+    )
+
+
+def _special_kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _within(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+class _Walker:
+    """Walks one target. Collects into a shared ``Discovery``."""
+
+    def __init__(self, out: Discovery, excludes: Sequence[str], limits: Limits) -> None:
+        self.out = out
+        self.excludes = tuple(DEFAULT_EXCLUDES) + tuple(excludes)
+        self.limits = limits
+        self.seen_dirs: set[tuple[int, int]] = set()
+        self.truncated = False
+
+    def excluded(self, rel: str, name: str) -> bool:
+        return any(
+            fnmatch.fnmatchcase(name, pat) or fnmatch.fnmatchcase(rel, pat) for pat in self.excludes
+        )
+
+    def walk(self, root: Path, display: str, link_root: Path) -> None:
+        """Walk ``root``; symlinks may resolve anywhere inside ``link_root``."""
+        stack: list[tuple[Path, str, int]] = [(root, "", 0)]
+        while stack:
+            directory, rel, depth = stack.pop()
+            if depth > self.limits.max_dir_depth:
+                self.out.skipped.append(Skipped(_join(display, rel), "directory nesting too deep"))
+                continue
+            entries = self._list(directory, _join(display, rel))
+            subdirs: list[tuple[Path, str, int]] = []
+            for entry in entries:
+                child_rel = f"{rel}/{entry.name}" if rel else entry.name
+                sub = self._entry(Path(entry.path), child_rel, display, link_root, depth)
+                if sub is not None:
+                    subdirs.append(sub)
+            stack.extend(reversed(subdirs))
+
+    def _list(self, directory: Path, shown: str) -> list[os.DirEntry[str]]:
+        try:
+            with os.scandir(directory) as it:
+                return sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            self.out.skipped.append(Skipped(display_name(shown), f"cannot list directory: {exc.strerror}"))
+            return []
+
+    def _entry(
+        self, path: Path, rel: str, display: str, link_root: Path, depth: int
+    ) -> tuple[Path, str, int] | None:
+        shown = display_name(_join(display, rel))
+        if self.excluded(rel, path.name):
+            return None
+        target = self._resolve(path, shown, link_root)
+        if target is None:
+            return None
+        try:
+            st = target.stat()
+        except OSError as exc:
+            self.out.skipped.append(Skipped(shown, f"cannot stat: {exc.strerror}"))
+            return None
+        if stat.S_ISDIR(st.st_mode):
+            return self._enter_dir(target, st, rel, shown, depth)
+        if not stat.S_ISREG(st.st_mode):
+            self.out.skipped.append(Skipped(shown, f"{_special_kind(st.st_mode)}; never opened"))
+            return None
+        self._add_file(path, shown, rel, st, None)
+        return None
+
+    def _enter_dir(
+        self, target: Path, st: os.stat_result, rel: str, shown: str, depth: int
+    ) -> tuple[Path, str, int] | None:
+        key = (st.st_dev, st.st_ino)
+        if key in self.seen_dirs:
+            self.out.skipped.append(Skipped(shown, "directory already visited (link loop)"))
+            return None
+        self.seen_dirs.add(key)
+        if (target / "pyvenv.cfg").is_file():
+            self.out.environments.append((target, shown))
+            return None
+        if is_hf_repo_dir(target):
+            walk_hf_repo(self, target, shown)
+            return None
+        return (target, rel, depth + 1)
+
+    def _resolve(self, path: Path, shown: str, link_root: Path) -> Path | None:
+        if not path.is_symlink():
+            return path
+        try:
+            resolved = path.resolve(strict=True)
+        except (OSError, RuntimeError) as exc:
+            reason = "dangling symbolic link" if isinstance(exc, FileNotFoundError) else "link loop"
+            self.out.skipped.append(Skipped(shown, reason))
+            return None
+        if not _within(resolved, link_root):
+            self.out.skipped.append(Skipped(shown, "symbolic link leaves the scan root; not followed"))
+            return None
+        return resolved
+
+    def _add_file(
+        self, path: Path, shown: str, rel: str, st: os.stat_result, hf: HFFileRef | None
+    ) -> None:
+        if len(self.out.files) >= self.limits.max_files:
+            if not self.truncated:
+                self.truncated = True
+                message = f"more than {self.limits.max_files} files; the rest were not examined"
+                self.out.findings.append(Finding(LIMIT_REACHED, shown, message))
+            return
+        self.out.files.append(
+            FileRef(path=path, display=shown, relpath=display_name(rel), stat=_file_stat(st), hf=hf)
+        )
+
+
+def _join(display: str, rel: str) -> str:
+    if not rel:
+        return display
+    return f"{display}/{rel}" if display else rel
+
+
+# ---------------------------------------------------------------- Hugging Face cache
+
+
+def is_hf_repo_dir(path: Path) -> bool:
+    prefix, sep, rest = path.name.partition("--")
+    return bool(sep and rest) and prefix in HF_REPO_PREFIXES and (path / "snapshots").is_dir()
+
+
+def hf_repo_identity(dirname: str) -> tuple[str, str]:
+    """``models--org--name`` -> (``org/name``, ``model``)."""
+    prefix, _, rest = dirname.partition("--")
+    return rest.replace("--", "/"), HF_REPO_PREFIXES[prefix]
+
+
+def _read_refs(repo: Path, walker: _Walker, shown: str) -> dict[str, list[str]]:
+    """commit -> ref names. Ref files are tiny; anything else is a finding, and FIFOs are never opened."""
+    by_commit: dict[str, list[str]] = {}
+    refs_dir = repo / "refs"
+    if not refs_dir.is_dir():
+        return by_commit
+    for ref_path in sorted(_iter_regular(refs_dir, walker, f"{shown}/refs")):
+        name = ref_path.relative_to(refs_dir).as_posix()
+        try:
+            with ref_path.open("rb") as fh:
+                text = fh.read(_MAX_REF_BYTES + 1).decode("ascii", "replace").strip()
+        except OSError as exc:
+            walker.out.skipped.append(Skipped(f"{shown}/refs/{name}", f"cannot read: {exc.strerror}"))
+            continue
+        if not _COMMIT_RE.fullmatch(text):
+            walker.out.findings.append(
+                Finding(
+                    HF_CACHE_LAYOUT,
+                    f"{shown}/refs/{display_name(name)}",
+                    "ref does not name a 40-hex commit",
+                    evidence=text[:80],
+                )
+            )
+            continue
+        by_commit.setdefault(text, []).append(name)
+    return by_commit
+
+
+def _iter_regular(root: Path, walker: _Walker, shown: str) -> Iterator[Path]:
+    for dirpath, _dirs, files in os.walk(root, followlinks=False):
+        for name in files:
+            path = Path(dirpath) / name
+            try:
+                st = path.lstat()
+            except OSError:
+                continue
+            if stat.S_ISREG(st.st_mode):
+                yield path
+            else:
+                rel = path.relative_to(root).as_posix()
+                walker.out.skipped.append(Skipped(f"{shown}/{rel}", "not a regular file; never opened"))
+
+
+def walk_hf_repo(walker: _Walker, repo: Path, shown: str) -> None:
+    repo_id, repo_type = hf_repo_identity(repo.name)
+    refs = _read_refs(repo, walker, shown)
+    blobs = repo / "blobs"
+    for snap in sorted((repo / "snapshots").iterdir(), key=lambda p: p.name):
+        snap_shown = f"{shown}/snapshots/{display_name(snap.name)}"
+        if not snap.is_dir() or snap.is_symlink():
+            walker.out.findings.append(
+                Finding(HF_CACHE_LAYOUT, snap_shown, "snapshot entry is not a directory")
+            )
+            continue
+        commit = snap.name
+        if not _COMMIT_RE.fullmatch(commit):
+            walker.out.findings.append(
+                Finding(HF_CACHE_LAYOUT, snap_shown, "snapshot folder is not named by a 40-hex commit")
+            )
+        walker.out.snapshots.append(
+            HFSnapshot(repo_id, repo_type, commit, tuple(sorted(refs.get(commit, []))), snap_shown)
+        )
+        base = HFFileRef(repo_id, repo_type, commit, None)
+        _walk_snapshot(walker, snap, snap_shown, base, blobs, repo.resolve())
+
+
+def _walk_snapshot(
+    walker: _Walker, snap: Path, shown: str, base: HFFileRef, blobs: Path, repo: Path
+) -> None:
+    start = len(walker.out.files)
+    walker.walk(snap, shown, repo)
+    for i in range(start, len(walker.out.files)):
+        ref = walker.out.files[i]
+        blob_name = _blob_name(ref.path, blobs)
+        if blob_name is None:
+            walker.out.findings.append(
+                Finding(HF_CACHE_LAYOUT, ref.display, "snapshot file is not a link into the blobs folder")
+            )
+        hf = HFFileRef(base.repo_id, base.repo_type, base.commit, blob_name)
+        walker.out.files[i] = FileRef(ref.path, ref.display, ref.relpath, ref.stat, hf)
+
+
+def _blob_name(path: Path, blobs: Path) -> str | None:
+    if not path.is_symlink():
+        return None
+    try:
+        resolved = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    return resolved.name if resolved.parent == blobs.resolve() else None
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def discover(
+    targets: Sequence[Path], excludes: Sequence[str] = (), limits: Limits = DEFAULT_LIMITS
+) -> Discovery:
+    out = Discovery()
+    walker = _Walker(out, excludes, limits)
+    for target in targets:
+        _discover_target(walker, target)
+    return out
+
+
+def _discover_target(walker: _Walker, target: Path) -> None:
+    absolute = Path(os.path.abspath(target))
+    shown = display_name(absolute.name or str(absolute))
+    walker.out.targets.append((absolute, shown))
+    try:
+        st = absolute.stat()
+    except OSError as exc:
+        walker.out.skipped.append(Skipped(display_name(str(target)), f"cannot stat: {exc.strerror}"))
+        return
+    if stat.S_ISREG(st.st_mode):
+        walker._add_file(absolute, shown, absolute.name, st, None)
+    elif not stat.S_ISDIR(st.st_mode):
+        walker.out.skipped.append(Skipped(shown, f"{_special_kind(st.st_mode)}; never opened"))
+    elif (absolute / "pyvenv.cfg").is_file():
+        walker.out.environments.append((absolute, shown))
+    elif is_hf_repo_dir(absolute):
+        walker.seen_dirs.add((st.st_dev, st.st_ino))
+        walk_hf_repo(walker, absolute, shown)
+    elif absolute.parent.name == "snapshots" and is_hf_repo_dir(absolute.parent.parent):
+        _discover_snapshot(walker, absolute, shown)
+    else:
+        walker.seen_dirs.add((st.st_dev, st.st_ino))
+        walker.walk(absolute, shown, _link_root(absolute))
+
+
+def _discover_snapshot(walker: _Walker, snap: Path, shown: str) -> None:
+    """A single snapshot folder given as target: still tagged with its repo and commit."""
+    repo = snap.parent.parent
+    repo_id, repo_type = hf_repo_identity(repo.name)
+    refs = _read_refs(repo, walker, shown)
+    commit = snap.name
+    walker.out.snapshots.append(
+        HFSnapshot(repo_id, repo_type, commit, tuple(sorted(refs.get(commit, []))), shown)
+    )
+    base = HFFileRef(repo_id, repo_type, commit, None)
+    _walk_snapshot(walker, snap, shown, base, repo / "blobs", repo.resolve())
+
+
+def _link_root(target: Path) -> Path:
+    """Links may stay inside the target; inside an HF repo folder they may reach the repo's blobs."""
+    resolved = target.resolve()
+    for parent in (resolved, *resolved.parents):
+        if is_hf_repo_dir(parent):
+            return parent
+    return resolved

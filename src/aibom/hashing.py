@@ -1,0 +1,203 @@
+"""Streaming SHA-256 (and git-blob SHA-1) of every file, in parallel, with a persistent digest cache.
+
+Each file is read once per scan, through one bounded buffer per worker; the first bytes are kept for
+classification so no later stage re-reads them. hashlib releases the GIL on large updates, so worker
+threads hash on all cores.
+
+The cache (SQLite in the user cache directory) is keyed by device, inode, size, mtime_ns and ctime_ns.
+ctime cannot be set from user space, so a file rewritten with its old mtime restored is still re-hashed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sqlite3
+import stat
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from aibom.artifacts import Digests, FileRef, FileStat
+from aibom.limits import DEFAULT_LIMITS, Limits
+from aibom.progress import NullProgress, Progress
+
+CACHE_ENV = "AIBOM_CACHE_DIR"
+CACHE_FILE = "digests-v1.sqlite3"
+
+
+@dataclass(frozen=True)
+class HashResult:
+    digests: Digests | None
+    head: bytes
+    error: str | None = None
+    cached: bool = False
+
+
+def default_cache_dir() -> Path:
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("aibom", appauthor=False))
+
+
+class DigestCache:
+    """Digests of files seen before. Any database problem disables the cache instead of failing."""
+
+    def __init__(self, directory: Path) -> None:
+        self.path = directory / CACHE_FILE
+        self.problem: str | None = None
+        self._db: sqlite3.Connection | None = None
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, check_same_thread=False)
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS digests (dev INTEGER, ino INTEGER, size INTEGER,"
+                " mtime_ns INTEGER, ctime_ns INTEGER, sha256 TEXT, git_sha1 TEXT, head BLOB,"
+                " PRIMARY KEY (dev, ino))"
+            )
+        except (sqlite3.Error, OSError) as exc:
+            self._disable(exc)
+
+    def _disable(self, exc: BaseException) -> None:
+        self.problem = f"digest cache disabled ({self.path}): {exc}"
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+        self._db = None
+
+    def get(self, st: FileStat, need_git: bool) -> HashResult | None:
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute(
+                "SELECT size, mtime_ns, ctime_ns, sha256, git_sha1, head FROM digests"
+                " WHERE dev = ? AND ino = ?",
+                (st.dev, st.ino),
+            ).fetchone()
+        except sqlite3.Error as exc:
+            self._disable(exc)
+            return None
+        if row is None or tuple(row[:3]) != (st.size, st.mtime_ns, st.ctime_ns):
+            return None
+        if need_git and row[4] is None:
+            return None
+        return HashResult(Digests(row[3], row[4]), bytes(row[5]), cached=True)
+
+    def put(self, items: Sequence[tuple[FileStat, HashResult]]) -> None:
+        if self._db is None:
+            return
+        rows = [
+            (st.dev, st.ino, st.size, st.mtime_ns, st.ctime_ns, r.digests.sha256, r.digests.git_sha1, r.head)
+            for st, r in items
+            if r.digests is not None and not r.cached
+        ]
+        try:
+            with self._db:
+                self._db.executemany("INSERT OR REPLACE INTO digests VALUES (?,?,?,?,?,?,?,?)", rows)
+        except sqlite3.Error as exc:
+            self._disable(exc)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def hash_one(path: Path, size: int, want_git: bool, limits: Limits, on_bytes: Callable[[int], None]) -> HashResult:
+    """Hash one regular file. Opening never blocks (a FIFO swapped in after discovery is refused)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        return HashResult(None, b"", f"cannot open: {exc.strerror}")
+    with os.fdopen(fd, "rb", buffering=0) as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            return HashResult(None, b"", "not a regular file at read time; not read")
+        return _stream(fh, size, want_git, limits, on_bytes)
+
+
+def _stream(fh: object, size: int, want_git: bool, limits: Limits, on_bytes: Callable[[int], None]) -> HashResult:
+    assert hasattr(fh, "readinto")
+    sha256 = hashlib.sha256()
+    sha1 = hashlib.sha1(b"blob %d\0" % size, usedforsecurity=False) if want_git else None
+    buf = bytearray(limits.hash_buffer)
+    view = memoryview(buf)
+    head = b""
+    total = 0
+    try:
+        while n := fh.readinto(buf):
+            chunk = view[:n]
+            if total < limits.head_bytes:
+                head += bytes(chunk[: limits.head_bytes - total])
+            sha256.update(chunk)
+            if sha1 is not None:
+                sha1.update(chunk)
+            total += n
+            on_bytes(n)
+    except OSError as exc:
+        return HashResult(None, head, f"read error after {total} bytes: {exc.strerror}")
+    if total != size:
+        return HashResult(None, head, f"file changed while being read ({size} bytes expected, {total} read)")
+    return HashResult(Digests(sha256.hexdigest(), sha1.hexdigest() if sha1 else None), head)
+
+
+def hash_files(
+    refs: Sequence[FileRef],
+    want_git: Callable[[FileRef], bool],
+    cache: DigestCache | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> list[HashResult]:
+    """One result per ref, in order. Files sharing an inode (hard links, HF blobs) are read once."""
+    progress = progress or NullProgress()
+    unique: dict[tuple[int, int], int] = {}
+    for i, ref in enumerate(refs):
+        unique.setdefault((ref.stat.dev, ref.stat.ino), i)
+    results: dict[int, HashResult] = {}
+    todo: list[int] = []
+    for i in unique.values():
+        ref = refs[i]
+        hit = cache.get(ref.stat, want_git(ref)) if cache else None
+        if hit is not None:
+            results[i] = hit
+        else:
+            todo.append(i)
+    _hash_parallel(refs, todo, want_git, limits, progress, workers, results)
+    if cache is not None:
+        cache.put([(refs[i].stat, results[i]) for i in todo])
+    return [results[unique[(r.stat.dev, r.stat.ino)]] for r in refs]
+
+
+def _hash_parallel(
+    refs: Sequence[FileRef],
+    todo: list[int],
+    want_git: Callable[[FileRef], bool],
+    limits: Limits,
+    progress: Progress,
+    workers: int | None,
+    results: dict[int, HashResult],
+) -> None:
+    progress.begin("hashing", len(todo), sum(refs[i].stat.size for i in todo))
+    lock = threading.Lock()
+
+    def run(i: int) -> None:
+        ref = refs[i]
+        result = hash_one(ref.path, ref.stat.size, want_git(ref), limits, lambda n: progress.advance(0, n))
+        with lock:
+            results[i] = result
+        progress.advance(1, 0)
+
+    # Largest first keeps both cores busy to the end when sizes are uneven.
+    order = sorted(todo, key=lambda i: -refs[i].stat.size)
+    count = workers or os.cpu_count() or 2
+    with ThreadPoolExecutor(max_workers=max(1, min(count, len(order) or 1))) as pool:
+        for future in [pool.submit(run, i) for i in order]:
+            future.result()
+    progress.end()
