@@ -36,7 +36,7 @@ def write_output(text: str, output: Path | None) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
-        os.replace(tmp, output)
+        Path(tmp).replace(output)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -50,17 +50,57 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("targets", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the BOM here (default: stdout).")
-@click.option("--format", "output_format", type=click.Choice(["json", "xml"]), default="json", show_default=True)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), help="Write the BOM here (default: stdout)."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["json", "xml"]),
+    default="json",
+    show_default=True,
+)
 @click.option("--spec-version", type=click.Choice(["1.6", "1.7"]), default="1.6", show_default=True)
-@click.option("--reproducible", is_flag=True, help="No serial number or timestamp (SOURCE_DATE_EPOCH is honoured); relative paths only.")
-@click.option("--exclude", "excludes", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
-@click.option("--python", "python_envs", multiple=True, type=click.Path(path_type=Path), metavar="PATH", help="Inventory another Python environment: interpreter, venv or site-packages (repeatable).")
-@click.option("--no-cache", is_flag=True, help="Hash every file again; do not read or write the digest cache.")
-@click.option("--cache-dir", type=click.Path(path_type=Path), envvar="AIBOM_CACHE_DIR", help="Digest cache location [env AIBOM_CACHE_DIR].")
-@click.option("--fail-on", type=click.Choice(_SEVERITIES), default="high", show_default=True, help="Exit 1 when a finding reaches this severity.")
+@click.option(
+    "--reproducible",
+    is_flag=True,
+    help="No serial number or timestamp (SOURCE_DATE_EPOCH is honoured); relative paths only.",
+)
+@click.option(
+    "--exclude",
+    "excludes",
+    multiple=True,
+    metavar="GLOB",
+    help="Skip paths matching GLOB (repeatable).",
+)
+@click.option(
+    "--python",
+    "python_envs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="PATH",
+    help="Inventory another Python environment: interpreter, venv or site-packages (repeatable).",
+)
+@click.option(
+    "--no-cache", is_flag=True, help="Hash every file again; do not read or write the digest cache."
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path),
+    envvar="AIBOM_CACHE_DIR",
+    help="Digest cache location [env AIBOM_CACHE_DIR].",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(_SEVERITIES),
+    default="high",
+    show_default=True,
+    help="Exit 1 when a finding reaches this severity.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on stderr but errors.")
-@click.option("-v", "--verbose", is_flag=True, help="List every finding and skipped path on stderr.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="List every finding and skipped path on stderr."
+)
 def scan(
     targets: tuple[Path, ...],
     output: Path | None,
@@ -77,9 +117,11 @@ def scan(
 ) -> None:
     """Scan model folders, Hugging Face caches, datasets and Python projects into a CycloneDX ML-BOM."""
     from aibom._ui import make_progress, report_result
+    from aibom.bom.document import use_builtin_iri_format
     from aibom.scan import ScanOptions
     from aibom.scan import scan as run_scan
 
+    use_builtin_iri_format()
     options = ScanOptions(
         targets=targets,
         excludes=excludes,
@@ -118,3 +160,9 @@ def main() -> None:
     except KeyboardInterrupt:
         _stderr("interrupted")
         sys.exit(130)
+    except Exception:
+        import traceback
+
+        _stderr(traceback.format_exc())
+        _stderr("error: internal error in aibom; please report it with the trace above")
+        sys.exit(EXIT_ERROR)

@@ -13,7 +13,8 @@ from aibom.progress import NullProgress, Progress
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.progress import Progress as RichProgress, TaskID
+    from rich.progress import Progress as RichProgress
+    from rich.progress import TaskID
 
     from aibom.scan import ScanResult
 
@@ -42,10 +43,12 @@ class RichProgressReporter:
             BarColumn,
             DownloadColumn,
             MofNCompleteColumn,
-            Progress as RichProgress,
             TextColumn,
             TimeRemainingColumn,
             TransferSpeedColumn,
+        )
+        from rich.progress import (
+            Progress as RichProgress,
         )
 
         self.bar = RichProgress(

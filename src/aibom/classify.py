@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from aibom.artifacts import FileRef, Format, Kind
-from aibom.checks import FORMAT_MISMATCH
+from aibom.checks import FORMAT_MISMATCH, MALFORMED_FILE
 from aibom.findings import Finding
 from aibom.limits import DEFAULT_LIMITS, Limits
 
 LFS_PREFIX = b"version https://git-lfs.github.com/spec/v1"
-TORCH_LEGACY_MAGIC = bytes.fromhex("80028a0a6cfc9c46f9206aa85019")  # PROTO 2, LONG1 0x1950a86a20f9469cfc6c
+TORCH_LEGACY_MAGIC = bytes.fromhex(
+    "80028a0a6cfc9c46f9206aa85019"
+)  # PROTO 2, LONG1 0x1950a86a20f9469cfc6c
 _MAX_LFS_POINTER = 1024
 
 WEIGHT_FORMATS = frozenset(
@@ -128,10 +130,39 @@ class Classification:
     finding: Finding | None = None
 
 
+_STRICT_WEIGHT_SUFFIXES = frozenset(
+    {
+        ".safetensors",
+        ".pt",
+        ".pth",
+        ".ckpt",
+        ".pkl",
+        ".pickle",
+        ".npy",
+        ".npz",
+        ".joblib",
+        ".h5",
+        ".hdf5",
+        ".keras",
+        ".onnx",
+        ".gguf",
+        ".tflite",
+    }
+)
+"""Suffixes that name exactly one weights format (unlike ``.bin`` or ``.pb``, which many formats use)."""
+
+
 def classify(ref: FileRef, head: bytes, limits: Limits = DEFAULT_LIMITS) -> Classification:
     fmt, evidence = sniff(ref, head, limits)
-    claimed = SUFFIX_FORMATS.get(PurePosixPath(ref.relpath).suffix.lower())
+    suffix = PurePosixPath(ref.relpath).suffix.lower()
+    claimed = SUFFIX_FORMATS.get(suffix)
     kind = _kind(ref.relpath, fmt)
+    if fmt in (Format.UNKNOWN, Format.EMPTY) and suffix in _STRICT_WEIGHT_SUFFIXES:
+        assert claimed is not None
+        message = f"the name claims {claimed.value} weights but the content is not ({evidence})"
+        return Classification(
+            Kind.WEIGHTS, fmt, evidence, Finding(MALFORMED_FILE, ref.display, message)
+        )
     return Classification(kind, fmt, evidence, _disguise(ref, fmt, claimed))
 
 
@@ -165,7 +196,10 @@ def _binary_magic(ref: FileRef, head: bytes, limits: Limits) -> tuple[Format, st
         if head[offset : offset + len(magic)] == magic:
             return fmt, f"magic bytes {magic!r} at offset {offset}"
     if head.startswith(LFS_PREFIX) and ref.stat.size <= _MAX_LFS_POINTER:
-        return Format.LFS_POINTER, "Git LFS pointer header 'version https://git-lfs.github.com/spec/v1'"
+        return (
+            Format.LFS_POINTER,
+            "Git LFS pointer header 'version https://git-lfs.github.com/spec/v1'",
+        )
     if head[:4] == b"\xff\xff\xff\xff" and PurePosixPath(ref.relpath).suffix == ".arrow":
         return Format.ARROW, "Arrow IPC stream continuation marker and .arrow suffix"
     return _safetensors(ref, head, limits) or _protobuf(ref, head)
@@ -192,11 +226,16 @@ def _protobuf(ref: FileRef, head: bytes) -> tuple[Format, str] | None:
 
 def _pickle_like(ref: FileRef, head: bytes, limits: Limits) -> tuple[Format, str] | None:
     if head.startswith(TORCH_LEGACY_MAGIC):
-        return Format.PYTORCH_LEGACY, "pickle protocol 2 starting with the legacy PyTorch magic number"
+        return (
+            Format.PYTORCH_LEGACY,
+            "pickle protocol 2 starting with the legacy PyTorch magic number",
+        )
     if head[:1] == b"\x80" and 2 <= head[1] <= 5:
         fmt = Format.JOBLIB if b"joblib.numpy_pickle" in head else Format.PICKLE
         return fmt, f"pickle PROTO opcode, protocol {head[1]}"
-    if head[:1] in (b"(", b"c", b"}", b"]", b"I", b"S", b"V", b"N", b"d", b"l") and _opcodes_parse(head):
+    if head[:1] in (b"(", b"c", b"}", b"]", b"I", b"S", b"V", b"N", b"d", b"l") and _opcodes_parse(
+        head
+    ):
         return Format.PICKLE, "pickle protocol 0/1 opcode stream"
     return None
 
@@ -213,17 +252,20 @@ def _opcodes_parse(head: bytes) -> bool:
                 return count >= 2
             if count >= 8:
                 return True
-    except Exception:  # noqa: BLE001 - any tokenising error means "not a pickle"
+    except Exception:
         return False
     return False
 
 
 def _zip_like(ref: FileRef, head: bytes, limits: Limits) -> tuple[Format, str] | None:
-    if not (head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06")):
+    if not (head.startswith((b"PK\x03\x04", b"PK\x05\x06"))):
         return None
     try:
         with zipfile.ZipFile(ref.path) as zf:
-            names = [info.filename for _, info in zip(range(limits.max_members), zf.infolist())]
+            names = [
+                info.filename
+                for _, info in zip(range(limits.max_members), zf.infolist(), strict=False)
+            ]
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         return Format.ZIP, f"zip local header; central directory unreadable ({exc})"
     return _zip_flavour(names)

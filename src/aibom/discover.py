@@ -66,7 +66,11 @@ def display_name(text: str) -> str:
 
 def _file_stat(st: os.stat_result) -> FileStat:
     return FileStat(
-        dev=st.st_dev, ino=st.st_ino, size=st.st_size, mtime_ns=st.st_mtime_ns, ctime_ns=st.st_ctime_ns
+        dev=st.st_dev,
+        ino=st.st_ino,
+        size=st.st_size,
+        mtime_ns=st.st_mtime_ns,
+        ctime_ns=st.st_ctime_ns,
     )
 
 
@@ -123,7 +127,9 @@ class _Walker:
             with os.scandir(directory) as it:
                 return sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            self.out.skipped.append(Skipped(display_name(shown), f"cannot list directory: {exc.strerror}"))
+            self.out.skipped.append(
+                Skipped(display_name(shown), f"cannot list directory: {exc.strerror}")
+            )
             return []
 
     def _entry(
@@ -174,7 +180,9 @@ class _Walker:
             self.out.skipped.append(Skipped(shown, reason))
             return None
         if not _within(resolved, link_root):
-            self.out.skipped.append(Skipped(shown, "symbolic link leaves the scan root; not followed"))
+            self.out.skipped.append(
+                Skipped(shown, "symbolic link leaves the scan root; not followed")
+            )
             return None
         return resolved
 
@@ -224,7 +232,9 @@ def _read_refs(repo: Path, walker: _Walker, shown: str) -> dict[str, list[str]]:
             with ref_path.open("rb") as fh:
                 text = fh.read(_MAX_REF_BYTES + 1).decode("ascii", "replace").strip()
         except OSError as exc:
-            walker.out.skipped.append(Skipped(f"{shown}/refs/{name}", f"cannot read: {exc.strerror}"))
+            walker.out.skipped.append(
+                Skipped(f"{shown}/refs/{name}", f"cannot read: {exc.strerror}")
+            )
             continue
         if not _COMMIT_RE.fullmatch(text):
             walker.out.findings.append(
@@ -252,7 +262,9 @@ def _iter_regular(root: Path, walker: _Walker, shown: str) -> Iterator[Path]:
                 yield path
             else:
                 rel = path.relative_to(root).as_posix()
-                walker.out.skipped.append(Skipped(f"{shown}/{rel}", "not a regular file; never opened"))
+                walker.out.skipped.append(
+                    Skipped(f"{shown}/{rel}", "not a regular file; never opened")
+                )
 
 
 def walk_hf_repo(walker: _Walker, repo: Path, shown: str) -> None:
@@ -269,7 +281,9 @@ def walk_hf_repo(walker: _Walker, repo: Path, shown: str) -> None:
         commit = snap.name
         if not _COMMIT_RE.fullmatch(commit):
             walker.out.findings.append(
-                Finding(HF_CACHE_LAYOUT, snap_shown, "snapshot folder is not named by a 40-hex commit")
+                Finding(
+                    HF_CACHE_LAYOUT, snap_shown, "snapshot folder is not named by a 40-hex commit"
+                )
             )
         walker.out.snapshots.append(
             HFSnapshot(repo_id, repo_type, commit, tuple(sorted(refs.get(commit, []))), snap_shown)
@@ -288,7 +302,11 @@ def _walk_snapshot(
         blob_name = _blob_name(ref.path, blobs)
         if blob_name is None:
             walker.out.findings.append(
-                Finding(HF_CACHE_LAYOUT, ref.display, "snapshot file is not a link into the blobs folder")
+                Finding(
+                    HF_CACHE_LAYOUT,
+                    ref.display,
+                    "snapshot file is not a link into the blobs folder",
+                )
             )
         hf = HFFileRef(base.repo_id, base.repo_type, base.commit, blob_name)
         walker.out.files[i] = FileRef(ref.path, ref.display, ref.relpath, ref.stat, hf)
@@ -318,13 +336,15 @@ def discover(
 
 
 def _discover_target(walker: _Walker, target: Path) -> None:
-    absolute = Path(os.path.abspath(target))
+    absolute = Path(os.path.abspath(target))  # noqa: PTH100 - keep symlinks: resolve() would follow them
     shown = display_name(absolute.name or str(absolute))
     walker.out.targets.append((absolute, shown))
     try:
         st = absolute.stat()
     except OSError as exc:
-        walker.out.skipped.append(Skipped(display_name(str(target)), f"cannot stat: {exc.strerror}"))
+        walker.out.skipped.append(
+            Skipped(display_name(str(target)), f"cannot stat: {exc.strerror}")
+        )
         return
     if stat.S_ISREG(st.st_mode):
         walker._add_file(absolute, shown, absolute.name, st, None)

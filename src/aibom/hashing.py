@@ -93,13 +93,24 @@ class DigestCache:
         if self._db is None:
             return
         rows = [
-            (st.dev, st.ino, st.size, st.mtime_ns, st.ctime_ns, r.digests.sha256, r.digests.git_sha1, r.head)
+            (
+                st.dev,
+                st.ino,
+                st.size,
+                st.mtime_ns,
+                st.ctime_ns,
+                r.digests.sha256,
+                r.digests.git_sha1,
+                r.head,
+            )
             for st, r in items
             if r.digests is not None and not r.cached
         ]
         try:
             with self._db:
-                self._db.executemany("INSERT OR REPLACE INTO digests VALUES (?,?,?,?,?,?,?,?)", rows)
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO digests VALUES (?,?,?,?,?,?,?,?)", rows
+                )
         except sqlite3.Error as exc:
             self._disable(exc)
 
@@ -109,7 +120,9 @@ class DigestCache:
             self._db = None
 
 
-def hash_one(path: Path, size: int, want_git: bool, limits: Limits, on_bytes: Callable[[int], None]) -> HashResult:
+def hash_one(
+    path: Path, size: int, want_git: bool, limits: Limits, on_bytes: Callable[[int], None]
+) -> HashResult:
     """Hash one regular file. Opening never blocks (a FIFO swapped in after discovery is refused)."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
@@ -122,7 +135,9 @@ def hash_one(path: Path, size: int, want_git: bool, limits: Limits, on_bytes: Ca
         return _stream(fh, size, want_git, limits, on_bytes)
 
 
-def _stream(fh: object, size: int, want_git: bool, limits: Limits, on_bytes: Callable[[int], None]) -> HashResult:
+def _stream(
+    fh: object, size: int, want_git: bool, limits: Limits, on_bytes: Callable[[int], None]
+) -> HashResult:
     assert hasattr(fh, "readinto")
     sha256 = hashlib.sha256()
     sha1 = hashlib.sha1(b"blob %d\0" % size, usedforsecurity=False) if want_git else None
@@ -143,7 +158,9 @@ def _stream(fh: object, size: int, want_git: bool, limits: Limits, on_bytes: Cal
     except OSError as exc:
         return HashResult(None, head, f"read error after {total} bytes: {exc.strerror}")
     if total != size:
-        return HashResult(None, head, f"file changed while being read ({size} bytes expected, {total} read)")
+        return HashResult(
+            None, head, f"file changed while being read ({size} bytes expected, {total} read)"
+        )
     return HashResult(Digests(sha256.hexdigest(), sha1.hexdigest() if sha1 else None), head)
 
 
@@ -189,7 +206,9 @@ def _hash_parallel(
 
     def run(i: int) -> None:
         ref = refs[i]
-        result = hash_one(ref.path, ref.stat.size, want_git(ref), limits, lambda n: progress.advance(0, n))
+        result = hash_one(
+            ref.path, ref.stat.size, want_git(ref), limits, lambda n: progress.advance(0, n)
+        )
         with lock:
             results[i] = result
         progress.advance(1, 0)

@@ -112,14 +112,18 @@ def _split_id(repo_id: str) -> tuple[str | None, str]:
     return (org or None), name
 
 
-def _hf_model(snap: HFSnapshot, files: list[Artifact], inv: Inventory, limits: Limits) -> ModelEntry:
+def _hf_model(
+    snap: HFSnapshot, files: list[Artifact], inv: Inventory, limits: Limits
+) -> ModelEntry:
     group, name = _split_id(snap.repo_id)
     model = ModelEntry(name, group, snap.display, "hf-cache", files, snapshot=snap)
     _describe_model(model, inv, limits)
     return model
 
 
-def _hf_dataset(snap: HFSnapshot, files: list[Artifact], inv: Inventory, limits: Limits) -> DatasetEntry:
+def _hf_dataset(
+    snap: HFSnapshot, files: list[Artifact], inv: Inventory, limits: Limits
+) -> DatasetEntry:
     group, name = _split_id(snap.repo_id)
     entry = DatasetEntry(snap.repo_id, name, group, "hf-cache", files, snap.display, snapshot=snap)
     entry.card = _card(files, "dataset", inv, limits, snap.display)
@@ -195,10 +199,14 @@ def _group_plain(plain: list[Artifact], inv: Inventory, limits: Limits) -> None:
             inv.datasets.append(_plain_dataset(target, d, files, inv, limits))
 
 
-_LOOSE_KINDS = frozenset({Kind.WEIGHTS, Kind.ARCHIVE, Kind.DATASET, Kind.LFS_POINTER, Kind.SIGNATURE})
+_LOOSE_KINDS = frozenset(
+    {Kind.WEIGHTS, Kind.ARCHIVE, Kind.DATASET, Kind.LFS_POINTER, Kind.SIGNATURE}
+)
 
 
-def _plain_model(target: str, d: str, files: list[Artifact], inv: Inventory, limits: Limits) -> ModelEntry:
+def _plain_model(
+    target: str, d: str, files: list[Artifact], inv: Inventory, limits: Limits
+) -> ModelEntry:
     root = f"{target}/{d}" if d else target
     single = len(files) == 1 and files[0].display == target and not d
     name = PurePosixPath(root).name
@@ -222,7 +230,9 @@ def _plain_dataset(
 # ---------------------------------------------------------------- model facts
 
 
-def _top_file(files: list[Artifact], names: frozenset[str] | set[str], root: str) -> Artifact | None:
+def _top_file(
+    files: list[Artifact], names: frozenset[str] | set[str], root: str
+) -> Artifact | None:
     for art in files:
         rel = art.display[len(root) :].lstrip("/")
         if rel.lower() in names:
@@ -236,7 +246,9 @@ def _card(
     art = _top_file(files, {"readme.md"}, root)
     if art is None or art.format is Format.LFS_POINTER:
         return None
-    facts, findings = parse_card(art.ref.path, art.display, "dataset" if kind == "dataset" else "model", limits)
+    facts, findings = parse_card(
+        art.ref.path, art.display, "dataset" if kind == "dataset" else "model", limits
+    )
     inv.findings.extend(findings)
     return facts
 

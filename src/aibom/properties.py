@@ -56,8 +56,12 @@ class Prop(str, enum.Enum):
     PY_ML_FRAMEWORK = "aibom:python:ml-framework"
     PY_PINNED_BY = "aibom:python:pinned-by"
     PY_RECORD_FILES = "aibom:python:record-files"
-    PY_RECORD_HASHED = "aibom:python:record-hashed"
+    PY_RECORD_HASHED = "aibom:python:record-hashed-files"
     PY_PROJECT = "aibom:python:project"
+    PY_INSTALLER = "aibom:python:installer"
+    PY_LINE = "aibom:python:line"
+    PY_SOURCE_TYPE = "aibom:python:source-type"
+    PY_VCS_COMMIT = "aibom:python:vcs-commit"
     # ---- findings (CycloneDX vulnerabilities)
     FINDING_MEMBER = "aibom:finding:member"
     FINDING_OFFSET = "aibom:finding:offset"
@@ -115,8 +119,13 @@ PROPERTIES: dict[Prop, str] = {
     "...; list in `aibom.packages.ML_FRAMEWORKS`).",
     Prop.PY_PINNED_BY: "`constraint` when the version comes from a constraints file.",
     Prop.PY_RECORD_FILES: "Number of files listed in the installed distribution's RECORD.",
-    Prop.PY_RECORD_HASHED: "`true` when every RECORD entry that should carry a hash does.",
+    Prop.PY_RECORD_HASHED: "Number of RECORD entries that carry a hash.",
     Prop.PY_PROJECT: "`true` for the project itself in a lock file (root, not a dependency).",
+    Prop.PY_INSTALLER: "Tool that installed the distribution (the dist-info INSTALLER file).",
+    Prop.PY_LINE: "Line of the requirements file that declared the package.",
+    Prop.PY_SOURCE_TYPE: "Where a locked package comes from: registry, git, url, directory, path, "
+    "file, editable, virtual, vcs, archive.",
+    Prop.PY_VCS_COMMIT: "Commit a VCS requirement resolved to (direct_url.json or lock file).",
     Prop.FINDING_MEMBER: "Path inside an archive or container where the finding was made.",
     Prop.FINDING_OFFSET: "Byte offset of the finding in the file or member.",
     Prop.FINDING_EVIDENCE: "What was seen (an import name, a header value, an object id).",

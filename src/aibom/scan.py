@@ -110,7 +110,9 @@ def _size(n: int) -> str:
 
 def _want_git_sha1(ref: FileRef) -> bool:
     """Hugging Face stores non-LFS files under their git blob SHA-1."""
-    return ref.hf is not None and (ref.hf.blob_name is None or bool(_SHA1_NAME.fullmatch(ref.hf.blob_name)))
+    return ref.hf is not None and (
+        ref.hf.blob_name is None or bool(_SHA1_NAME.fullmatch(ref.hf.blob_name))
+    )
 
 
 def _artifacts(
@@ -118,7 +120,9 @@ def _artifacts(
 ) -> tuple[list[Artifact], list[Finding], list[Skipped]]:
     cache = DigestCache(options.cache_dir or default_cache_dir()) if options.use_cache else None
     try:
-        results = hash_files(found.files, _want_git_sha1, cache, options.limits, progress, options.workers)
+        results = hash_files(
+            found.files, _want_git_sha1, cache, options.limits, progress, options.workers
+        )
     finally:
         if cache is not None:
             if cache.problem:
@@ -127,7 +131,7 @@ def _artifacts(
     artifacts: list[Artifact] = []
     findings: list[Finding] = []
     skipped: list[Skipped] = []
-    for ref, result in zip(found.files, results):
+    for ref, result in zip(found.files, results, strict=False):
         if result.digests is None:
             skipped.append(Skipped(ref.display, result.error or "not read"))
             continue
@@ -154,7 +158,9 @@ def _inspect(artifacts: Sequence[Artifact], limits: Limits) -> tuple[list[Findin
     return findings, skipped
 
 
-def _package_inputs(found: Discovery, artifacts: Sequence[Artifact], options: ScanOptions) -> list[PackageInput]:
+def _package_inputs(
+    found: Discovery, artifacts: Sequence[Artifact], options: ScanOptions
+) -> list[PackageInput]:
     inputs: list[PackageInput] = []
     for art in artifacts:
         kind = packages.input_kind(art.ref.path if art.ref.hf is None else Path(art.ref.relpath))
@@ -179,7 +185,9 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
     findings = [*found.findings, *findings]
     skipped = [*found.skipped, *skipped]
     more_findings, more_skipped = _inspect(artifacts, options.limits)
-    pkgs: PackageCollection = packages.collect(_package_inputs(found, artifacts, options), options.limits)
+    pkgs: PackageCollection = packages.collect(
+        _package_inputs(found, artifacts, options), options.limits
+    )
     inventory = build_inventory(artifacts, found.snapshots, pkgs.packages, options.limits)
     findings += more_findings + pkgs.findings + inventory.findings
     skipped += more_skipped + pkgs.skipped + inventory.skipped

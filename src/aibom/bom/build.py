@@ -6,8 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from urllib.parse import quote
 
-from cyclonedx.model import ExternalReference, ExternalReferenceType, HashAlgorithm, HashType, Property, XsUri
+from cyclonedx.model import (
+    ExternalReference,
+    ExternalReferenceType,
+    HashAlgorithm,
+    HashType,
+    Property,
+    XsUri,
+)
 from cyclonedx.model.bom import Bom
 from cyclonedx.model.component import Component, ComponentScope, ComponentType, Pedigree
 from cyclonedx.model.contact import OrganizationalEntity
@@ -27,10 +35,10 @@ from aibom.bom.modelcard import WeightsSummary, dataset_data, model_card
 from aibom.cards import CardFacts
 from aibom.findings import Finding, Severity
 from aibom.inventory import DatasetEntry, Inventory, ModelEntry
-from aibom.packages.interface import Package
+from aibom.iri import hub_url, is_iri_reference, safe_url
+from aibom.packages.interface import Package, PackageHash
 from aibom.properties import Prop
 
-HF = "https://huggingface.co"
 _SEVERITY = {
     Severity.INFO: VulnerabilitySeverity.INFO,
     Severity.LOW: VulnerabilitySeverity.LOW,
@@ -70,13 +78,15 @@ def prop(name: Prop, value: object) -> Property:
 def _props(pairs: Iterable[tuple[Prop, object]]) -> list[Property]:
     out = []
     for name, value in pairs:
-        if value is None or value == "" or value == () or value == []:
+        if value is None or value in ("", (), []):
             continue
         if isinstance(value, (list, tuple)):
-            value = ", ".join(str(v) for v in value)
+            text = ", ".join(str(v) for v in value)
         elif isinstance(value, bool):
-            value = "true" if value else "false"
-        out.append(prop(name, value))
+            text = "true" if value else "false"
+        else:
+            text = str(value)
+        out.append(prop(name, text))
     return out
 
 
@@ -91,13 +101,9 @@ def card_licenses(card: CardFacts | None) -> list[LicenseExpression | Disjunctiv
             return [LicenseExpression(card.license)]
         return [DisjunctiveLicense(id=card.license)]
     if card.license_name:
-        url = XsUri(card.license_link) if card.license_link and _is_url(card.license_link) else None
-        return [DisjunctiveLicense(name=card.license_name, url=url)]
+        link = safe_url(card.license_link)
+        return [DisjunctiveLicense(name=card.license_name, url=XsUri(link) if link else None)]
     return []
-
-
-def _is_url(text: str) -> bool:
-    return text.startswith(("https://", "http://"))
 
 
 # ---------------------------------------------------------------- files
@@ -106,7 +112,9 @@ def _is_url(text: str) -> bool:
 def file_component(art: Artifact, name: str, refs: _Refs) -> Component:
     ref = refs.new(f"file:{art.display}")
     refs.by_path[art.display] = ref
-    hashes = [HashType(alg=HashAlgorithm.SHA_256, content=art.digests.sha256)] if art.digests else []
+    hashes = (
+        [HashType(alg=HashAlgorithm.SHA_256, content=art.digests.sha256)] if art.digests else []
+    )
     pairs: list[tuple[Prop, object]] = [
         (Prop.FILE_KIND, art.kind.value),
         (Prop.FILE_FORMAT, art.format.value),
@@ -137,15 +145,16 @@ def _model_refs(model: ModelEntry) -> list[ExternalReference]:
     snap = model.snapshot
     out: list[ExternalReference] = []
     if snap is not None:
-        base = f"{HF}/{snap.repo_id}"
-        out.append(ExternalReference(type=ExternalReferenceType.WEBSITE, url=XsUri(base)))
-        out.append(ExternalReference(type=ExternalReferenceType.DISTRIBUTION, url=XsUri(f"{base}/tree/{snap.commit}")))
+        repo = snap.repo_id.split("/")
+        out.append(ExternalReference(type=ExternalReferenceType.WEBSITE, url=XsUri(hub_url(*repo))))
+        tree = hub_url(*repo, "tree", snap.commit)
+        out.append(ExternalReference(type=ExternalReferenceType.DISTRIBUTION, url=XsUri(tree)))
         if model.card is not None:
-            url = f"{base}/blob/{snap.commit}/README.md"
+            url = hub_url(*repo, "blob", snap.commit, "README.md")
             out.append(ExternalReference(type=ExternalReferenceType.MODEL_CARD, url=XsUri(url)))
-    card = model.card
-    if card is not None and card.license_link and _is_url(card.license_link):
-        out.append(ExternalReference(type=ExternalReferenceType.LICENSE, url=XsUri(card.license_link)))
+    link = safe_url(model.card.license_link) if model.card is not None else None
+    if link is not None:
+        out.append(ExternalReference(type=ExternalReferenceType.LICENSE, url=XsUri(link)))
     return out
 
 
@@ -191,6 +200,7 @@ class _Builder:
         self.dataset_ref: dict[str, str] = {}
         self.hf_model_ref: dict[str, str] = {}
         self.package_ref: dict[str, list[str]] = {}
+        self.by_ref: dict[str, Component] = {}
 
     def model(self, model: ModelEntry) -> Component:
         snap = model.snapshot
@@ -201,7 +211,11 @@ class _Builder:
             self.hf_model_ref.setdefault(snap.repo_id, ref)
         files = [file_component(a, _inner(a, model.root), self.refs) for a in model.files]
         weights = [a for a in model.files if a.kind.value == "weights" and a.digests]
-        hashes = [HashType(alg=HashAlgorithm.SHA_256, content=weights[0].digests.sha256)] if len(weights) == 1 and weights[0].digests else []
+        hashes = (
+            [HashType(alg=HashAlgorithm.SHA_256, content=weights[0].digests.sha256)]
+            if len(weights) == 1 and weights[0].digests
+            else []
+        )
         return Component(
             type=ComponentType.MACHINE_LEARNING_MODEL,
             name=model.name,
@@ -221,8 +235,10 @@ class _Builder:
     def dataset(self, entry: DatasetEntry) -> Component:
         ref = self.refs.new(f"dataset:{entry.key}")
         self.dataset_ref[entry.key] = ref
-        is_hf = entry.snapshot is not None or (entry.source == "declared" and entry.group is not None)
-        url = f"{HF}/datasets/{entry.key}" if is_hf else None
+        is_hf = entry.snapshot is not None or (
+            entry.source == "declared" and entry.group is not None
+        )
+        url = hub_url("datasets", *entry.key.split("/")) if is_hf else None
         root = entry.root or ""
         files = [file_component(a, _inner(a, root), self.refs) for a in entry.files]
         declared = [self.model_ref[m] for m in entry.declared_by if m in self.model_ref]
@@ -232,7 +248,10 @@ class _Builder:
             (Prop.DATASET_FILE_COUNT, len(entry.files) if entry.files else None),
         ]
         if entry.snapshot is not None:
-            pairs += [(Prop.HF_REPO_ID, entry.snapshot.repo_id), (Prop.HF_COMMIT, entry.snapshot.commit)]
+            pairs += [
+                (Prop.HF_REPO_ID, entry.snapshot.repo_id),
+                (Prop.HF_COMMIT, entry.snapshot.commit),
+            ]
         self.built.data[ref] = dataset_data(entry.name, entry.card, url)
         ext = [ExternalReference(type=ExternalReferenceType.WEBSITE, url=XsUri(url))] if url else []
         return Component(
@@ -259,7 +278,11 @@ class _Builder:
             group=group or None,
             bom_ref=ref,
             purl=_hf_purl(repo_id, None),
-            external_references=[ExternalReference(type=ExternalReferenceType.WEBSITE, url=XsUri(f"{HF}/{repo_id}"))],
+            external_references=[
+                ExternalReference(
+                    type=ExternalReferenceType.WEBSITE, url=XsUri(hub_url(*repo_id.split("/")))
+                )
+            ],
             properties=_props([(Prop.MODEL_SOURCE, "declared")]),
         )
 
@@ -304,13 +327,18 @@ def _package_licenses(pkg: Package) -> list[LicenseExpression | DisjunctiveLicen
     return [DisjunctiveLicense(name=name) for name in pkg.license_names[:1]]
 
 
-def _package_refs(pkg: Package, hashes: list[object]) -> list[ExternalReference]:
+def _package_refs(pkg: Package, hashes: Sequence[PackageHash]) -> list[ExternalReference]:
     out: list[ExternalReference] = []
-    if pkg.url and "://" in pkg.url:
-        kind = ExternalReferenceType.VCS if pkg.url.startswith(("git+", "hg+", "svn+", "bzr+")) else ExternalReferenceType.DISTRIBUTION
+    if pkg.url and "://" in pkg.url and is_iri_reference(pkg.url):
+        kind = (
+            ExternalReferenceType.VCS
+            if pkg.url.startswith(("git+", "hg+", "svn+", "bzr+"))
+            else ExternalReferenceType.DISTRIBUTION
+        )
         out.append(ExternalReference(type=kind, url=XsUri(pkg.url)))
     if hashes:
-        url = f"https://pypi.org/project/{pkg.normalized_name}/" + (f"{pkg.version}/" if pkg.version else "")
+        url = "https://pypi.org/project/" + quote(pkg.normalized_name, safe="") + "/"
+        url += quote(pkg.version, safe="") + "/" if pkg.version else ""
         cdx = [_hash(h) for h in hashes]
         out.append(
             ExternalReference(
@@ -332,10 +360,9 @@ _ALGS = {
 }
 
 
-def _hash(h: object) -> HashType | None:
-    alg = _ALGS.get(getattr(h, "alg", ""))
-    value = getattr(h, "value", None)
-    return HashType(alg=alg, content=value) if alg and isinstance(value, str) else None
+def _hash(h: PackageHash) -> HashType | None:
+    alg = _ALGS.get(h.alg)
+    return HashType(alg=alg, content=h.value) if alg is not None else None
 
 
 # ---------------------------------------------------------------- findings
@@ -379,7 +406,11 @@ def vulnerability(finding: Finding, index: int, affected: str) -> Vulnerability:
 def _package_groups(packages: Sequence[Package]) -> list[list[Package]]:
     groups: dict[tuple[str, str | None, str | None], list[Package]] = {}
     for pkg in packages:
-        key = (pkg.normalized_name, pkg.version, None if pkg.version else (pkg.specifier or pkg.url))
+        key = (
+            pkg.normalized_name,
+            pkg.version,
+            None if pkg.version else (pkg.specifier or pkg.url),
+        )
         groups.setdefault(key, []).append(pkg)
     return list(groups.values())
 
@@ -390,16 +421,23 @@ def build(inv: Inventory, root: Component, findings: Sequence[Finding]) -> Built
     b.bom.metadata.component = root
     models = [b.model(m) for m in inv.models]
     datasets = [b.dataset(d) for d in inv.datasets]
-    base = [c for m in inv.models for repo in m.base_models if (c := b.base_model(repo)) is not None]
+    base = [
+        c for m in inv.models for repo in m.base_models if (c := b.base_model(repo)) is not None
+    ]
     groups = _package_groups(inv.packages)
     packages = [b.package(g) for g in groups]
     for comp in (*models, *datasets, *base, *packages):
         b.bom.components.add(comp)
+        b.by_ref[str(comp.bom_ref.value)] = comp
     _model_cards(b, inv)
     _ancestry(b, inv, models)
     _dependencies(b, root, inv, models, datasets, packages, groups)
     for i, finding in enumerate(sorted(findings, key=Finding.sort_key), 1):
-        affected = b.refs.by_path.get(finding.path) or _owner_ref(b, finding.path) or str(root.bom_ref.value)
+        affected = (
+            b.refs.by_path.get(finding.path)
+            or _owner_ref(b, finding.path)
+            or str(root.bom_ref.value)
+        )
         b.bom.vulnerabilities.add(vulnerability(finding, i, affected))
     return b.built
 
@@ -421,7 +459,7 @@ def _model_cards(b: _Builder, inv: Inventory) -> None:
 
 
 def _ancestry(b: _Builder, inv: Inventory, models: list[Component]) -> None:
-    for model, comp in zip(inv.models, models):
+    for model, comp in zip(inv.models, models, strict=False):
         ancestors = []
         for repo in model.base_models:
             group, _, name = repo.rpartition("/")
@@ -447,13 +485,19 @@ def _dependencies(
     groups: list[list[Package]],
 ) -> None:
     by_ref = {str(c.bom_ref.value): c for c in (*models, *datasets, *packages)}
-    top = [*models, *[d for d, e in zip(datasets, inv.datasets) if e.source != "declared"], *packages]
+    top = [
+        *models,
+        *[d for d, e in zip(datasets, inv.datasets, strict=False) if e.source != "declared"],
+        *packages,
+    ]
     b.bom.register_dependency(root, top)
-    for model, comp in zip(inv.models, models):
+    for model, comp in zip(inv.models, models, strict=False):
         deps = [by_ref[b.dataset_ref[k]] for k in model.datasets if k in b.dataset_ref]
-        deps += [c for r in model.base_models if (c := _component(b, b.hf_model_ref.get(r))) is not None]
+        deps += [
+            c for r in model.base_models if (c := _component(b, b.hf_model_ref.get(r))) is not None
+        ]
         b.bom.register_dependency(comp, deps)
-    for group, comp in zip(groups, packages):
+    for group, comp in zip(groups, packages, strict=False):
         names = dict.fromkeys(n for p in group for n in p.dependencies)
         deps = [by_ref[r] for n in names for r in b.package_ref.get(n, [])[:1]]
         b.bom.register_dependency(comp, deps)
@@ -462,9 +506,4 @@ def _dependencies(
 
 
 def _component(b: _Builder, ref: str | None) -> Component | None:
-    if ref is None:
-        return None
-    for comp in b.bom.components:
-        if str(comp.bom_ref.value) == ref:
-            return comp
-    return None
+    return b.by_ref.get(ref) if ref is not None else None

@@ -51,7 +51,9 @@ def _timestamp(reproducible: bool) -> datetime | None:
 def render_document(built: Built, version: str, options: DocumentOptions) -> str:
     schema = SPEC_VERSIONS.get(options.spec_version)
     if schema is None:
-        raise UsageError(f"unsupported CycloneDX version {options.spec_version} (choose 1.6 or 1.7)")
+        raise UsageError(
+            f"unsupported CycloneDX version {options.spec_version} (choose 1.6 or 1.7)"
+        )
     bom = built.bom
     bom.metadata.tools.components.add(tool_component(version))
     stamp = _timestamp(options.reproducible)
@@ -60,7 +62,9 @@ def render_document(built: Built, version: str, options: DocumentOptions) -> str
     if options.output_format == "xml":
         from aibom.bom.xml import render_xml
 
-        return render_xml(built, schema, reproducible=options.reproducible, timestamp=stamp is not None)
+        return render_xml(
+            built, schema, reproducible=options.reproducible, timestamp=stamp is not None
+        )
     text = make_outputter(bom, OutputFormat.JSON, schema).output_as_string()
     doc = json.loads(text)
     splice(doc, built)
@@ -105,3 +109,25 @@ def validate_json(text: str, schema: SchemaVersion) -> None:
     error = JsonStrictValidator(schema).validate_str(text)
     if error is not None:
         raise InvalidBomError(str(error))
+
+
+def use_builtin_iri_format() -> None:
+    """Validate ``iri-reference`` with ``aibom.iri`` instead of rfc3987-syntax, whose import alone costs
+    about a second (it compiles a grammar). Call before anything imports jsonschema; used by the CLI so
+    every run starts fast. Library users who do not call it get jsonschema's own checker."""
+    import sys
+
+    if "jsonschema" in sys.modules:
+        return
+    blocked = "rfc3987_syntax" not in sys.modules
+    if blocked:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
+    try:
+        from jsonschema import Draft7Validator
+    finally:
+        if blocked:
+            del sys.modules["rfc3987_syntax"]
+    from aibom.iri import is_iri_reference
+
+    for name in ("iri", "iri-reference"):
+        Draft7Validator.FORMAT_CHECKER.checks(name)(is_iri_reference)

@@ -7,7 +7,8 @@ document is validated against the XSD before it is returned.
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET  # noqa: S405 - used to build and serialize our own document only
+import re
+import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from typing import Any
 
@@ -40,23 +41,51 @@ UNWRAPPED = frozenset({"sensitiveData"})
 ORDER: dict[str, tuple[str, ...]] = {
     "modelCard": ("modelParameters", "quantitativeAnalysis", "considerations", "properties"),
     "modelParameters": (
-        "approach", "task", "architectureFamily", "modelArchitecture", "datasets", "inputs", "outputs",
+        "approach",
+        "task",
+        "architectureFamily",
+        "modelArchitecture",
+        "datasets",
+        "inputs",
+        "outputs",
     ),
     "performanceMetric": ("type", "value", "slice", "confidenceInterval"),
     "considerations": (
-        "users", "useCases", "technicalLimitations", "performanceTradeoffs", "ethicalConsiderations",
-        "environmentalConsiderations", "fairnessAssessments",
+        "users",
+        "useCases",
+        "technicalLimitations",
+        "performanceTradeoffs",
+        "ethicalConsiderations",
+        "environmentalConsiderations",
+        "fairnessAssessments",
     ),
     "ethicalConsideration": ("name", "mitigationStrategy"),
     "fairnessAssessment": ("groupAtRisk", "benefits", "harms", "mitigationStrategy"),
     "data": (
-        "type", "name", "contents", "classification", "sensitiveData", "graphics", "description", "governance",
+        "type",
+        "name",
+        "contents",
+        "classification",
+        "sensitiveData",
+        "graphics",
+        "description",
+        "governance",
     ),
     "contents": ("attachment", "url", "properties"),
     "governance": ("custodians", "stewards", "owners"),
     "organization": ("name", "address", "url", "contact"),
 }
 _LATER = frozenset({"cryptoProperties", "tags"})
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 cannot carry. Scanned text (card sections, names) may hold them; they are dropped
+from the XML form only (the JSON form keeps them, escaped)."""
+
+
+def xml_text(value: object) -> str:
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    return _NOT_XML.sub("", text)
 
 
 def _ns(schema: SchemaVersion) -> str:
@@ -77,7 +106,7 @@ def _element(ns: str, name: str, value: Any) -> ET.Element:
         for key, child in _ordered(name, value):
             _append(el, ns, key, child)
     else:
-        el.text = str(value).lower() if isinstance(value, bool) else str(value)
+        el.text = xml_text(value)
     return el
 
 
@@ -85,14 +114,14 @@ def _append(parent: ET.Element, ns: str, key: str, value: Any) -> None:
     if key == "properties":
         wrapper = ET.SubElement(parent, f"{{{ns}}}properties")
         for item in value:
-            p = ET.SubElement(wrapper, f"{{{ns}}}property", {"name": str(item["name"])})
-            p.text = str(item.get("value", ""))
+            p = ET.SubElement(wrapper, f"{{{ns}}}property", {"name": xml_text(item["name"])})
+            p.text = xml_text(item.get("value", ""))
         return
     if key == "datasets":
         wrapper = ET.SubElement(parent, f"{{{ns}}}datasets")
         for item in value:
             if set(item) == {"ref"}:
-                ET.SubElement(wrapper, f"{{{ns}}}ref").text = str(item["ref"])
+                ET.SubElement(wrapper, f"{{{ns}}}ref").text = xml_text(item["ref"])
             else:
                 wrapper.append(_element(ns, "dataset", item))
         return
@@ -119,7 +148,7 @@ def _insert(component: ET.Element, ns: str, elements: list[ET.Element]) -> None:
 
 
 def render_xml(built: Built, schema: SchemaVersion, *, reproducible: bool, timestamp: bool) -> str:
-    text = make_outputter(built.bom, OutputFormat.XML, schema).output_as_string()
+    text = _NOT_XML.sub("", make_outputter(built.bom, OutputFormat.XML, schema).output_as_string())
     ns = _ns(schema)
     ET.register_namespace("", ns)
     root = ET.fromstring(text)  # noqa: S314 - our own serializer's output, not scanned input

@@ -59,6 +59,6 @@ def inspect_artifact(
         return Inspection(findings=[finding], complete=False), None
     except OSError as exc:
         return Inspection(complete=False), Skipped(where, f"cannot read: {exc.strerror or exc}")
-    except Exception as exc:  # noqa: BLE001 - a bug must not lose the rest of the scan
+    except Exception as exc:
         name = type(inspector).__name__
         return Inspection(complete=False), Skipped(where, f"internal error in {name}: {exc!r}")

@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 from aibom.artifacts import Artifact, Format
 from aibom.checks import LFS_POINTER
 from aibom.classify import SUFFIX_FORMATS, WEIGHT_FORMATS
-from aibom.findings import Finding, Severity
+from aibom.findings import Check, Finding, Severity
 from aibom.formats.interface import FormatError, InspectContext, Inspection
 
 _LINE = re.compile(r"^(?P<key>[a-z0-9.-]+) (?P<value>.+)$")
@@ -27,8 +27,8 @@ def parse_pointer(text: str) -> dict[str, str]:
 
 
 class LfsPointerInspector:
-    formats = frozenset({Format.LFS_POINTER})
-    checks = (LFS_POINTER,)
+    formats: frozenset[Format] = frozenset({Format.LFS_POINTER})
+    checks: tuple[Check, ...] = (LFS_POINTER,)
 
     def inspect(self, artifact: Artifact, ctx: InspectContext) -> Inspection:
         fields = parse_pointer(artifact.head.decode("utf-8", "replace"))

@@ -13,6 +13,7 @@ import struct
 
 from aibom.artifacts import Artifact, Format
 from aibom.checks import LIMIT_REACHED, MALFORMED_FILE
+from aibom.findings import Check
 from aibom.formats.interface import FormatError, InspectContext, Inspection, LimitExceeded
 
 DTYPE_BITS: dict[str, int] = {
@@ -41,8 +42,8 @@ MAX_METADATA_ENTRIES = 10_000
 
 
 class SafetensorsInspector:
-    formats = frozenset({Format.SAFETENSORS})
-    checks = (MALFORMED_FILE, LIMIT_REACHED)
+    formats: frozenset[Format] = frozenset({Format.SAFETENSORS})
+    checks: tuple[Check, ...] = (MALFORMED_FILE, LIMIT_REACHED)
 
     def inspect(self, artifact: Artifact, ctx: InspectContext) -> Inspection:
         header, length = read_header(artifact, ctx)
@@ -85,7 +86,9 @@ def _metadata(value: object) -> dict[str, str]:
     return dict(value)
 
 
-def _tensors(header: dict[str, object], max_tensors: int) -> dict[str, tuple[str, tuple[int, int], int]]:
+def _tensors(
+    header: dict[str, object], max_tensors: int
+) -> dict[str, tuple[str, tuple[int, int], int]]:
     """name -> (dtype, (begin, end), element count)."""
     if len(header) > max_tensors:
         raise LimitExceeded(f"{len(header)} tensors exceed {max_tensors}")
@@ -98,7 +101,9 @@ def _tensors(header: dict[str, object], max_tensors: int) -> dict[str, tuple[str
             raise FormatError(f"tensor {name!r}: unknown dtype {dtype!r}")
         if not isinstance(shape, list) or not all(_natural(d) for d in shape):
             raise FormatError(f"tensor {name!r}: shape is not a list of non-negative integers")
-        if not (isinstance(offsets, list) and len(offsets) == 2 and all(_natural(o) for o in offsets)):
+        if not (
+            isinstance(offsets, list) and len(offsets) == 2 and all(_natural(o) for o in offsets)
+        ):
             raise FormatError(f"tensor {name!r}: data_offsets is not [begin, end]")
         begin, end = offsets
         count = math.prod(shape)
@@ -117,7 +122,11 @@ def _check_layout(tensors: dict[str, tuple[str, tuple[int, int], int]], data_siz
     position = 0
     for name, (_dtype, (begin, end), _count) in sorted(tensors.items(), key=lambda kv: kv[1][1]):
         if begin != position:
-            what = "overlaps the previous tensor" if begin < position else f"leaves a gap at {position}"
+            what = (
+                "overlaps the previous tensor"
+                if begin < position
+                else f"leaves a gap at {position}"
+            )
             raise FormatError(f"tensor {name!r} {what}")
         position = end
     if position != data_size:

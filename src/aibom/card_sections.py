@@ -1,0 +1,289 @@
+"""Markdown body of a card: ATX sections, canonical section keys, unfilled template placeholders.
+
+Only ATX headings (``#`` .. ``######``) split sections; headings inside fenced code blocks and HTML
+comments are ignored. Setext headings (text underlined with ``===``) are not recognised.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
+_CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+$")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+# Section headings of the Hugging Face model and dataset card templates and common variants,
+# normalised by ``normalise_heading``. A heading may feed several keys.
+_EXACT: dict[str, tuple[str, ...]] = {
+    "model description": ("model_description",),
+    "model details": ("model_description",),
+    "model summary": ("model_description",),
+    "model overview": ("model_description",),
+    "description": ("model_description",),
+    "overview": ("model_description",),
+    "uses": ("intended_uses",),
+    "direct use": ("intended_uses",),
+    "intended uses": ("intended_uses",),
+    "intended use": ("intended_uses",),
+    "intended uses & limitations": ("intended_uses",),
+    "intended uses and limitations": ("intended_uses",),
+    "downstream use": ("downstream_use",),
+    "out of scope use": ("out_of_scope_use",),
+    "out-of-scope use": ("out_of_scope_use",),
+    "limitations": ("limitations",),
+    "bias risks and limitations": ("limitations", "bias_risks"),
+    "limitations and bias": ("limitations", "bias_risks"),
+    "bias": ("bias_risks",),
+    "risks": ("bias_risks",),
+    "bias and risks": ("bias_risks",),
+    "ethical considerations": ("bias_risks",),
+    "ethical considerations and limitations": ("bias_risks", "limitations"),
+    "recommendations": ("recommendations",),
+    "training data": ("training_data",),
+    "training procedure": ("training_procedure",),
+    "training hyperparameters": ("training_procedure",),
+    "training details": ("training_procedure",),
+    "training results": ("training_procedure",),
+    "evaluation": ("evaluation",),
+    "evaluation results": ("evaluation",),
+    "results": ("evaluation",),
+    "environmental impact": ("environmental_impact",),
+    "citation": ("citation",),
+    "bibtex": ("citation",),
+    "license": ("license",),
+    "licence": ("license",),
+    "how to get started with the model": ("how_to_use",),
+    "usage": ("how_to_use",),
+    "how to use": ("how_to_use",),
+    "quick start": ("how_to_use",),
+    "quickstart": ("how_to_use",),
+    "dataset summary": ("dataset_summary",),
+    "dataset description": ("dataset_summary",),
+    "dataset details": ("dataset_summary",),
+    "personal and sensitive information": ("personal_information",),
+}
+
+# Fallbacks for headings not in the table: (phrase, keys); the first phrase found wins.
+_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("out of scope", ("out_of_scope_use",)),
+    ("out-of-scope", ("out_of_scope_use",)),
+    ("downstream use", ("downstream_use",)),
+    ("intended use", ("intended_uses",)),
+    ("bias", ("bias_risks",)),
+    ("ethical", ("bias_risks",)),
+    ("limitation", ("limitations",)),
+    ("recommendation", ("recommendations",)),
+    ("training data", ("training_data",)),
+    ("training procedure", ("training_procedure",)),
+    ("hyperparameter", ("training_procedure",)),
+    ("evaluation", ("evaluation",)),
+    ("environmental impact", ("environmental_impact",)),
+    ("carbon", ("environmental_impact",)),
+    ("citation", ("citation",)),
+    ("how to use", ("how_to_use",)),
+    ("get started", ("how_to_use",)),
+)
+
+_PLACEHOLDER_TOKENS = frozenset(
+    {
+        "[more information needed]",
+        "more information needed",
+        "[optional]",
+        "todo",
+        "tbd",
+        "n/a",
+        "[todo]",
+        "[tbd]",
+    }
+)
+_TEMPLATE_LEFTOVER = re.compile(r"^(?:\{\{.*\}\}|\{%.*%\})$")
+_BULLET = re.compile(r"^(?:>\s*)*(?:[-*+]|\d{1,3}[.)])\s+")
+_LABELLED = re.compile(r"^([^:]{1,100}):\s*(.*)$")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+# Default sentences of the Hugging Face card templates, compared after ``_plain``.
+_BOILERPLATE = frozenset(
+    {
+        "use the code below to get started with the model",
+        (
+            "users (both direct and downstream) should be made aware of the risks, biases and "
+            "limitations of the model. more information needed for further recommendations"
+        ),
+        (
+            "users should be made aware of the risks, biases and limitations of the dataset. "
+            "more information needed for further recommendations"
+        ),
+        (
+            "carbon emissions can be estimated using the machine learning impact calculator "
+            "presented in lacoste et al. (2019)"
+        ),
+    }
+)
+
+
+@dataclass
+class Section:
+    level: int
+    heading: str
+    body: str
+    """The section's own text (up to the next heading of any level), HTML comments removed."""
+    keys: tuple[str, ...] = ()
+    text: str = ""
+    """``body`` without placeholder lines; empty when the section has no content."""
+    placeholder: bool = False
+    has_content: bool = False
+    """True when the body holds something other than whitespace and placeholders."""
+
+
+@dataclass
+class Body:
+    sections: list[Section] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)
+    """Canonical key -> text of the sections that carry content, in order of appearance."""
+    placeholders: list[str] = field(default_factory=list)
+
+
+def strip_html_comments(text: str) -> str:
+    """Remove closed ``<!-- ... -->`` comments in linear time (an unclosed one is kept)."""
+    parts: list[str] = []
+    pos = 0
+    while True:
+        start = text.find("<!--", pos)
+        if start < 0:
+            break
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break
+        parts.append(text[pos:start])
+        pos = end + 3
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def normalise_heading(heading: str) -> str:
+    text = heading.lower().replace("[optional]", " ")
+    text = re.sub(r"[*_`]|\[|\]\([^)]*\)|\]", "", text)
+    text = re.sub(r"^\s*(?:\d+(?:\.\d+)*\.?|[ivx]+\.)\s+", "", text)
+    text = re.sub(r"[^\w&\- ]+", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def section_keys(heading: str) -> tuple[str, ...]:
+    norm = normalise_heading(heading)
+    if norm in _EXACT:
+        return _EXACT[norm]
+    for phrase, keys in _PHRASES:
+        if phrase in norm:
+            return keys
+    return ()
+
+
+def _plain(line: str) -> str:
+    """A line without bullets, emphasis and link targets, lower-cased, for template comparisons."""
+    text = _BULLET.sub("", line.strip())
+    text = _LINK.sub(r"\1", text)
+    return re.sub(r"[*_]", "", text).strip().lower()
+
+
+def line_kind(line: str) -> str:
+    """Line kind: blank, placeholder (template leftover), label (a bare `Label:`) or content."""
+    text = _plain(line)
+    if not text:
+        return "blank"
+    if text.rstrip(".").strip() in _BOILERPLATE:
+        return "placeholder"
+    candidates = [text]
+    labelled = _LABELLED.match(text)
+    if labelled:
+        if not labelled.group(2).strip():
+            return "label"
+        candidates.append(labelled.group(2))
+    for candidate in candidates:
+        token = candidate.strip().rstrip(".:").strip()
+        if token in _PLACEHOLDER_TOKENS or _TEMPLATE_LEFTOVER.match(token):
+            return "placeholder"
+    return "content"
+
+
+def classify_body(body: str) -> tuple[bool, str]:
+    """(has_content, text without placeholder lines) for a section's own text."""
+    kept: list[str] = []
+    content = False
+    for line in body.splitlines():
+        kind = line_kind(line)
+        if kind == "placeholder":
+            continue
+        content = content or kind == "content"
+        kept.append(line)
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+    return content, text if content else ""
+
+
+def _closes(line: re.Match[str], fence: str) -> bool:
+    marker = line.group(1)
+    return marker[0] == fence[0] and len(marker) >= len(fence) and not line.group(2).strip()
+
+
+def _split(markdown: str) -> list[Section]:
+    sections: list[Section] = []
+    current: list[str] = []
+    fence: str | None = None
+    heading: tuple[int, str] | None = None
+
+    def flush() -> None:
+        if heading is not None:
+            sections.append(Section(heading[0], heading[1], "\n".join(current).strip()))
+
+    for line in _LINE_BREAK.split(strip_html_comments(markdown)):
+        opener = _FENCE.match(line)
+        if fence is not None:
+            if opener is not None and _closes(opener, fence):
+                fence = None
+            current.append(line)
+            continue
+        if opener is not None and not (opener.group(1)[0] == "`" and "`" in opener.group(2)):
+            fence = opener.group(1)
+            current.append(line)
+            continue
+        atx = _ATX.match(line)
+        if atx is None:
+            current.append(line)
+            continue
+        flush()
+        title = _CLOSING_HASHES.sub("", atx.group(2) or "").strip()
+        heading = (len(atx.group(1)), title)
+        current = []
+    flush()
+    return sections
+
+
+def parse_body(markdown: str) -> Body:
+    """Split a card's Markdown body into sections; collect texts by key and placeholder headings.
+
+    A section is a placeholder when its own text holds nothing but blanks, ``Label:`` lines and
+    template leftovers, unless it is empty and a subsection below it has content.
+    """
+    body = Body(sections=_split(markdown))
+    for section in body.sections:
+        section.keys = section_keys(section.heading)
+        section.has_content, section.text = classify_body(section.body)
+    for index, section in enumerate(body.sections):
+        if section.has_content:
+            for key in section.keys:
+                previous = body.texts.get(key)
+                body.texts[key] = f"{previous}\n\n{section.text}" if previous else section.text
+        elif section.body or not _descendants_have_content(body.sections, index):
+            section.placeholder = True
+            body.placeholders.append(section.heading or "#" * section.level)
+    return body
+
+
+def _descendants_have_content(sections: list[Section], index: int) -> bool:
+    level = sections[index].level
+    for child in sections[index + 1 :]:
+        if child.level <= level:
+            return False
+        if child.has_content:
+            return True
+    return False
