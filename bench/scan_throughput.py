@@ -18,6 +18,9 @@ What it does, in one run:
    ``sha256sum`` over the shards, a cold ``aibom scan`` with a fresh digest cache, and a warm
    rescan with the same cache; then the fixed overhead ``python -c pass`` and
    ``python -c "import aibom._cli"`` / ``"import aibom.scan"`` so the warm number can be read.
+   If ``openssl`` is installed, ``openssl dgst -sha256`` is timed too, for information only:
+   hashlib uses OpenSSL (SHA-NI where the CPU has it), which can be several times faster than
+   coreutils ``sha256sum``, so it is the real single-core floor.
 4. Checks the scan is correct: both BOMs are valid JSON and record, for every shard, the SHA-256
    ``sha256sum`` printed. A benchmark of a broken scan is worthless, so a mismatch is an error.
 
@@ -421,6 +424,29 @@ def measure_sha256sum(ctx: Context) -> tuple[Step, dict[str, str]]:
     return step, reference
 
 
+def parse_openssl(output: str) -> dict[str, str]:
+    """``SHA2-256(path)= hex`` (OpenSSL 3) or ``SHA256(path)= hex`` lines, by file name."""
+    digests = {}
+    for line in output.splitlines():
+        label, _, digest = line.rpartition("= ")
+        digests[Path(label.partition("(")[2].rpartition(")")[0]).name] = digest.strip()
+    return digests
+
+
+def measure_openssl(ctx: Context, reference: dict[str, str]) -> Step | None:
+    """Informational: single-core OpenSSL SHA-256 (what hashlib uses), if openssl is installed."""
+    if shutil.which("openssl") is None:
+        return None
+    argv = ["openssl", "dgst", "-sha256", *(str(s.path) for s in ctx.shards)]
+    step = Step("openssl dgst -sha256 (info)", argv, ctx.nbytes)
+    for _ in range(ctx.args.repeat):
+        run = checked(run_child(argv), argv)
+        if parse_openssl(run.stdout) != reference:
+            raise BenchError("openssl dgst and sha256sum disagree")
+        step.runs.append(run)
+    return step
+
+
 def scan_argv(ctx: Context, out: str, cache: Path) -> list[str]:
     bom = str(ctx.root / "out" / out)
     return [ctx.args.aibom, "scan", str(ctx.model), "-o", bom, "--cache-dir", str(cache), "-q"]
@@ -485,7 +511,14 @@ def machine_facts(args: argparse.Namespace) -> dict[str, object]:
         "platform": platform.platform(),
         "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
         "aibom": args.aibom,
+        "bytecode": bytecode_note(),
     }
+
+
+def bytecode_note() -> str:
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        return "PYTHONDONTWRITEBYTECODE is set: uncached modules recompile at every start"
+    return "written as usual"
 
 
 def throughput(step: Step) -> str:
@@ -589,15 +622,18 @@ def bench(args: argparse.Namespace, root: Path) -> None:
     facts = machine_facts(args)
     for key, value in facts.items():
         print(f"{key + ':':<9} {value}")
-    print(f"data:    {root}")
+    print(f"{'data:':<9} {root}")
     ctx = Context(args, root, build_model(args, root))
     sha, expected = measure_sha256sum(ctx)
     cold, warm = measure_scans(ctx, expected)
-    steps = [sha, cold, warm, *measure_overhead(ctx)]
+    ssl = measure_openssl(ctx, expected)
+    steps = [sha, cold, warm, *([ssl] if ssl else []), *measure_overhead(ctx)]
     print("\nBOM check: cold and warm BOMs record the sha256sum digest of every shard")
     print_table(steps)
     rows = verdicts(sha, cold, warm)
     print_verdicts(rows)
+    if ssl is not None:
+        print(f"{'info: cold scan / openssl wall':<30} {cold.wall / ssl.wall:9.3f}   (no target)")
     print_commands(steps)
     if args.json:
         print(as_json(facts, steps, rows))

@@ -148,6 +148,12 @@ def _block_after(text: str, lines: list[str], opener: int) -> _FrontMatter | Non
 
 def _load(front: _FrontMatter, limits: Limits, problems: _Problems) -> dict[str, object] | None:
     """Bounded YAML -> JSON-safe mapping; every failure becomes a problem and gives None."""
+    if len(front.yaml_text) > limits.max_front_matter:
+        problems.limit(
+            f"YAML front matter is {len(front.yaml_text)} characters, over the "
+            f"{limits.max_front_matter} limit; metadata ignored"
+        )
+        return None
     try:
         safe = load_bounded(
             front.yaml_text, limits.max_yaml_nodes, limits.max_json_depth, front.first_line

@@ -8,10 +8,10 @@ loads anything it reads; ``pickletools.genops`` only tokenises opcodes.
 from __future__ import annotations
 
 import pickletools
+import posixpath
 import struct
 import zipfile
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from aibom.artifacts import FileRef, Format, Kind
 from aibom.checks import FORMAT_MISMATCH, MALFORMED_FILE
@@ -122,6 +122,10 @@ TOKENIZER_NAMES = frozenset(
 CARD_NAMES = frozenset({"readme.md", "model_card.md", "modelcard.md", "dataset_card.md"})
 
 
+def _suffix(relpath: str) -> str:
+    return posixpath.splitext(posixpath.basename(relpath))[1].lower()
+
+
 @dataclass(frozen=True)
 class Classification:
     kind: Kind
@@ -154,7 +158,7 @@ _STRICT_WEIGHT_SUFFIXES = frozenset(
 
 def classify(ref: FileRef, head: bytes, limits: Limits = DEFAULT_LIMITS) -> Classification:
     fmt, evidence = sniff(ref, head, limits)
-    suffix = PurePosixPath(ref.relpath).suffix.lower()
+    suffix = _suffix(ref.relpath)
     claimed = SUFFIX_FORMATS.get(suffix)
     kind = _kind(ref.relpath, fmt)
     if fmt in (Format.UNKNOWN, Format.EMPTY) and suffix in _STRICT_WEIGHT_SUFFIXES:
@@ -200,7 +204,7 @@ def _binary_magic(ref: FileRef, head: bytes, limits: Limits) -> tuple[Format, st
             Format.LFS_POINTER,
             "Git LFS pointer header 'version https://git-lfs.github.com/spec/v1'",
         )
-    if head[:4] == b"\xff\xff\xff\xff" and PurePosixPath(ref.relpath).suffix == ".arrow":
+    if head[:4] == b"\xff\xff\xff\xff" and _suffix(ref.relpath) == ".arrow":
         return Format.ARROW, "Arrow IPC stream continuation marker and .arrow suffix"
     return _safetensors(ref, head, limits) or _protobuf(ref, head)
 
@@ -215,7 +219,7 @@ def _safetensors(ref: FileRef, head: bytes, limits: Limits) -> tuple[Format, str
 
 
 def _protobuf(ref: FileRef, head: bytes) -> tuple[Format, str] | None:
-    name = PurePosixPath(ref.relpath).name
+    name = posixpath.basename(ref.relpath)
     if name == "saved_model.pb" and head[:1] in (b"\x08", b"\x12"):
         return Format.TF_SAVEDMODEL, "protobuf SavedModel message named saved_model.pb"
     # ONNX ModelProto starts with field 1 (ir_version, varint): tag byte 0x08, version 1..30.
@@ -285,7 +289,7 @@ def _zip_flavour(names: list[str]) -> tuple[Format, str]:
 
 
 def _textual(ref: FileRef, head: bytes) -> tuple[Format, str]:
-    suffix = PurePosixPath(ref.relpath).suffix.lower()
+    suffix = _suffix(ref.relpath)
     try:
         text = head.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -307,8 +311,7 @@ def _textual(ref: FileRef, head: bytes) -> tuple[Format, str]:
 
 
 def _kind(relpath: str, fmt: Format) -> Kind:
-    path = PurePosixPath(relpath)
-    name = path.name.lower()
+    name = posixpath.basename(relpath).lower()
     if fmt is Format.LFS_POINTER:
         return Kind.LFS_POINTER
     if fmt in WEIGHT_FORMATS:
@@ -346,5 +349,5 @@ def _disguise(ref: FileRef, fmt: Format, claimed: Format | None) -> Finding | No
         FORMAT_MISMATCH,
         ref.display,
         f"content is {fmt.value} but the name claims {claimed.value}",
-        evidence=f"suffix {PurePosixPath(ref.relpath).suffix!r}",
+        evidence=f"suffix {_suffix(ref.relpath)!r}",
     )

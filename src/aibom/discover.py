@@ -95,15 +95,18 @@ class _Walker:
 
     def __init__(self, out: Discovery, excludes: Sequence[str], limits: Limits) -> None:
         self.out = out
-        self.excludes = tuple(DEFAULT_EXCLUDES) + tuple(excludes)
+        self.default_excludes = frozenset(DEFAULT_EXCLUDES)
+        patterns = "|".join(f"(?:{fnmatch.translate(p)})" for p in excludes)
+        self.user_excludes = re.compile(patterns) if patterns else None
         self.limits = limits
         self.seen_dirs: set[tuple[int, int]] = set()
         self.truncated = False
 
     def excluded(self, rel: str, name: str) -> bool:
-        return any(
-            fnmatch.fnmatchcase(name, pat) or fnmatch.fnmatchcase(rel, pat) for pat in self.excludes
-        )
+        if name in self.default_excludes:
+            return True
+        pattern = self.user_excludes
+        return pattern is not None and bool(pattern.match(name) or pattern.match(rel))
 
     def walk(self, root: Path, display: str, link_root: Path) -> None:
         """Walk ``root``; symlinks may resolve anywhere inside ``link_root``."""
@@ -117,7 +120,7 @@ class _Walker:
             subdirs: list[tuple[Path, str, int]] = []
             for entry in entries:
                 child_rel = f"{rel}/{entry.name}" if rel else entry.name
-                sub = self._entry(Path(entry.path), child_rel, display, link_root, depth)
+                sub = self._entry(entry, child_rel, display, link_root, depth)
                 if sub is not None:
                     subdirs.append(sub)
             stack.extend(reversed(subdirs))
@@ -133,16 +136,20 @@ class _Walker:
             return []
 
     def _entry(
-        self, path: Path, rel: str, display: str, link_root: Path, depth: int
+        self, entry: os.DirEntry[str], rel: str, display: str, link_root: Path, depth: int
     ) -> tuple[Path, str, int] | None:
+        if self.excluded(rel, entry.name):
+            return None
         shown = display_name(_join(display, rel))
-        if self.excluded(rel, path.name):
-            return None
-        target = self._resolve(path, shown, link_root)
-        if target is None:
-            return None
+        path = Path(entry.path)
         try:
-            st = target.stat()
+            if entry.is_symlink():
+                target = self._resolve(path, shown, link_root)
+                if target is None:
+                    return None
+                st = target.stat()
+            else:
+                target, st = path, entry.stat(follow_symlinks=False)
         except OSError as exc:
             self.out.skipped.append(Skipped(shown, f"cannot stat: {exc.strerror}"))
             return None

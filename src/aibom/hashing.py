@@ -26,7 +26,7 @@ from aibom.limits import DEFAULT_LIMITS, Limits
 from aibom.progress import NullProgress, Progress
 
 CACHE_ENV = "AIBOM_CACHE_DIR"
-CACHE_FILE = "digests-v1.sqlite3"
+CACHE_FILE = "digests-v2.sqlite3"
 
 
 @dataclass(frozen=True)
@@ -57,9 +57,9 @@ class DigestCache:
             directory.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, check_same_thread=False)
             self._db.execute(
-                "CREATE TABLE IF NOT EXISTS digests (dev INTEGER, ino INTEGER, size INTEGER,"
-                " mtime_ns INTEGER, ctime_ns INTEGER, sha256 TEXT, git_sha1 TEXT, head BLOB,"
-                " PRIMARY KEY (dev, ino))"
+                "CREATE TABLE IF NOT EXISTS digests (file TEXT PRIMARY KEY, size INTEGER,"
+                " mtime_ns INTEGER, ctime_ns INTEGER, sha256 TEXT, git_sha1 TEXT, head BLOB)"
+                " WITHOUT ROWID"
             )
         except (sqlite3.Error, OSError) as exc:
             self._disable(exc)
@@ -72,30 +72,30 @@ class DigestCache:
         self._db = None
 
     def get(self, st: FileStat, need_git: bool) -> HashResult | None:
-        if self._db is None:
-            return None
-        try:
-            row = self._db.execute(
-                "SELECT size, mtime_ns, ctime_ns, sha256, git_sha1, head FROM digests"
-                " WHERE dev = ? AND ino = ?",
-                (st.dev, st.ino),
-            ).fetchone()
-        except sqlite3.Error as exc:
-            self._disable(exc)
-            return None
-        if row is None or tuple(row[:3]) != (st.size, st.mtime_ns, st.ctime_ns):
-            return None
-        if need_git and row[4] is None:
-            return None
-        return HashResult(Digests(row[3], row[4]), bytes(row[5]), cached=True)
+        return self.get_many([(st, need_git)])[0]
+
+    def get_many(self, wanted: Sequence[tuple[FileStat, bool]]) -> list[HashResult | None]:
+        """Look up many files in few queries (one per ``_BATCH`` files)."""
+        keys = [_key(st) for st, _ in wanted]
+        rows: dict[str, tuple[object, ...]] = {}
+        for start in range(0, len(keys) if self._db is not None else 0, _BATCH):
+            chunk = keys[start : start + _BATCH]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT {_COLUMNS} FROM digests WHERE file IN ({marks})"  # noqa: S608 - only "?" marks
+            try:
+                assert self._db is not None
+                rows.update((r[0], r[1:]) for r in self._db.execute(query, chunk))
+            except sqlite3.Error as exc:
+                self._disable(exc)
+                return [None] * len(wanted)
+        return [_hit(rows.get(k), st, need) for k, (st, need) in zip(keys, wanted, strict=True)]
 
     def put(self, items: Sequence[tuple[FileStat, HashResult]]) -> None:
         if self._db is None:
             return
         rows = [
             (
-                st.dev,
-                st.ino,
+                _key(st),
                 st.size,
                 st.mtime_ns,
                 st.ctime_ns,
@@ -108,9 +108,7 @@ class DigestCache:
         ]
         try:
             with self._db:
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO digests VALUES (?,?,?,?,?,?,?,?)", rows
-                )
+                self._db.executemany("INSERT OR REPLACE INTO digests VALUES (?,?,?,?,?,?,?)", rows)
         except sqlite3.Error as exc:
             self._disable(exc)
 
@@ -118,6 +116,29 @@ class DigestCache:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def _hit(row: tuple[object, ...] | None, st: FileStat, need_git: bool) -> HashResult | None:
+    if row is None or tuple(row[:3]) != (st.size, st.mtime_ns, st.ctime_ns):
+        return None
+    sha256, git_sha1, head = row[3], row[4], row[5]
+    if (
+        (need_git and git_sha1 is None)
+        or not isinstance(sha256, str)
+        or not isinstance(head, bytes)
+    ):
+        return None
+    return HashResult(
+        Digests(sha256, git_sha1 if isinstance(git_sha1, str) else None), head, cached=True
+    )
+
+
+_BATCH = 500
+_COLUMNS = "file, size, mtime_ns, ctime_ns, sha256, git_sha1, head"
+
+
+def _key(st: FileStat) -> str:
+    return f"{st.dev}:{st.ino}"
 
 
 def hash_one(
@@ -179,9 +200,10 @@ def hash_files(
         unique.setdefault((ref.stat.dev, ref.stat.ino), i)
     results: dict[int, HashResult] = {}
     todo: list[int] = []
-    for i in unique.values():
-        ref = refs[i]
-        hit = cache.get(ref.stat, want_git(ref)) if cache else None
+    indices = list(unique.values())
+    hits = cache.get_many([(refs[i].stat, want_git(refs[i])) for i in indices]) if cache else []
+    for n, i in enumerate(indices):
+        hit = hits[n] if hits else None
         if hit is not None:
             results[i] = hit
         else:

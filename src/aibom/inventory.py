@@ -134,8 +134,7 @@ def _hf_dataset(
 
 
 def _parent(relpath: str) -> str:
-    parent = PurePosixPath(relpath).parent.as_posix()
-    return "" if parent == "." else parent
+    return relpath.rpartition("/")[0]
 
 
 def _root_of(display: str, relpath: str) -> str:
@@ -143,7 +142,7 @@ def _root_of(display: str, relpath: str) -> str:
 
 
 def _is_model_marker(art: Artifact) -> bool:
-    name = PurePosixPath(art.ref.relpath).name
+    name = art.ref.relpath.rpartition("/")[2]
     if art.kind in (Kind.WEIGHTS, Kind.INDEX):
         return True
     if art.kind is Kind.LFS_POINTER:

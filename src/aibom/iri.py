@@ -50,15 +50,15 @@ _PRIVATE_CHAR = re.compile(f"[{_PRIVATE}]")
 
 
 def _asciify(text: str) -> str | None:
-    """Map the non-ASCII characters RFC 3987 allows to 'a' (private-use ones only inside the query), so
+    """Map the non-ASCII characters RFC 3987 allows to "~" (private-use ones only inside the query), so
     the structural check runs on ASCII; None when a character is not allowed where it stands."""
-    text = _UCS_CHAR.sub("a", text)
+    text = _UCS_CHAR.sub("~", text)
     if _PRIVATE_CHAR.search(text):
         before, mark, rest = text.partition("?")
         query, hash_, fragment = rest.partition("#")
         if not mark or _PRIVATE_CHAR.search(before) or _PRIVATE_CHAR.search(fragment):
             return None
-        text = before + mark + _PRIVATE_CHAR.sub("a", query) + hash_ + fragment
+        text = before + mark + _PRIVATE_CHAR.sub("~", query) + hash_ + fragment
     return text if text.isascii() else None
 
 

@@ -30,6 +30,8 @@ class Limits:
     # text metadata (cards, configs, lock files)
     max_text_file: int = 16 * MiB
     """Largest card, config, requirements or lock file parsed; bigger ones are skipped with a reason."""
+    max_front_matter: int = 1 * MiB
+    """Characters of YAML front matter parsed; real cards hold a few KiB (PyYAML is slow on megabytes)."""
     max_yaml_nodes: int = 100_000
     """YAML front matter nodes; bounds alias ("billion laughs") expansion."""
     max_json_depth: int = 64

@@ -36,6 +36,11 @@ class Prop(str, enum.Enum):
     MODEL_CARD_PROBLEMS = "aibom:model:card-problems"
     MODEL_CARD_PLACEHOLDERS = "aibom:model:card-placeholders"
     MODEL_SOURCE = "aibom:model:source"
+    MODEL_CONFIG_DTYPE = "aibom:model:config-dtype"
+    MODEL_QUANTIZATION = "aibom:model:quantization"
+    MODEL_TRANSFORMERS_VERSION = "aibom:model:transformers-version"
+    MODEL_CUSTOM_CODE = "aibom:model:custom-code"
+    MODEL_BASE_MODEL_RELATION = "aibom:model:base-model-relation"
     # ---- Hugging Face provenance
     HF_REPO_ID = "aibom:hf:repo-id"
     HF_REPO_TYPE = "aibom:hf:repo-type"
@@ -100,7 +105,15 @@ PROPERTIES: dict[Prop, str] = {
     Prop.MODEL_CARD_PATH: "Path of the model card that was read.",
     Prop.MODEL_CARD_PROBLEMS: "Problems met while parsing the card's front matter (`; `-separated).",
     Prop.MODEL_CARD_PLACEHOLDERS: "Card sections that are unfilled templates (`; `-separated).",
-    Prop.MODEL_SOURCE: "How the model was found: `directory`, `hf-cache` or `file`.",
+    Prop.MODEL_SOURCE: "How the model or dataset was found: `directory`, `hf-cache`, `file`, or "
+    "`declared` (named by a card, not present locally).",
+    Prop.MODEL_CONFIG_DTYPE: "`torch_dtype` from config.json.",
+    Prop.MODEL_QUANTIZATION: "Quantization method from config.json (`quantization_config.quant_method`).",
+    Prop.MODEL_TRANSFORMERS_VERSION: "`transformers_version` from config.json.",
+    Prop.MODEL_CUSTOM_CODE: "`true` when config.json has `auto_map`: loading with "
+    "`trust_remote_code=True` runs Python files from the repository.",
+    Prop.MODEL_BASE_MODEL_RELATION: "`base_model_relation` from the card (adapter, merge, quantized, "
+    "finetune).",
     Prop.HF_REPO_ID: "Hugging Face repository id (`org/name`).",
     Prop.HF_REPO_TYPE: "Hugging Face repository type (`model` or `dataset`).",
     Prop.HF_COMMIT: "40-hex commit of the snapshot.",
@@ -137,3 +150,21 @@ PROPERTIES: dict[Prop, str] = {
     Prop.SCAN_REPRODUCIBLE: "`true` when the BOM was written in reproducible mode.",
     Prop.SCAN_FINDINGS: "Number of findings.",
 }
+
+FAMILY_HYPERPARAMETER = "aibom:model:hyperparameter:"
+FAMILY_CO2 = "aibom:model:co2:"
+
+FAMILIES: dict[str, str] = {
+    FAMILY_HYPERPARAMETER: "`aibom:model:hyperparameter:<key>`: architecture hyperparameters copied from "
+    "config.json (hidden_size, num_hidden_layers, vocab_size, ...).",
+    FAMILY_CO2: "`aibom:model:co2:<field>`: the card's `co2_eq_emissions` (emissions in grams, source, "
+    "training-type, geographical-location, hardware-used).",
+}
+"""Property names with a variable last part."""
+
+
+def is_documented(name: str) -> bool:
+    return name in _NAMES or any(name.startswith(prefix) for prefix in FAMILIES)
+
+
+_NAMES = frozenset(p.value for p in PROPERTIES)

@@ -20,19 +20,18 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from aibom.cards import CardFacts, ConfigFacts
 from aibom.iri import is_absolute_url
-from aibom.properties import Prop
+from aibom.properties import FAMILY_CO2, FAMILY_HYPERPARAMETER, Prop
 
 MAX_TEXT = 4000
 """Longest free text written into a fragment; longer texts end with an ellipsis."""
 
-HYPERPARAMETER_PREFIX = "aibom:model:hyperparameter:"
-CO2_PREFIX = "aibom:model:co2:"
-# Not yet in aibom.properties.Prop (requested):
-PROP_CONFIG_DTYPE = "aibom:model:config-dtype"
-PROP_QUANTIZATION = "aibom:model:quantization"
-PROP_TRANSFORMERS_VERSION = "aibom:model:transformers-version"
-PROP_CUSTOM_CODE = "aibom:model:custom-code"
-PROP_BASE_MODEL_RELATION = "aibom:model:base-model-relation"
+HYPERPARAMETER_PREFIX = FAMILY_HYPERPARAMETER
+CO2_PREFIX = FAMILY_CO2
+PROP_CONFIG_DTYPE = Prop.MODEL_CONFIG_DTYPE.value
+PROP_QUANTIZATION = Prop.MODEL_QUANTIZATION.value
+PROP_TRANSFORMERS_VERSION = Prop.MODEL_TRANSFORMERS_VERSION.value
+PROP_CUSTOM_CODE = Prop.MODEL_CUSTOM_CODE.value
+PROP_BASE_MODEL_RELATION = Prop.MODEL_BASE_MODEL_RELATION.value
 
 # C0 controls (but tab, LF, CR), DEL, lone surrogates and U+FFFE/U+FFFF: invalid in XML 1.0 too.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
