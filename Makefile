@@ -18,7 +18,6 @@ $(STAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	@mkdir -p build
 	$(BIN)/aibom scan examples/tiny-bert examples/requirements.txt -o build/example.cdx.json
-	@echo "BOM written to build/example.cdx.json"
 
 ## test: set up, then lint, type-check, check the architecture and run the whole test suite
 test: $(STAMP) lint typecheck unit

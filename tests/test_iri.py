@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,7 +15,7 @@ URL_CHARS = st.text(
 )
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=int(os.environ.get("AIBOM_FUZZ_EXAMPLES", "2000")), deadline=None)
 @given(text=st.one_of(URL_CHARS, URL_CHARS.map(lambda t: "https://" + t)))
 def test_never_accepts_what_rfc3987_syntax_rejects(text: str) -> None:
     """Anything aibom writes as a URL must also pass the validator jsonschema uses by default."""

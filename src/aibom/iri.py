@@ -54,11 +54,11 @@ def _asciify(text: str) -> str | None:
     the structural check runs on ASCII; None when a character is not allowed where it stands."""
     text = _UCS_CHAR.sub("~", text)
     if _PRIVATE_CHAR.search(text):
-        before, mark, rest = text.partition("?")
-        query, hash_, fragment = rest.partition("#")
-        if not mark or _PRIVATE_CHAR.search(before) or _PRIVATE_CHAR.search(fragment):
+        before, hash_, fragment = text.partition("#")
+        path, mark, query = before.partition("?")
+        if not mark or _PRIVATE_CHAR.search(path) or _PRIVATE_CHAR.search(fragment):
             return None
-        text = before + mark + _PRIVATE_CHAR.sub("~", query) + hash_ + fragment
+        text = path + mark + _PRIVATE_CHAR.sub("~", query) + hash_ + fragment
     return text if text.isascii() else None
 
 

@@ -192,8 +192,8 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
     findings += more_findings + pkgs.findings + inventory.findings
     skipped += more_skipped + pkgs.skipped + inventory.skipped
     findings.sort(key=Finding.sort_key)
-    stats.seconds = time.perf_counter() - start
     document = _document(inventory, found, findings, skipped, stats, options)
+    stats.seconds = time.perf_counter() - start
     return ScanResult(inventory, artifacts, findings, skipped, document, stats, notes)
 
 
