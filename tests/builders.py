@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 from safetensors.numpy import save_file
@@ -41,7 +42,7 @@ CONFIG = {
 }
 
 
-def tensors(seed: int = 0, rows: int = 4, cols: int = 4) -> dict[str, np.ndarray]:
+def tensors(seed: int = 0, rows: int = 4, cols: int = 4) -> dict[str, npt.NDArray[Any]]:
     rng = np.random.default_rng(seed)
     return {
         "weight": rng.standard_normal((rows, cols)).astype(np.float32),

@@ -4,8 +4,10 @@ import json
 import math
 import struct
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -37,7 +39,7 @@ def raw_file(
 
 
 def test_facts_agree_with_the_safetensors_library(tmp_path: Path) -> None:
-    tensors: dict[str, np.ndarray] = {
+    tensors: dict[str, npt.NDArray[Any]] = {
         "a": np.zeros((3, 5), np.float32),
         "b": np.ones((7,), np.float16),
         "c": np.zeros((2, 2, 2), np.int64),

@@ -281,16 +281,19 @@ def test_bad_input_is_recorded_not_fatal(tmp_path: Path) -> None:
     assert broken == {"m/empty.safetensors", "m/truncated.safetensors", "m/garbage.safetensors"}
 
 
-def test_many_files(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_a_hundred_thousand_files(tmp_path: Path) -> None:
     root = tmp_path / "tree"
-    for d in range(100):
+    for d in range(200):
         sub = root / f"d{d:03d}"
         sub.mkdir(parents=True)
-        for i in range(200):
+        for i in range(500):
             (sub / f"f{i}.txt").write_bytes(b"%d" % i)
-    result, _doc = run(root)
-    assert result.stats.files == 20_000
+    (root / "d000" / "model.safetensors").write_bytes(safetensors_bytes(tmp=tmp_path))
+    result, doc = run(root)
+    assert result.stats.files == 100_001
     assert result.skipped == []
+    assert len(components(doc, "machine-learning-model")) == 1
 
 
 HOSTILE_CARD = """---

@@ -17,7 +17,6 @@ import sqlite3
 import stat
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -162,7 +161,7 @@ def _stream(
     assert hasattr(fh, "readinto")
     sha256 = hashlib.sha256()
     sha1 = hashlib.sha1(b"blob %d\0" % size, usedforsecurity=False) if want_git else None
-    buf = bytearray(limits.hash_buffer)
+    buf = bytearray(min(limits.hash_buffer, size + 1))  # +1: a file that grew is noticed
     view = memoryview(buf)
     head = b""
     total = 0
@@ -176,6 +175,8 @@ def _stream(
                 sha1.update(chunk)
             total += n
             on_bytes(n)
+            if total > size:
+                break  # it grew since discovery: stop here rather than follow a growing file
     except OSError as exc:
         return HashResult(None, head, f"read error after {total} bytes: {exc.strerror}")
     if total != size:
@@ -224,21 +225,31 @@ def _hash_parallel(
     results: dict[int, HashResult],
 ) -> None:
     progress.begin("hashing", len(todo), sum(refs[i].stat.size for i in todo))
+    # Largest first keeps both cores busy to the end when sizes are uneven. Workers pull from one
+    # shared iterator, so memory stays flat however many files there are (no future per file).
+    order = iter(sorted(todo, key=lambda i: -refs[i].stat.size))
     lock = threading.Lock()
 
-    def run(i: int) -> None:
-        ref = refs[i]
-        result = hash_one(
-            ref.path, ref.stat.size, want_git(ref), limits, lambda n: progress.advance(0, n)
-        )
-        with lock:
-            results[i] = result
-        progress.advance(1, 0)
+    def worker() -> None:
+        while True:
+            with lock:
+                i = next(order, None)
+            if i is None:
+                return
+            ref = refs[i]
+            try:
+                result = hash_one(
+                    ref.path, ref.stat.size, want_git(ref), limits, lambda n: progress.advance(0, n)
+                )
+            except Exception as exc:  # a bug must not lose the other files
+                result = HashResult(None, b"", f"internal error while hashing: {exc!r}")
+            results[i] = result  # distinct keys per worker; dict item assignment is atomic
+            progress.advance(1, 0)
 
-    # Largest first keeps both cores busy to the end when sizes are uneven.
-    order = sorted(todo, key=lambda i: -refs[i].stat.size)
-    count = workers or os.cpu_count() or 2
-    with ThreadPoolExecutor(max_workers=max(1, min(count, len(order) or 1))) as pool:
-        for future in [pool.submit(run, i) for i in order]:
-            future.result()
+    count = max(1, min(workers or os.cpu_count() or 2, len(todo)))
+    threads = [threading.Thread(target=worker, name=f"aibom-hash-{n}") for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     progress.end()

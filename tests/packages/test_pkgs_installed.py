@@ -172,6 +172,7 @@ def test_broken_metadata_is_reported(tmp_path: Path) -> None:
     assert [(p.name, p.version) for p in result.packages] == [("broken", "1.0")]
     assert [f.path for f in findings_of(result, checks.MALFORMED_FILE.id)] == [
         "site/broken-1.0.dist-info/METADATA",
+        "site/broken-1.0.dist-info/RECORD",
         "site/broken-1.0.dist-info/direct_url.json",
     ]
     assert [s.path for s in result.skipped] == ["site/nometa-2.0.dist-info/METADATA"]
