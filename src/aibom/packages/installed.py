@@ -329,7 +329,9 @@ def _add_record(package: Package, record: Path, env: _Env) -> None:
     if text is None:
         return
     files = hashed = 0
-    if "\x00" in text:  # Python 3.10's csv refuses NUL and 3.11's accepts it: decide here, the same way
+    if (
+        "\x00" in text
+    ):  # Python 3.10's csv refuses NUL and 3.11's accepts it: decide here, the same way
         c.malformed(env.out, env.shown(record), "invalid RECORD: line contains NUL")
         return
     try:
