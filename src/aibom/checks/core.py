@@ -1,4 +1,4 @@
-"""The catalogue of checks. Every ``Finding`` names one of these; reports and docs are generated from it."""
+"""Checks of the scan pipeline itself: discovery, classification, cards, packages."""
 
 from __future__ import annotations
 
@@ -97,7 +97,7 @@ UNPINNED_REQUIREMENT = Check(
     tags=("supply-chain",),
 )
 
-ALL_CHECKS: tuple[Check, ...] = (
+CORE_CHECKS: tuple[Check, ...] = (
     LFS_POINTER,
     FORMAT_MISMATCH,
     MALFORMED_FILE,
