@@ -47,8 +47,8 @@ def test_facts_agree_with_the_safetensors_library(tmp_path: Path) -> None:
     }
     path = tmp_path / "m.safetensors"
     save_file(tensors, str(path), metadata={"format": "pt", "note": "x"})
-    inspection, skip = inspect_artifact(artifact(path, head_bytes=64))  # header read past the head
-    assert skip is None and inspection.findings == [] and inspection.complete
+    inspection = inspect_artifact(artifact(path, head_bytes=64))  # header read past the head
+    assert inspection.skipped == [] and inspection.findings == [] and inspection.complete
     with safe_open(str(path), "np") as f:
         expected_count = sum(math.prod(f.get_slice(k).get_shape()) for k in f.keys())  # noqa: SIM118
         expected_dtypes = sorted({f.get_slice(k).get_dtype() for k in f.keys()})  # noqa: SIM118
@@ -117,8 +117,8 @@ def test_malformed_headers_are_findings(
     tmp_path: Path, label: str, header: object, data: bytes, expected: str
 ) -> None:
     path = raw_file(tmp_path / "bad.safetensors", header, data)
-    inspection, skip = inspect_artifact(artifact(path))
-    assert skip is None
+    inspection = inspect_artifact(artifact(path))
+    assert inspection.skipped == []
     (finding,) = inspection.findings
     assert finding.check is MALFORMED_FILE
     assert expected in finding.message
@@ -128,24 +128,24 @@ def test_malformed_headers_are_findings(
 def test_header_length_beyond_file_and_limit(tmp_path: Path) -> None:
     path = tmp_path / "a.safetensors"
     path.write_bytes(struct.pack("<Q", 10_000) + b"{}")
-    inspection, _ = inspect_artifact(artifact(path))
+    inspection = inspect_artifact(artifact(path))
     assert "past the end" in inspection.findings[0].message
     path.write_bytes(struct.pack("<Q", 2**40) + b"{}")
-    inspection, _ = inspect_artifact(artifact(path))
+    inspection = inspect_artifact(artifact(path))
     assert inspection.findings[0].check is LIMIT_REACHED
 
 
 def test_deeply_nested_header_is_malformed_not_a_crash(tmp_path: Path) -> None:
     path = raw_file(tmp_path / "deep.safetensors", None, raw_header=b"[" * 100_000 + b"]" * 100_000)
-    inspection, skip = inspect_artifact(artifact(path))
-    assert skip is None
+    inspection = inspect_artifact(artifact(path))
+    assert inspection.skipped == []
     assert inspection.findings[0].check is MALFORMED_FILE
 
 
 def test_tensor_count_limit(tmp_path: Path) -> None:
     header = {f"t{i}": {"dtype": "U8", "shape": [1], "data_offsets": [i, i + 1]} for i in range(5)}
     path = raw_file(tmp_path / "many.safetensors", header, b"\0" * 5)
-    inspection, _ = inspect_artifact(artifact(path), Limits(max_tensors=3))
+    inspection = inspect_artifact(artifact(path), Limits(max_tensors=3))
     assert inspection.findings[0].check is LIMIT_REACHED
 
 
@@ -155,6 +155,6 @@ def test_tensor_count_limit(tmp_path: Path) -> None:
 @given(body=st.binary(max_size=300), data=st.binary(max_size=64))
 def test_fuzzed_headers_never_escape(tmp_path: Path, body: bytes, data: bytes) -> None:
     path = raw_file(tmp_path / "fuzz.safetensors", None, data, raw_header=b"{" + body)
-    inspection, skip = inspect_artifact(artifact(path))
-    assert skip is None, skip  # an escaped exception would be reported as "internal error"
+    inspection = inspect_artifact(artifact(path))
+    assert inspection.skipped == []  # an escaped exception would be reported as "internal error"
     assert inspection.complete == (not inspection.findings)

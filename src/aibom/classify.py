@@ -11,9 +11,11 @@ import pickletools
 import posixpath
 import struct
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import BinaryIO
 
-from aibom.artifacts import FileRef, Format, Kind
+from aibom.artifacts import FileRef, Format, Kind, open_regular
 from aibom.checks import FORMAT_MISMATCH, MALFORMED_FILE
 from aibom.findings import Finding
 from aibom.limits import DEFAULT_LIMITS, Limits
@@ -170,9 +172,25 @@ def classify(ref: FileRef, head: bytes, limits: Limits = DEFAULT_LIMITS) -> Clas
     return Classification(kind, fmt, evidence, _disguise(ref, fmt, claimed))
 
 
+@dataclass(frozen=True)
+class Subject:
+    """What the sniffers look at: a name (for tiebreaks), a size and a way to open the content."""
+
+    relpath: str
+    size: int
+    opener: Callable[[], BinaryIO]
+
+
 def sniff(ref: FileRef, head: bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[Format, str]:
     """The format the content shows, with the evidence for it."""
-    if ref.stat.size == 0:
+    return sniff_subject(
+        Subject(ref.relpath, ref.stat.size, lambda: open_regular(ref.path)), head, limits
+    )
+
+
+def sniff_subject(ref: Subject, head: bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[Format, str]:
+    """``sniff`` for anything with a name, a size and an opener (archive members included)."""
+    if ref.size == 0:
         return Format.EMPTY, "file is empty"
     for probe in (_binary_magic, _pickle_like, _zip_like):
         found = probe(ref, head, limits)
@@ -181,7 +199,7 @@ def sniff(ref: FileRef, head: bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[F
     return _textual(ref, head)
 
 
-def _binary_magic(ref: FileRef, head: bytes, limits: Limits) -> tuple[Format, str] | None:
+def _binary_magic(ref: Subject, head: bytes, limits: Limits) -> tuple[Format, str] | None:
     checks: tuple[tuple[bytes, int, Format], ...] = (
         (b"GGUF", 0, Format.GGUF),
         (b"\x89HDF\r\n\x1a\n", 0, Format.HDF5),
@@ -199,7 +217,7 @@ def _binary_magic(ref: FileRef, head: bytes, limits: Limits) -> tuple[Format, st
     for magic, offset, fmt in checks:
         if head[offset : offset + len(magic)] == magic:
             return fmt, f"magic bytes {magic!r} at offset {offset}"
-    if head.startswith(LFS_PREFIX) and ref.stat.size <= _MAX_LFS_POINTER:
+    if head.startswith(LFS_PREFIX) and ref.size <= _MAX_LFS_POINTER:
         return (
             Format.LFS_POINTER,
             "Git LFS pointer header 'version https://git-lfs.github.com/spec/v1'",
@@ -209,16 +227,16 @@ def _binary_magic(ref: FileRef, head: bytes, limits: Limits) -> tuple[Format, st
     return _safetensors(ref, head, limits) or _protobuf(ref, head)
 
 
-def _safetensors(ref: FileRef, head: bytes, limits: Limits) -> tuple[Format, str] | None:
+def _safetensors(ref: Subject, head: bytes, limits: Limits) -> tuple[Format, str] | None:
     if len(head) < 10:
         return None
     (length,) = struct.unpack("<Q", head[:8])
-    if 2 <= length <= min(limits.max_safetensors_header, ref.stat.size - 8) and head[8:9] == b"{":
+    if 2 <= length <= min(limits.max_safetensors_header, ref.size - 8) and head[8:9] == b"{":
         return Format.SAFETENSORS, f"little-endian header length {length} followed by a JSON object"
     return None
 
 
-def _protobuf(ref: FileRef, head: bytes) -> tuple[Format, str] | None:
+def _protobuf(ref: Subject, head: bytes) -> tuple[Format, str] | None:
     name = posixpath.basename(ref.relpath)
     if name == "saved_model.pb" and head[:1] in (b"\x08", b"\x12"):
         return Format.TF_SAVEDMODEL, "protobuf SavedModel message named saved_model.pb"
@@ -228,7 +246,7 @@ def _protobuf(ref: FileRef, head: bytes) -> tuple[Format, str] | None:
     return None
 
 
-def _pickle_like(ref: FileRef, head: bytes, limits: Limits) -> tuple[Format, str] | None:
+def _pickle_like(ref: Subject, head: bytes, limits: Limits) -> tuple[Format, str] | None:
     if head.startswith(TORCH_LEGACY_MAGIC):
         return (
             Format.PYTORCH_LEGACY,
@@ -261,11 +279,11 @@ def _opcodes_parse(head: bytes) -> bool:
     return False
 
 
-def _zip_like(ref: FileRef, head: bytes, limits: Limits) -> tuple[Format, str] | None:
+def _zip_like(ref: Subject, head: bytes, limits: Limits) -> tuple[Format, str] | None:
     if not (head.startswith((b"PK\x03\x04", b"PK\x05\x06"))):
         return None
     try:
-        with zipfile.ZipFile(ref.path) as zf:
+        with ref.opener() as fh, zipfile.ZipFile(fh) as zf:
             names = [
                 info.filename
                 for _, info in zip(range(limits.max_members), zf.infolist(), strict=False)
@@ -288,7 +306,7 @@ def _zip_flavour(names: list[str]) -> tuple[Format, str]:
     return Format.ZIP, "zip archive"
 
 
-def _textual(ref: FileRef, head: bytes) -> tuple[Format, str]:
+def _textual(ref: Subject, head: bytes) -> tuple[Format, str]:
     suffix = _suffix(ref.relpath)
     try:
         text = head.decode("utf-8")
@@ -308,6 +326,11 @@ def _textual(ref: FileRef, head: bytes) -> tuple[Format, str]:
     if stripped[:1] in ("{", "["):
         return Format.JSON, "UTF-8 text starting with a JSON object or array"
     return Format.TEXT, "UTF-8 text"
+
+
+def kind_of(relpath: str, fmt: Format) -> Kind:
+    """The role a file plays, from its format and name."""
+    return _kind(relpath, fmt)
 
 
 def _kind(relpath: str, fmt: Format) -> Kind:

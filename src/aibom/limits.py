@@ -45,9 +45,29 @@ class Limits:
     max_tensors: int = 1_000_000
     """Tensors described in one header."""
 
-    # generic
+    # containers and compression
     max_members: int = 100_000
     """Entries listed from one archive or index."""
+    max_nesting: int = 8
+    """Containers inside containers (zip in tar in gzip ...); deeper content is reported, not opened."""
+    max_decompressed: int = 16 * GiB
+    """Bytes produced by decompressing one member or stream before it is abandoned (bombs)."""
+    max_compression_ratio: int = 200
+    """Decompressed/compressed ratio beyond which a stream is treated as a bomb (once past 64 MiB)."""
+    max_member_bytes_in_memory: int = 64 * MiB
+    """Largest member held in memory at once; bigger members are streamed or spooled to disk."""
+
+    # pickle and other opcode or graph walks
+    max_pickle_opcodes: int = 50_000_000
+    """Opcodes walked in one pickle stream (a 5 GB checkpoint has far fewer: payloads are skipped)."""
+    max_pickle_bytes: int = 64 * GiB
+    """Bytes walked in one pickle stream; large BINBYTES/BINUNICODE payloads are skipped by seeking."""
+    max_stack_depth: int = 100_000
+    """Simulated pickle stack and memo entries kept while resolving imports."""
+    max_config_bytes: int = 64 * MiB
+    """JSON model configurations (Keras config.json, H5 model_config) parsed."""
+    max_template_bytes: int = 1 * MiB
+    """Chat templates examined per key."""
 
 
 DEFAULT_LIMITS = Limits()

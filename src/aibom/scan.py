@@ -150,11 +150,10 @@ def _inspect(artifacts: Sequence[Artifact], limits: Limits) -> tuple[list[Findin
     findings: list[Finding] = []
     skipped: list[Skipped] = []
     for art in artifacts:
-        inspection, skip = inspect_artifact(art, limits)
+        inspection = inspect_artifact(art, limits)
         art.facts.update(inspection.facts)
         findings.extend(inspection.findings)
-        if skip is not None:
-            skipped.append(skip)
+        skipped.extend(inspection.skipped)
     return findings, skipped
 
 

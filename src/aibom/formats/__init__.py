@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from aibom.artifacts import Artifact, Format
 from aibom.checks import LIMIT_REACHED, MALFORMED_FILE
-from aibom.findings import Finding, Skipped
+from aibom.classify import Subject, kind_of, sniff_subject
+from aibom.findings import Skipped
 from aibom.formats.interface import (
     FormatError,
     InspectContext,
     Inspection,
     Inspector,
     LimitExceeded,
+    Opener,
 )
 from aibom.formats.lfs import LfsPointerInspector
+from aibom.formats.other import OTHER_INSPECTORS
+from aibom.formats.pickle_family import PICKLE_FAMILY_INSPECTORS
 from aibom.formats.safetensors import SafetensorsInspector
 from aibom.limits import DEFAULT_LIMITS, Limits
 
@@ -24,41 +28,71 @@ __all__ = [
     "Inspector",
     "LimitExceeded",
     "inspect_artifact",
+    "inspect_member",
     "inspector_for",
 ]
 
 INSPECTORS: tuple[Inspector, ...] = (
     SafetensorsInspector(),
     LfsPointerInspector(),
+    *PICKLE_FAMILY_INSPECTORS,
+    *OTHER_INSPECTORS,
 )
 
-_BY_FORMAT: dict[Format, Inspector] = {fmt: ins for ins in INSPECTORS for fmt in ins.formats}
+_BY_FORMAT: dict[Format, Inspector] = {}
+for _inspector in INSPECTORS:
+    for _fmt in _inspector.formats:
+        if _fmt in _BY_FORMAT:
+            raise RuntimeError(f"two inspectors claim {_fmt}")
+        _BY_FORMAT[_fmt] = _inspector
 
 
 def inspector_for(fmt: Format) -> Inspector | None:
     return _BY_FORMAT.get(fmt)
 
 
-def inspect_artifact(
-    artifact: Artifact, limits: Limits = DEFAULT_LIMITS
-) -> tuple[Inspection, Skipped | None]:
+def _run(artifact: Artifact, ctx: InspectContext) -> Inspection:
     """Run the artifact's inspector. Malformed input and limits become findings; bugs become a skip."""
     inspector = inspector_for(artifact.format)
     if inspector is None:
-        return Inspection(), None
-    where = artifact.display
+        return Inspection()
+    where = f"{ctx.path}!{ctx.member}" if ctx.member else ctx.path
     try:
-        return inspector.inspect(artifact, InspectContext(artifact, limits)), None
+        return inspector.inspect(artifact, ctx)
     except FormatError as exc:
-        finding = Finding(
-            MALFORMED_FILE, where, f"{artifact.format.value}: {exc}", offset=exc.offset
-        )
-        return Inspection(findings=[finding], complete=False), None
+        finding = ctx.finding(MALFORMED_FILE, f"{artifact.format.value}: {exc}", offset=exc.offset)
+        return Inspection(findings=[finding], complete=False)
     except LimitExceeded as exc:
-        finding = Finding(LIMIT_REACHED, where, f"{artifact.format.value}: {exc}")
-        return Inspection(findings=[finding], complete=False), None
+        finding = ctx.finding(LIMIT_REACHED, f"{artifact.format.value}: {exc}")
+        return Inspection(findings=[finding], complete=False)
     except OSError as exc:
-        return Inspection(complete=False), Skipped(where, f"cannot read: {exc.strerror or exc}")
-    except Exception as exc:
+        return Inspection(
+            complete=False, skipped=[Skipped(where, f"cannot read: {exc.strerror or exc}")]
+        )
+    except Exception as exc:  # a bug in one inspector must not lose the rest of the scan
         name = type(inspector).__name__
-        return Inspection(complete=False), Skipped(where, f"internal error in {name}: {exc!r}")
+        return Inspection(
+            complete=False, skipped=[Skipped(where, f"internal error in {name}: {exc!r}")]
+        )
+
+
+def inspect_artifact(artifact: Artifact, limits: Limits = DEFAULT_LIMITS) -> Inspection:
+    return _run(artifact, InspectContext(artifact, limits, dispatch=_run))
+
+
+def inspect_member(parent: InspectContext, name: str, opener: Opener, size: int) -> Inspection:
+    """Classify a member of a container by content and inspect it, spending one level of nesting."""
+    member = f"{parent.member}!{name}" if parent.member else name
+    limits = parent.limits
+    if parent.depth + 1 > limits.max_nesting:
+        message = f"containers nested deeper than {limits.max_nesting} levels; {name!r} not opened"
+        return Inspection(findings=[parent.finding(LIMIT_REACHED, message)], complete=False)
+    try:
+        with opener() as fh:
+            head = fh.read(limits.head_bytes)
+        fmt, evidence = sniff_subject(Subject(name, size, opener), head, limits)
+    except (OSError, EOFError, ValueError) as exc:
+        finding = parent.finding(MALFORMED_FILE, f"member {name!r} cannot be read: {exc}")
+        return Inspection(findings=[finding], complete=False)
+    art = Artifact(parent.artifact.ref, kind_of(name, fmt), fmt, evidence, None, head)
+    return _run(art, parent.child(art, opener, member))

@@ -1,19 +1,23 @@
 """The one interface every format inspector implements.
 
-An inspector reads only through ``InspectContext.open()``, never imports, loads, unpickles or renders what
-it reads, and raises ``FormatError`` for malformed input or ``LimitExceeded`` when a ceiling is hit. The
-wrapper in ``aibom.formats.inspect_artifact`` turns both into findings.
+An inspector reads only through its ``InspectContext`` (``open()``/``read_at()``), never imports, loads,
+unpickles or renders what it reads, and raises ``FormatError`` for malformed input or ``LimitExceeded``
+when a ceiling is hit. The wrapper in ``aibom.formats.inspect_artifact`` turns both into findings.
+
+Containers hand nested content back with ``ctx.inspect_member(name, opener, size)``: the member is
+classified by its content, dispatched to its inspector with a child context (``ctx.member`` names the path
+inside the container, ``ctx.depth`` spends the nesting budget), and its findings come back in the returned
+``Inspection``. Findings made inside a member carry ``member=ctx.member``: use ``ctx.finding(...)``.
 """
 
 from __future__ import annotations
 
-import os
-import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import BinaryIO, Protocol
 
-from aibom.artifacts import Artifact, Format
-from aibom.findings import Check, Finding
+from aibom.artifacts import Artifact, Format, open_regular
+from aibom.findings import Check, Finding, Severity, Skipped
 from aibom.limits import Limits
 
 
@@ -34,21 +38,49 @@ class Inspection:
     facts: dict[str, object] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     complete: bool = True
+    skipped: list[Skipped] = field(default_factory=list)
+    """Content that could not be examined because of an error in aibom (never because of the file)."""
+
+    def merge(self, other: Inspection) -> None:
+        """Fold a member's inspection into this one (facts are not merged: they describe the member)."""
+        self.findings.extend(other.findings)
+        self.skipped.extend(other.skipped)
+        self.complete = self.complete and other.complete
+
+
+Opener = Callable[[], BinaryIO]
+Dispatch = Callable[[Artifact, "InspectContext"], Inspection]
 
 
 class InspectContext:
-    def __init__(self, artifact: Artifact, limits: Limits) -> None:
+    def __init__(
+        self,
+        artifact: Artifact,
+        limits: Limits,
+        *,
+        opener: Opener | None = None,
+        member: str | None = None,
+        depth: int = 0,
+        dispatch: Dispatch | None = None,
+    ) -> None:
         self.artifact = artifact
         self.limits = limits
+        self.member = member
+        """Path inside the outermost file, members joined with ``!`` (None for the file itself)."""
+        self.depth = depth
+        self._opener = opener
+        self._dispatch = dispatch
+
+    @property
+    def path(self) -> str:
+        """Display path of the file on disk that holds this content."""
+        return self.artifact.display
 
     def open(self) -> BinaryIO:
-        """Open the artifact for reading; refuses anything that is not a regular file at open time."""
-        fd = os.open(self.artifact.ref.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        fh = os.fdopen(fd, "rb")
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            fh.close()
-            raise FormatError("not a regular file at read time")
-        return fh
+        """Open the content for reading (the file, or the member for a child context)."""
+        if self._opener is not None:
+            return self._opener()
+        return open_regular(self.artifact.ref.path)
 
     def read_at(self, offset: int, length: int) -> bytes:
         """``length`` bytes at ``offset``, served from the kept head when possible."""
@@ -58,6 +90,42 @@ class InspectContext:
         with self.open() as fh:
             fh.seek(offset)
             return fh.read(length)
+
+    def finding(
+        self,
+        check: Check,
+        message: str,
+        *,
+        severity: Severity | None = None,
+        offset: int | None = None,
+        evidence: str | None = None,
+    ) -> Finding:
+        """A finding located at this context's file and member."""
+        return Finding(
+            check,
+            self.path,
+            message,
+            severity=severity,
+            member=self.member,
+            offset=offset,
+            evidence=evidence,
+        )
+
+    def inspect_member(self, name: str, opener: Opener, size: int) -> Inspection:
+        """Classify a nested member by content and inspect it with its own inspector."""
+        from aibom.formats import inspect_member
+
+        return inspect_member(self, name, opener, size)
+
+    def child(self, artifact: Artifact, opener: Opener, member: str) -> InspectContext:
+        return InspectContext(
+            artifact,
+            self.limits,
+            opener=opener,
+            member=member,
+            depth=self.depth + 1,
+            dispatch=self._dispatch,
+        )
 
 
 class Inspector(Protocol):
