@@ -17,6 +17,7 @@ from aibom.checks.core import (
     UNPINNED_REQUIREMENT,
 )
 from aibom.checks.unsafe import UNSAFE_CHECKS
+from aibom.checks.unsafe_other import UNSAFE_OTHER_CHECKS
 from aibom.checks.verify import VERIFY_CHECKS
 from aibom.findings import Check
 
@@ -33,7 +34,7 @@ __all__ = [
     "by_id",
 ]
 
-ALL_CHECKS: tuple[Check, ...] = (*CORE_CHECKS, *UNSAFE_CHECKS, *VERIFY_CHECKS)
+ALL_CHECKS: tuple[Check, ...] = (*CORE_CHECKS, *UNSAFE_CHECKS, *UNSAFE_OTHER_CHECKS, *VERIFY_CHECKS)
 
 _BY_ID = {check.id: check for check in ALL_CHECKS}
 
