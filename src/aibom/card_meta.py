@@ -6,10 +6,12 @@ through it and skipped, never raised.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from cyclonedx import spdx
 from huggingface_hub.repocard_data import model_index_to_eval_results
@@ -17,7 +19,13 @@ from license_expression import get_spdx_licensing  # type: ignore[import-untyped
 
 Problem = Callable[[str], None]
 
+
 # Hugging Face licence ids whose SPDX spelling differs beyond letter case.
+@functools.cache
+def _spdx_licensing() -> Any:
+    return get_spdx_licensing()  # building it takes ~25 ms: once per process
+
+
 _HF_TO_SPDX = {
     "odc-by": "ODC-By-1.0",
     "odbl": "ODbL-1.0",
@@ -81,7 +89,7 @@ def spdx_licence(value: str) -> str | None:
     if not _EXPRESSION.search(text):
         return None
     try:
-        result = get_spdx_licensing().validate(text)
+        result = _spdx_licensing().validate(text)
     except Exception:  # license_expression can crash on unexpected characters
         return None
     if result.errors or not result.normalized_expression:
