@@ -10,7 +10,7 @@ snapshot is one model or dataset.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -285,10 +285,9 @@ def _summarise_weights(model: ModelEntry) -> None:
     model.dtypes = tuple(sorted(dtypes))
 
 
-def _primary_variant(files: object) -> list[Artifact]:
+def _primary_variant(files: Iterable[Artifact]) -> list[Artifact]:
     """Per folder, one set of shards: ``model.safetensors`` and ``model.fp16.safetensors`` hold the same
     parameters twice. Prefer the variant without a dotted qualifier, then the first by name."""
-    assert hasattr(files, "__iter__")
     by_dir: dict[str, dict[str, list[Artifact]]] = {}
     for art in files:
         path = PurePosixPath(art.ref.relpath)

@@ -162,7 +162,7 @@ def _package_inputs(
 ) -> list[PackageInput]:
     inputs: list[PackageInput] = []
     for art in artifacts:
-        kind = packages.input_kind(art.ref.path if art.ref.hf is None else Path(art.ref.relpath))
+        kind = packages.input_kind(Path(art.ref.relpath))
         if kind is not None:
             inputs.append(PackageInput(kind, art.ref.path, art.display))
     for path, display in found.environments:
