@@ -5,7 +5,8 @@ from typing import Any
 
 from aibom._docs import reference
 from aibom.checks import ALL_CHECKS
-from aibom.properties import PROPERTIES, Prop, is_documented
+from aibom.catalog import is_documented
+from aibom.properties import PROPERTIES, Prop
 from aibom.scan import ScanOptions, scan
 from tests.builders import hf_cache_repo, lfs_pointer, validate_bom, write_model
 

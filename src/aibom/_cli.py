@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from aibom import __version__
+from aibom._version import __version__
 from aibom.errors import AibomError
 from aibom.findings import Severity
 
@@ -138,6 +138,18 @@ def scan(
     report_result(result, quiet=quiet, verbose=verbose, output=output)
     threshold = None if fail_on == "none" else Severity.parse(fail_on)
     sys.exit(result.exit_code(threshold))
+
+
+def _register_commands() -> None:
+    """Area commands live in ``aibom.commands``; each imports its heavy libraries only when run."""
+    from aibom.commands.audit import audit
+    from aibom.commands.verify import sign, sign_bom, verify, verify_bom
+
+    for command in (verify, sign, sign_bom, verify_bom, audit):
+        cli.add_command(command)
+
+
+_register_commands()
 
 
 def main() -> None:

@@ -35,6 +35,8 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (".git", ".hg", ".svn", "__pycache__", "node
 HF_REPO_PREFIXES = {"models": "model", "datasets": "dataset", "spaces": "space"}
 _COMMIT_RE = re.compile(r"[0-9a-f]{40}")
 _MAX_REF_BYTES = 256
+LINK_LEAVES_ROOT = "symbolic link leaves the scan root; not followed"
+"""Skip reason for a link whose target is outside the root (later stages match on it)."""
 
 
 @dataclass(frozen=True)
@@ -187,9 +189,7 @@ class _Walker:
             self.out.skipped.append(Skipped(shown, reason))
             return None
         if not _within(resolved, link_root):
-            self.out.skipped.append(
-                Skipped(shown, "symbolic link leaves the scan root; not followed")
-            )
+            self.out.skipped.append(Skipped(shown, LINK_LEAVES_ROOT))
             return None
         return resolved
 

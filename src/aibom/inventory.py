@@ -48,6 +48,8 @@ class ModelEntry:
     base_models: list[str] = field(default_factory=list)
     datasets: list[str] = field(default_factory=list)
     """Dataset keys (see ``DatasetEntry.key``) this model was trained or evaluated on."""
+    extra_properties: list[tuple[str, str]] = field(default_factory=list)
+    """Properties added by later stages (signature verification), written as given."""
 
 
 @dataclass
@@ -178,6 +180,8 @@ def _owner(art_dir: tuple[str, str], roots: set[tuple[str, str]]) -> tuple[str, 
 
 def _group_plain(plain: list[Artifact], inv: Inventory, limits: Limits) -> None:
     def where(a: Artifact) -> tuple[str, str]:
+        if a.display == a.ref.relpath:  # a file given as a target: its own group
+            return (a.display, "")
         return (_root_of(a.display, a.ref.relpath), _parent(a.ref.relpath))
 
     model_roots = _outermost({where(a) for a in plain if _is_model_marker(a)})

@@ -161,10 +161,3 @@ FAMILIES: dict[str, str] = {
     "training-type, geographical-location, hardware-used).",
 }
 """Property names with a variable last part."""
-
-
-def is_documented(name: str) -> bool:
-    return name in _NAMES or any(name.startswith(prefix) for prefix in FAMILIES)
-
-
-_NAMES = frozenset(p.value for p in PROPERTIES)

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aibom import __version__, packages
+from aibom import packages, verify
+from aibom._version import __version__
 from aibom.artifacts import Artifact, FileRef
 from aibom.bom.build import build, prop
 from aibom.bom.document import DocumentOptions, render_document
@@ -26,6 +27,7 @@ from aibom.limits import DEFAULT_LIMITS, Limits
 from aibom.packages.interface import PackageCollection, PackageInput
 from aibom.progress import NullProgress, Progress
 from aibom.properties import Prop
+from aibom.verify import VerifyOptions
 
 _SHA1_NAME = re.compile(r"[0-9a-f]{40}")
 
@@ -43,6 +45,8 @@ class ScanOptions:
     output_format: str = "json"
     limits: Limits = DEFAULT_LIMITS
     workers: int | None = None
+    verify: VerifyOptions | None = None
+    """Trust material for signatures; without it, signatures found are reported as not checked."""
 
 
 @dataclass
@@ -190,10 +194,23 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
     inventory = build_inventory(artifacts, found.snapshots, pkgs.packages, options.limits)
     findings += more_findings + pkgs.findings + inventory.findings
     skipped += more_skipped + pkgs.skipped + inventory.skipped
+    result = ScanResult(inventory, artifacts, findings, skipped, "", stats, notes)
+    findings += _verify(result, options.verify or VerifyOptions())
     findings.sort(key=Finding.sort_key)
-    document = _document(inventory, found, findings, skipped, stats, options)
+    result.document = _document(inventory, found, findings, skipped, stats, options)
     stats.seconds = time.perf_counter() - start
-    return ScanResult(inventory, artifacts, findings, skipped, document, stats, notes)
+    return result
+
+
+def _verify(result: ScanResult, options: VerifyOptions) -> list[Finding]:
+    """Cache integrity (from the digests already computed) and signatures of each model."""
+    findings = verify.hf_cache_findings(result)
+    for model, verification in zip(
+        result.inventory.models, verify.verify_models(result, options), strict=True
+    ):
+        model.extra_properties += verify.verification_properties(verification)
+        findings += verify.verification_findings(verification)
+    return findings
 
 
 def _document(

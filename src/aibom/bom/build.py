@@ -179,7 +179,8 @@ def _model_props(model: ModelEntry) -> list[Property]:
             (Prop.MODEL_CARD_PROBLEMS, "; ".join(card.problems)),
             (Prop.MODEL_CARD_PLACEHOLDERS, "; ".join(card.placeholders)),
         ]
-    return _props(pairs)
+    extra = [Property(name=name, value=value) for name, value in model.extra_properties]
+    return _props(pairs) + extra
 
 
 def _description(card: CardFacts | None) -> str | None:

@@ -16,6 +16,7 @@ from aibom.checks.core import (
     MALFORMED_FILE,
     UNPINNED_REQUIREMENT,
 )
+from aibom.checks.remote import REMOTE_CHECKS
 from aibom.checks.unsafe import UNSAFE_CHECKS
 from aibom.checks.unsafe_other import UNSAFE_OTHER_CHECKS
 from aibom.checks.verify import VERIFY_CHECKS
@@ -34,7 +35,13 @@ __all__ = [
     "by_id",
 ]
 
-ALL_CHECKS: tuple[Check, ...] = (*CORE_CHECKS, *UNSAFE_CHECKS, *UNSAFE_OTHER_CHECKS, *VERIFY_CHECKS)
+ALL_CHECKS: tuple[Check, ...] = (
+    *CORE_CHECKS,
+    *UNSAFE_CHECKS,
+    *UNSAFE_OTHER_CHECKS,
+    *VERIFY_CHECKS,
+    *REMOTE_CHECKS,
+)
 
 _BY_ID = {check.id: check for check in ALL_CHECKS}
 

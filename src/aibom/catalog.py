@@ -1,0 +1,50 @@
+"""Everything aibom can write into a BOM, gathered from the areas that define it.
+
+Checks come from ``aibom.checks``; ``aibom:`` property names are defined once, each in the module of the
+stage that writes them (``aibom.properties`` for the scan pipeline, and a ``PROPERTIES`` mapping in each
+other area). The docs (``docs/reference.md``) and the test that every emitted property is documented
+read this module.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from aibom.checks import ALL_CHECKS
+from aibom.findings import Check
+from aibom.properties import FAMILIES, PROPERTIES
+
+
+@functools.cache
+def area_properties() -> dict[str, dict[str, str]]:
+    """Area title -> {property name: meaning}."""
+    from aibom.remote.report import PROPERTIES as REMOTE
+    from aibom.verify.report import PROPERTIES as VERIFY
+    from aibom.vulns.cyclonedx import PROPERTIES as VULNS
+
+    areas = {
+        "Scan pipeline": {prop.value: meaning for prop, meaning in PROPERTIES.items()},
+        "Integrity and signatures": dict(VERIFY),
+        "Remote sources": dict(REMOTE),
+        "Vulnerabilities (OSV)": dict(VULNS),
+    }
+    return areas
+
+
+@functools.cache
+def all_properties() -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for area, props in area_properties().items():
+        for name, meaning in props.items():
+            if name in merged:
+                raise RuntimeError(f"property {name} is defined twice (again in {area})")
+            merged[name] = meaning
+    return merged
+
+
+def is_documented(name: str) -> bool:
+    return name in all_properties() or any(name.startswith(prefix) for prefix in FAMILIES)
+
+
+def checks() -> tuple[Check, ...]:
+    return ALL_CHECKS

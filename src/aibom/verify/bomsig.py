@@ -1,0 +1,80 @@
+"""Checking a detached bundle over a BOM (``aibom sign-bom`` output, or any in-toto CycloneDX one)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from aibom.errors import UsageError
+from aibom.verify.bundle import MAX_BUNDLE_BYTES, parse_bundle, parse_statement, read_bounded
+from aibom.verify.drift import MAX_OLD_BOM_BYTES
+from aibom.verify.results import (
+    BundleError,
+    FileProblem,
+    ProblemKind,
+    SignatureError,
+    Status,
+    Verification,
+)
+from aibom.verify.sign import CYCLONEDX_PREDICATE
+from aibom.verify.trust import VerifyOptions, check_envelope, load_trust, trust_source
+
+_MAX_BOM_BUNDLE = MAX_BUNDLE_BYTES + 2 * MAX_OLD_BOM_BYTES
+"""A BOM bundle carries the BOM itself (base64, 4/3 of its size) as the statement's predicate."""
+
+
+def verify_bom_signature(bom: Path, bundle_path: Path, options: VerifyOptions) -> Verification:
+    trust = load_trust(options)
+    if trust is None:
+        raise UsageError("give --key, --certificate-chain or --identity and --issuer")
+    try:
+        data = read_bounded(bom, MAX_OLD_BOM_BYTES, "BOM")
+    except (OSError, BundleError) as exc:
+        raise UsageError(f"cannot read {bom}: {exc}") from None
+    v = Verification(bom.name, Status.INVALID, signature=str(bundle_path))
+    v.trust_root, v.trust_root_sha256 = trust_source(trust)
+    try:
+        bundle = parse_bundle(read_bounded(bundle_path, _MAX_BOM_BUNDLE, "bundle"))
+        signed = check_envelope(bundle, trust)
+        statement = parse_statement(signed.payload_type, signed.payload)
+    except OSError as exc:
+        v.message = f"cannot read the bundle: {exc}"
+        return v
+    except SignatureError as exc:
+        v.message = str(exc)
+        return v
+    v.method, v.signer = signed.method, signed.signer
+    v.signed_at, v.time_source = signed.signed_at, signed.time_source
+    if statement.get("predicateType") != CYCLONEDX_PREDICATE:
+        v.message = f"the statement's predicate type is not {CYCLONEDX_PREDICATE}"
+        return v
+    _compare(v, data, statement)
+    return v
+
+
+def _compare(v: Verification, data: bytes, statement: dict[str, object]) -> None:
+    digest = hashlib.sha256(data).hexdigest()
+    subjects = statement.get("subject")
+    names = subjects if isinstance(subjects, list) else []
+    covered = any(
+        isinstance(s, dict)
+        and isinstance(s.get("digest"), dict)
+        and s["digest"].get("sha256") == digest
+        for s in names
+    )
+    try:
+        same_predicate = json.loads(data) == statement.get("predicate")
+    except (ValueError, RecursionError):
+        same_predicate = False
+    if covered and same_predicate:
+        v.status, v.message = Status.VERIFIED, "valid signature over this BOM"
+        return
+    v.status = Status.MISMATCH
+    v.message = "the signature is valid but covers a different BOM"
+    detail = (
+        "SHA-256 differs from the signed one"
+        if not covered
+        else "content differs from the signed predicate"
+    )
+    v.problems = [FileProblem(v.subject, ProblemKind.CHANGED, detail)]

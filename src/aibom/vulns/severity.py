@@ -1,0 +1,111 @@
+"""Severity of an OSV advisory: CVSS base scores computed from the vectors the record gives (with the
+``cvss`` library, Red Hat's implementation of FIRST's v2, v3.x and v4 specifications), the database's
+own label when there is one, and the severity aibom uses for ``--fail-on``.
+
+Scores are computed from vectors, never invented: a record without any severity gets no rating. For the
+exit policy an unrated advisory counts as ``high`` (a known vulnerability fails closed), and an OpenSSF
+malicious-package record (``MAL-``) as ``critical``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aibom.findings import Severity
+from aibom.vulns.osv import OsvRecord, SeverityScore
+
+UNRATED_POLICY = Severity.HIGH
+"""``--fail-on`` severity of an advisory that carries no score or label."""
+_LABELS = {
+    "critical": "critical",
+    "high": "high",
+    "important": "high",
+    "moderate": "medium",
+    "medium": "medium",
+    "low": "low",
+    "negligible": "info",
+    "none": "none",
+}
+_POLICY = {
+    "critical": Severity.CRITICAL,
+    "high": Severity.HIGH,
+    "medium": Severity.MEDIUM,
+    "low": Severity.LOW,
+    "info": Severity.INFO,
+    "none": Severity.INFO,
+}
+
+
+@dataclass(frozen=True)
+class Rating:
+    method: str
+    """CycloneDX rating method: CVSSv2, CVSSv3, CVSSv31, CVSSv4 or other."""
+    severity: str
+    """CycloneDX severity: critical, high, medium, low, info, none or unknown."""
+    source: str
+    """Who gave the vector or label (the database the record comes from)."""
+    vector: str | None = None
+    score: float | None = None
+
+
+def database_name(advisory_id: str) -> str:
+    prefix = advisory_id.split("-", 1)[0].upper()
+    return {
+        "GHSA": "GitHub Advisory Database",
+        "PYSEC": "PyPA Advisory Database",
+        "PSF": "Python Software Foundation",
+        "MAL": "OpenSSF Malicious Packages",
+        "CVE": "NVD",
+        "OSV": "OSV",
+    }.get(prefix, "OSV")
+
+
+def _cvss(entry: SeverityScore, source: str) -> Rating:
+    from cvss import CVSS2, CVSS3, CVSS4  # type: ignore[import-untyped]
+    from cvss.exceptions import CVSSError  # type: ignore[import-untyped]
+
+    vector = entry.score.strip()
+    if entry.type == "CVSS_V3":
+        method = "CVSSv31" if vector.startswith("CVSS:3.1/") else "CVSSv3"
+    else:
+        method = {"CVSS_V2": "CVSSv2", "CVSS_V4": "CVSSv4"}[entry.type]
+    try:
+        if entry.type == "CVSS_V4":
+            parsed = CVSS4(vector)
+            score, label = float(parsed.base_score), str(parsed.severity)
+        else:
+            parsed = (CVSS3 if entry.type == "CVSS_V3" else CVSS2)(vector)
+            score, label = float(parsed.base_score), str(parsed.severities()[0])
+    except (CVSSError, ValueError, KeyError, IndexError):
+        return Rating(method, "unknown", source, vector=vector[:256])
+    return Rating(method, _LABELS.get(label.lower(), "unknown"), source, vector=vector, score=score)
+
+
+def ratings(record: OsvRecord, scores: tuple[SeverityScore, ...] = ()) -> list[Rating]:
+    """Ratings from the record's (and the matched packages') severity entries and database label."""
+    source = database_name(record.id)
+    out: list[Rating] = []
+    for entry in (*record.severity, *scores):
+        if entry.type in ("CVSS_V2", "CVSS_V3", "CVSS_V4"):
+            rating = _cvss(entry, source)
+        elif entry.type.lower() == "ubuntu":
+            rating = Rating("other", _LABELS.get(entry.score.lower(), "unknown"), "Ubuntu")
+        else:
+            continue
+        if rating not in out:
+            out.append(rating)
+    label = record.database_specific.get("severity")
+    if isinstance(label, str) and label.lower() in _LABELS:
+        out.append(Rating("other", _LABELS[label.lower()], source))
+    return out
+
+
+def policy_severity(record: OsvRecord, found: list[Rating]) -> Severity:
+    """The severity ``--fail-on`` compares: the highest rating, else critical for malicious packages,
+    else ``UNRATED_POLICY``."""
+    known = [_POLICY[r.severity] for r in found if r.severity in _POLICY]
+    if known:
+        return max(known)
+    if record.id.upper().startswith("MAL-"):
+        return Severity.CRITICAL
+    return UNRATED_POLICY

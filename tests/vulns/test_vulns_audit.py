@@ -1,0 +1,179 @@
+"""``aibom audit BOM``: any CycloneDX 1.4-1.7 JSON BOM, offline or online, with exit codes that follow
+``--fail-on`` and output formats for people, machines and BOM consumers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from aibom.commands.audit import audit
+from aibom.errors import UsageError
+from tests.vulns.osv_builders import CVSS_CRITICAL, OsvApi, advisory, serve, write_export
+
+RECORDS = [
+    advisory(
+        "GHSA-crit-1111-2222",
+        "jinja2",
+        ("introduced", "0"),
+        ("fixed", "2.11.3"),
+        severity=[{"type": "CVSS_V3", "score": CVSS_CRITICAL}],
+        aliases=["CVE-2020-28493"],
+    ),
+    advisory(
+        "PYSEC-2019-1",
+        "requests",
+        ("introduced", "0"),
+        ("fixed", "2.20.0"),
+        database_specific={"severity": "LOW"},
+    ),
+]
+
+
+def _bom(tmp_path: Path, spec: str = "1.5", nested: bool = True) -> Path:
+    jinja = {
+        "type": "library",
+        "bom-ref": "jinja",
+        "name": "Jinja2",
+        "version": "2.10",
+        "purl": "pkg:pypi/jinja2@2.10",
+    }
+    requests = {"type": "library", "name": "requests", "purl": "pkg:pypi/requests@2.19.0"}
+    app = {"type": "application", "bom-ref": "app", "name": "app", "components": [requests]}
+    doc: dict[str, Any] = {
+        "bomFormat": "CycloneDX",
+        "specVersion": spec,
+        "version": 1,
+        "components": [
+            jinja,
+            app if nested else requests,
+            {"type": "library", "bom-ref": "np", "name": "numpy", "purl": "pkg:pypi/numpy"},
+        ],
+    }
+    path = tmp_path / "bom.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def _run(*args: str) -> Any:
+    return CliRunner().invoke(audit, list(args), catch_exceptions=True)
+
+
+def test_offline_table_and_policy_exit(tmp_path: Path) -> None:
+    db = write_export(tmp_path / "all.zip", RECORDS)
+    result = _run(str(_bom(tmp_path)), "--osv-db", str(db), "--cache-dir", str(tmp_path / "c"))
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == [
+        "PACKAGE",
+        "VERSION",
+        "ADVISORY",
+        "SEVERITY",
+        "FIXED",
+        "IN",
+        "ALIASES",
+    ]
+    assert lines[1].split()[:5] == ["jinja2", "2.10", "GHSA-crit-1111-2222", "critical", "2.11.3"]
+    assert lines[2].split()[:4] == ["requests", "2.19.0", "PYSEC-2019-1", "low"]
+    assert "CC-BY 4.0" in result.stdout
+    assert "2 packages checked, 2 affected (1 without a version not checked)" in result.stderr
+
+
+@pytest.mark.parametrize(("fail_on", "code"), [("critical", 1), ("none", 0)])
+def test_fail_on_threshold(tmp_path: Path, fail_on: str, code: int) -> None:
+    db = write_export(tmp_path / "all.zip", RECORDS[1:])  # only the low one
+    args = [str(_bom(tmp_path)), "--osv-db", str(db), "--cache-dir", str(tmp_path / "c")]
+    assert _run(*args, "--fail-on", fail_on).exit_code == (0 if fail_on == "critical" else code)
+    assert _run(*args, "--fail-on", "low").exit_code == 1
+
+
+def test_json_report(tmp_path: Path) -> None:
+    db = write_export(tmp_path / "all.zip", RECORDS)
+    out = tmp_path / "report.json"
+    result = _run(
+        str(_bom(tmp_path)),
+        "--osv-db",
+        str(db),
+        "--format",
+        "json",
+        "-o",
+        str(out),
+        "--cache-dir",
+        str(tmp_path / "c"),
+    )
+    assert result.exit_code == 1 and result.stdout == ""
+    report = json.loads(out.read_text())
+    assert report["packages_checked"] == 2 and report["packages_without_version"] == 1
+    assert [(v["package"], v["id"], v["severity"]) for v in report["vulnerabilities"]] == [
+        ("jinja2", "GHSA-crit-1111-2222", "critical"),
+        ("requests", "PYSEC-2019-1", "low"),
+    ]
+
+
+@pytest.mark.parametrize("spec", ["1.4", "1.5", "1.6", "1.7"])
+def test_cyclonedx_output_is_the_bom_with_vulnerabilities(tmp_path: Path, spec: str) -> None:
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonStrictValidator
+
+    db = write_export(tmp_path / "all.zip", RECORDS)
+    out = tmp_path / "audited.json"
+    args = ["--osv-db", str(db), "--format", "cyclonedx", "--cache-dir", str(tmp_path / "c")]
+    result = _run(str(_bom(tmp_path, spec)), *args, "-o", str(out))
+    assert result.exit_code == 1, result.output
+    doc = json.loads(out.read_text())
+    assert (
+        JsonStrictValidator(SchemaVersion.from_version(spec)).validate_str(out.read_text()) is None
+    )
+    assert [v["id"] for v in doc["vulnerabilities"]] == ["GHSA-crit-1111-2222", "PYSEC-2019-1"]
+    refs = {a["ref"] for v in doc["vulnerabilities"] for a in v["affects"]}
+    assert "jinja" in refs and all(isinstance(r, str) for r in refs)
+    again = _run(str(out), *args, "-o", str(out))
+    assert again.exit_code == 1
+    assert len(json.loads(out.read_text())["vulnerabilities"]) == 2, "re-audit duplicated entries"
+
+
+def test_aibom_scan_bom_is_audited(tmp_path: Path) -> None:
+    from aibom.scan import ScanOptions, scan
+
+    req = tmp_path / "project" / "requirements.txt"
+    req.parent.mkdir()
+    req.write_text("jinja2==2.10\nrequests==2.31.0\n")
+    bom = tmp_path / "bom.json"
+    bom.write_text(scan(ScanOptions(targets=(req.parent,))).document)
+    db = write_export(tmp_path / "all.zip", RECORDS)
+    result = _run(
+        str(bom), "--osv-db", str(db), "--format", "json", "--cache-dir", str(tmp_path / "c")
+    )
+    ids = [(v["package"], v["id"]) for v in json.loads(result.stdout)["vulnerabilities"]]
+    assert ids == [("jinja2", "GHSA-crit-1111-2222")]
+
+
+def test_online_audit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    api = OsvApi({r["id"]: r for r in RECORDS}, {("jinja2", "2.10"): ["GHSA-crit-1111-2222"]})
+    with serve(api) as url:
+        monkeypatch.setenv("AIBOM_OSV_URL", url)
+        result = _run(str(_bom(tmp_path)), "--online", "--format", "json")
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert report["source"] == f"OSV API {url}"
+    assert [v["id"] for v in report["vulnerabilities"]] == ["GHSA-crit-1111-2222"]
+
+
+@pytest.mark.parametrize(
+    ("content", "extra", "message"),
+    [
+        ('{"bomFormat": "CycloneDX", "specVersion": "1.5"}', [], "choose one advisory source"),
+        ('{"bomFormat": "SPDX"}', ["--online"], "not a CycloneDX JSON BOM"),
+        ('{"bomFormat": "CycloneDX", "specVersion": "1.2"}', ["--online"], "not supported"),
+        ("[" * 100_000, ["--online"], "not JSON"),
+    ],
+)
+def test_usage_errors(tmp_path: Path, content: str, extra: list[str], message: str) -> None:
+    path = tmp_path / "bom.json"
+    path.write_text(content)
+    result = _run(str(path), *extra)
+    assert isinstance(result.exception, UsageError)
+    assert message in result.exception.message
