@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.aibom-installed
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit bench clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,11 @@ demo: $(STAMP)
 	$(BIN)/aibom scan examples/tiny-bert examples/requirements.txt -o build/example.cdx.json
 
 ## test: set up, then lint, type-check, check the architecture and run the whole test suite
-test: $(STAMP) lint typecheck unit
+test: $(STAMP) browser lint typecheck unit
+
+## browser: best effort; without Debian's chromium the browser tests skip and say why
+browser:
+	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1; } || echo "note: chromium not installed; browser tests will be skipped"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

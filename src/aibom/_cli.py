@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 import click
 
 from aibom._version import __version__
 from aibom.errors import AibomError
 from aibom.findings import Severity
+from aibom.output import write_text
+
+if TYPE_CHECKING:
+    from aibom.remote import RemoteOptions
+    from aibom.vulns import VulnSource
 
 EXIT_OK, EXIT_POLICY, EXIT_ERROR = 0, 1, 2
 _SEVERITIES = [s.label for s in Severity] + ["none"]
@@ -25,23 +30,6 @@ def _stderr(message: str) -> None:
     click.echo(message, err=True)
 
 
-def write_output(text: str, output: Path | None) -> None:
-    """stdout, or ``output`` replaced atomically so a failed run never leaves half a file."""
-    if output is None or str(output) == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    directory = output.parent if str(output.parent) else Path()
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        Path(tmp).replace(output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="aibom")
 def cli() -> None:
@@ -49,7 +37,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("targets", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("targets", nargs=-1, required=True)
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path), help="Write the BOM here (default: stdout)."
 )
@@ -95,14 +83,65 @@ def cli() -> None:
     type=click.Choice(_SEVERITIES),
     default="high",
     show_default=True,
-    help="Exit 1 when a finding reaches this severity.",
+    help="Exit 1 when a finding (or, with --vulns, an advisory) reaches this severity.",
+)
+@click.option(
+    "--download",
+    type=click.Choice(["none", "risky", "all"]),
+    default="risky",
+    show_default=True,
+    help="hf:// targets: what to fetch (risky: only what inspecting code-running formats needs).",
+)
+@click.option(
+    "--byte-budget",
+    default="512MiB",
+    show_default=True,
+    metavar="SIZE",
+    help="hf:// targets: most bytes fetched per repository (e.g. 200MB, 2GiB).",
+)
+@click.option(
+    "--vulns",
+    is_flag=True,
+    help="Match Python packages against OSV advisories (--osv-db or --online).",
+)
+@click.option(
+    "--osv-db",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="OSV PyPI export (all.zip) for offline matching; implies --vulns.",
+)
+@click.option(
+    "--online",
+    "osv_online",
+    is_flag=True,
+    help="Query the OSV API over the network instead of an offline export; implies --vulns.",
+)
+@click.option(
+    "--html",
+    "html_out",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Also write the HTML report.",
+)
+@click.option(
+    "--markdown",
+    "markdown_out",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Also write the Markdown summary.",
+)
+@click.option(
+    "--sarif",
+    "sarif_out",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Also write SARIF 2.1.0 for code scanning.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on stderr but errors.")
 @click.option(
     "-v", "--verbose", is_flag=True, help="List every finding and skipped path on stderr."
 )
 def scan(
-    targets: tuple[Path, ...],
+    targets: tuple[str, ...],
     output: Path | None,
     output_format: str,
     spec_version: str,
@@ -112,18 +151,32 @@ def scan(
     no_cache: bool,
     cache_dir: Path | None,
     fail_on: str,
+    download: str,
+    byte_budget: str,
+    vulns: bool,
+    osv_db: Path | None,
+    osv_online: bool,
+    html_out: Path | None,
+    markdown_out: Path | None,
+    sarif_out: Path | None,
     quiet: bool,
     verbose: bool,
 ) -> None:
-    """Scan model folders, Hugging Face caches, datasets and Python projects into a CycloneDX ML-BOM."""
+    """Scan model folders, Hugging Face caches (or hf://ORG/NAME[@REV] on the Hub), datasets and Python
+    projects into a CycloneDX ML-BOM."""
     from aibom._ui import make_progress, report_result
     from aibom.bom.document import use_builtin_iri_format
     from aibom.scan import ScanOptions
     from aibom.scan import scan as run_scan
 
     use_builtin_iri_format()
+    local, remote = _split_targets(targets)
     options = ScanOptions(
-        targets=targets,
+        targets=local,
+        remote_targets=remote,
+        remote=_remote_options(download, byte_budget) if remote else None,
+        vulns=_vuln_source(vulns, osv_db, osv_online, output_format),
+        keep_json=bool(html_out or markdown_out or sarif_out),
         excludes=excludes,
         python_envs=python_envs,
         use_cache=not no_cache,
@@ -134,18 +187,107 @@ def scan(
     )
     with make_progress(enabled=not quiet) as progress:
         result = run_scan(options, progress)
-    write_output(result.document, output)
+    write_text(result.document, output)
+    reports = {"html": html_out, "markdown": markdown_out, "sarif": sarif_out}
+    _write_reports(result.json_document, reports)
     report_result(result, quiet=quiet, verbose=verbose, output=output)
     threshold = None if fail_on == "none" else Severity.parse(fail_on)
     sys.exit(result.exit_code(threshold))
 
 
+def _write_reports(json_document: str | None, reports: dict[str, Path | None]) -> None:
+    """Render the requested reports from the BOM just written (one scan, many outputs)."""
+    wanted = {fmt: path for fmt, path in reports.items() if path is not None}
+    if not wanted or json_document is None:
+        return
+    import json
+
+    from aibom.render import RenderOptions, render
+
+    doc = json.loads(json_document)
+    for fmt, path in wanted.items():
+        write_text(render(fmt, doc, options=RenderOptions(source_root=Path.cwd())), path)
+
+
+def _split_targets(targets: tuple[str, ...]) -> tuple[tuple[Path, ...], tuple[str, ...]]:
+    from aibom.remote import is_remote_target
+
+    local: list[Path] = []
+    remote: list[str] = []
+    for target in targets:
+        if is_remote_target(target):
+            remote.append(target)
+        elif Path(target).exists() or Path(target).is_symlink():
+            local.append(Path(target))
+        else:
+            raise click.BadParameter(f"path {target!r} does not exist", param_hint="TARGETS")
+    return tuple(local), tuple(remote)
+
+
+_SIZE_UNITS = {
+    "": 1,
+    "b": 1,
+    "kb": 1000,
+    "mb": 1000**2,
+    "gb": 1000**3,
+    "kib": 1024,
+    "mib": 1024**2,
+    "gib": 1024**3,
+}
+
+
+def parse_size(text: str) -> int:
+    """``512MiB`` -> 536870912; plain numbers are bytes."""
+    import re
+
+    match = re.fullmatch(r"\s*(\d{1,15})\s*([a-zA-Z]*)\s*", text)
+    unit = match[2].lower() if match else None
+    if match is None or unit not in _SIZE_UNITS:
+        raise click.BadParameter(
+            f"{text!r} is not a size like 200MB or 2GiB", param_hint="--byte-budget"
+        )
+    return int(match[1]) * _SIZE_UNITS[unit]
+
+
+def _remote_options(download: str, byte_budget: str) -> RemoteOptions:
+    from aibom.remote import RemoteOptions
+
+    modes: dict[str, Literal["none", "risky", "all"]] = {
+        "none": "none",
+        "risky": "risky",
+        "all": "all",
+    }
+    token = os.environ.get("HF_TOKEN") or None
+    return RemoteOptions(download=modes[download], byte_budget=parse_size(byte_budget), token=token)
+
+
+def _vuln_source(
+    vulns: bool, osv_db: Path | None, online: bool, output_format: str
+) -> VulnSource | None:
+    if not (vulns or osv_db or online):
+        return None
+    if output_format != "json":
+        raise click.UsageError("--vulns writes advisories into JSON BOMs only; drop --format xml")
+    if osv_db is not None and online:
+        raise click.UsageError("choose one of --osv-db and --online")
+    from aibom.vulns import offline_source, online_source
+
+    if osv_db is not None:
+        return offline_source(osv_db)
+    if online:
+        return online_source()
+    raise click.UsageError(
+        "--vulns needs advisories: --osv-db PATH (offline OSV export) or --online"
+    )
+
+
 def _register_commands() -> None:
     """Area commands live in ``aibom.commands``; each imports its heavy libraries only when run."""
     from aibom.commands.audit import audit
+    from aibom.commands.report import diff, report
     from aibom.commands.verify import sign, sign_bom, verify, verify_bom
 
-    for command in (verify, sign, sign_bom, verify_bom, audit):
+    for command in (verify, sign, sign_bom, verify_bom, audit, report, diff):
         cli.add_command(command)
 
 

@@ -120,6 +120,8 @@ class Artifact:
     """The first bytes of the file, kept from the hashing pass (at most ``Limits.head_bytes``)."""
     facts: dict[str, object] = field(default_factory=dict)
     """Format-specific facts from inspection (dtypes, parameter count, LFS oid, ...)."""
+    extra_properties: list[tuple[str, str]] = field(default_factory=list)
+    """BOM properties added by the stage that produced the artifact (e.g. what the Hub declared)."""
 
     @property
     def size(self) -> int:

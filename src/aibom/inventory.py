@@ -66,6 +66,7 @@ class DatasetEntry:
     card: CardFacts | None = None
     declared_by: list[str] = field(default_factory=list)
     """Roots of the models whose cards name this dataset."""
+    extra_properties: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass

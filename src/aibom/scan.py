@@ -6,16 +6,18 @@ The only module that knows every stage. It returns values; it never prints, writ
 from __future__ import annotations
 
 import re
+import tempfile
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from aibom import packages, verify
 from aibom._version import __version__
 from aibom.artifacts import Artifact, FileRef
-from aibom.bom.build import build, prop
+from aibom.bom.build import Built, build, prop
 from aibom.bom.document import DocumentOptions, render_document
 from aibom.classify import classify
 from aibom.discover import Discovery, discover
@@ -28,6 +30,11 @@ from aibom.packages.interface import PackageCollection, PackageInput
 from aibom.progress import NullProgress, Progress
 from aibom.properties import Prop
 from aibom.verify import VerifyOptions
+
+if TYPE_CHECKING:
+    from aibom.remote import RemoteOptions
+    from aibom.scan_remote import RemoteScan
+    from aibom.vulns import Match, VulnSource
 
 _SHA1_NAME = re.compile(r"[0-9a-f]{40}")
 
@@ -47,6 +54,16 @@ class ScanOptions:
     workers: int | None = None
     verify: VerifyOptions | None = None
     """Trust material for signatures; without it, signatures found are reported as not checked."""
+    remote_targets: tuple[str, ...] = ()
+    """``hf://ORG/NAME[@REV]`` and ``hf://datasets/ORG/NAME[@REV]`` targets."""
+    remote: RemoteOptions | None = None
+    """Download mode, byte budget, token and endpoint for remote targets (None: the defaults)."""
+    vulns: VulnSource | None = None
+    """Where to look up advisories for Python packages (offline OSV export or the OSV API)."""
+    json_hooks: tuple[Callable[[dict[str, Any]], None], ...] = ()
+    """Called on the JSON document before it is validated (e.g. to add scores); JSON output only."""
+    keep_json: bool = False
+    """Also keep the JSON form when writing XML (reports are rendered from JSON)."""
 
 
 @dataclass
@@ -67,15 +84,28 @@ class ScanResult:
     document: str
     stats: ScanStats
     notes: list[str] = field(default_factory=list)
+    vulnerabilities: list[Match] = field(default_factory=list)
+    """Known advisories matched against the Python packages (with ``ScanOptions.vulns``)."""
+    json_document: str | None = None
+    """The BOM as JSON (the same text as ``document`` for JSON output)."""
+
+    def severities(self) -> list[Severity]:
+        if not self.vulnerabilities:
+            return [f.effective_severity for f in self.findings]
+        from aibom.vulns import match_severity
+
+        return [f.effective_severity for f in self.findings] + [
+            match_severity(m) for m in self.vulnerabilities
+        ]
 
     def exit_code(self, fail_on: Severity | None) -> int:
-        """0 clean, 1 when any finding reaches ``fail_on`` (None: never fail on findings)."""
+        """0 clean, 1 when a finding or advisory reaches ``fail_on`` (None: never fail on them)."""
         if fail_on is None:
             return 0
-        return 1 if any(f.effective_severity >= fail_on for f in self.findings) else 0
+        return 1 if any(s >= fail_on for s in self.severities()) else 0
 
     def severity_counts(self) -> dict[Severity, int]:
-        counts = Counter(f.effective_severity for f in self.findings)
+        counts = Counter(self.severities())
         return {s: counts[s] for s in sorted(Severity, reverse=True) if counts[s]}
 
     def summary(self) -> str:
@@ -91,7 +121,10 @@ class ScanResult:
         counts = self.severity_counts()
         if counts:
             detail = ", ".join(f"{n} {s.label}" for s, n in counts.items())
-            text += f"; {_count(len(self.findings), 'finding')} ({detail})"
+            text += f"; {_count(len(self.findings), 'finding')}"
+            if self.vulnerabilities:
+                text += f" and {_count(len(self.vulnerabilities), 'known vulnerability')}"
+            text += f" ({detail})"
         else:
             text += "; no findings"
         if self.skipped:
@@ -100,7 +133,9 @@ class ScanResult:
 
 
 def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
+    if n == 1:
+        return f"{n} {noun}"
+    return f"{n} {noun[:-1]}ies" if noun.endswith("y") else f"{n} {noun}s"
 
 
 def _size(n: int) -> str:
@@ -177,8 +212,18 @@ def _package_inputs(
 
 
 def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
+    """Run the whole pipeline. Remote content is fetched into a temporary folder removed at the end."""
     start = time.perf_counter()
-    progress = progress or NullProgress()
+    if not options.remote_targets:
+        result = _pipeline(options, progress or NullProgress(), None)
+    else:
+        with tempfile.TemporaryDirectory(prefix="aibom-remote-") as workdir:
+            result = _pipeline(options, progress or NullProgress(), Path(workdir))
+    result.stats.seconds = time.perf_counter() - start
+    return result
+
+
+def _pipeline(options: ScanOptions, progress: Progress, workdir: Path | None) -> ScanResult:
     stats = ScanStats()
     notes: list[str] = []
     found = discover(options.targets, options.excludes, options.limits)
@@ -188,18 +233,53 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
     findings = [*found.findings, *findings]
     skipped = [*found.skipped, *skipped]
     more_findings, more_skipped = _inspect(artifacts, options.limits)
+    remote = _remote(options, workdir, found, stats)
+    if remote is not None:
+        artifacts += remote.artifacts
+        notes += remote.notes
+        findings += remote.findings
+        remote_findings, remote_skipped = _inspect(remote.inspectable, options.limits)
+        more_findings += remote_findings
+        more_skipped += remote_skipped
     pkgs: PackageCollection = packages.collect(
         _package_inputs(found, artifacts, options), options.limits
     )
     inventory = build_inventory(artifacts, found.snapshots, pkgs.packages, options.limits)
+    if remote is not None:
+        _attach_remote_properties(inventory, remote)
     findings += more_findings + pkgs.findings + inventory.findings
     skipped += more_skipped + pkgs.skipped + inventory.skipped
     result = ScanResult(inventory, artifacts, findings, skipped, "", stats, notes)
     findings += _verify(result, options.verify or VerifyOptions())
     findings.sort(key=Finding.sort_key)
-    result.document = _document(inventory, found, findings, skipped, stats, options)
-    stats.seconds = time.perf_counter() - start
+    result.document = _document(result, found, options)
     return result
+
+
+def _remote(
+    options: ScanOptions, workdir: Path | None, found: Discovery, stats: ScanStats
+) -> RemoteScan | None:
+    if workdir is None:
+        return None
+    from aibom.remote import RemoteOptions
+    from aibom.scan_remote import scan_remote
+
+    remote_options = options.remote or RemoteOptions()
+    remote = scan_remote(options.remote_targets, remote_options, workdir, options.limits)
+    found.snapshots.extend(remote.snapshots)
+    found.targets.extend((Path(t), t) for t in options.remote_targets)
+    stats.files += len(remote.artifacts)
+    stats.bytes += remote.bytes_fetched
+    return remote
+
+
+def _attach_remote_properties(inventory: Inventory, remote: RemoteScan) -> None:
+    for model in inventory.models:
+        if model.snapshot is not None:
+            model.extra_properties += remote.properties.get(model.snapshot.display, [])
+    for dataset in inventory.datasets:
+        if dataset.snapshot is not None:
+            dataset.extra_properties += remote.properties.get(dataset.snapshot.display, [])
 
 
 def _verify(result: ScanResult, options: VerifyOptions) -> list[Finding]:
@@ -213,14 +293,29 @@ def _verify(result: ScanResult, options: VerifyOptions) -> list[Finding]:
     return findings
 
 
-def _document(
-    inventory: Inventory,
-    found: Discovery,
-    findings: list[Finding],
-    skipped: list[Skipped],
-    stats: ScanStats,
-    options: ScanOptions,
-) -> str:
+def _document(result: ScanResult, found: Discovery, options: ScanOptions) -> str:
+    """The BOM in the requested format; with ``json_hooks`` or ``keep_json``, the JSON form is kept too."""
+    built = _built(result, found, options)
+    built.json_hooks.extend(options.json_hooks)
+    doc_options = DocumentOptions(options.spec_version, options.output_format, options.reproducible)
+    text = render_document(built, __version__, doc_options)
+    if options.output_format == "json":
+        result.json_document = text
+    elif options.keep_json:
+        json_built = _built(result, found, options)
+        json_built.json_hooks.extend(options.json_hooks)
+        json_options = DocumentOptions(options.spec_version, "json", options.reproducible)
+        result.json_document = render_document(json_built, __version__, json_options)
+    return text
+
+
+def _built(result: ScanResult, found: Discovery, options: ScanOptions) -> Built:
+    inventory, findings, skipped, stats = (
+        result.inventory,
+        result.findings,
+        result.skipped,
+        result.stats,
+    )
     from cyclonedx.model.component import Component, ComponentType
 
     names = [display for _path, display in found.targets]
@@ -232,6 +327,11 @@ def _document(
         description="What aibom scanned: " + ", ".join(names),
     )
     built = build(inventory, root, findings)
+    if options.vulns is not None:
+        from aibom.vulns import match_packages, to_cyclonedx
+
+        result.vulnerabilities = match_packages(built.packages, options.vulns)
+        built.extra_vulnerabilities = to_cyclonedx(result.vulnerabilities, options.spec_version)
     meta = built.bom.metadata.properties
     meta.add(prop(Prop.SCAN_TARGETS, "; ".join(shown)))
     meta.add(prop(Prop.SCAN_FILES, stats.files))
@@ -240,5 +340,4 @@ def _document(
     meta.add(prop(Prop.SCAN_REPRODUCIBLE, "true" if options.reproducible else "false"))
     for skip in skipped:
         meta.add(prop(Prop.SCAN_SKIPPED, f"{skip.path}: {skip.reason}"))
-    doc_options = DocumentOptions(options.spec_version, options.output_format, options.reproducible)
-    return render_document(built, __version__, doc_options)
+    return built

@@ -3,9 +3,10 @@ cannot (``modelCard``, ``data``), returned separately for ``aibom.bom.document``
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import Any
 from urllib.parse import quote
 
 from cyclonedx.model import (
@@ -53,6 +54,12 @@ class Built:
     bom: Bom
     model_cards: dict[str, dict[str, object]] = field(default_factory=dict)
     data: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+    packages: list[tuple[str, str | None, str]] = field(default_factory=list)
+    """(name, version, bom-ref) of every package component, for vulnerability matching."""
+    extra_vulnerabilities: list[dict[str, object]] = field(default_factory=list)
+    """CycloneDX vulnerability objects made outside the library (OSV matches), appended as given."""
+    json_hooks: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
+    """Later stages' additions to the JSON document (scores), applied before validation."""
 
 
 class _Refs:
@@ -124,8 +131,13 @@ def file_component(art: Artifact, name: str, refs: _Refs) -> Component:
         (Prop.LFS_OID, art.facts.get("lfs_oid")),
         (Prop.LFS_SIZE, art.facts.get("lfs_size")),
     ]
+    extra = [Property(name=n, value=v) for n, v in art.extra_properties]
     return Component(
-        type=ComponentType.FILE, name=name, bom_ref=ref, hashes=hashes, properties=_props(pairs)
+        type=ComponentType.FILE,
+        name=name,
+        bom_ref=ref,
+        hashes=hashes,
+        properties=_props(pairs) + extra,
     )
 
 
@@ -263,7 +275,8 @@ class _Builder:
             bom_ref=ref,
             licenses=card_licenses(entry.card),
             external_references=ext,
-            properties=_props(pairs),
+            properties=_props(pairs)
+            + [Property(name=n, value=v) for n, v in entry.extra_properties],
             components=files,
         )
 
@@ -291,6 +304,7 @@ class _Builder:
         first = pkgs[0]
         ref = self.refs.new(first.purl)
         self.package_ref.setdefault(first.normalized_name, []).append(ref)
+        self.built.packages.append((first.name, first.version, ref))
         sources = list(dict.fromkeys(p.source for p in pkgs))
         hashes = list(dict.fromkeys(h for p in pkgs for h in p.hashes))
         pairs: list[tuple[Prop, object]] = [

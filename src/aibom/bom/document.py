@@ -62,12 +62,21 @@ def render_document(built: Built, version: str, options: DocumentOptions) -> str
     if options.output_format == "xml":
         from aibom.bom.xml import render_xml
 
+        if built.extra_vulnerabilities or built.json_hooks:
+            raise UsageError(
+                "vulnerability matches and scores are written into JSON BOMs only; use --format json"
+            )
+
         return render_xml(
             built, schema, reproducible=options.reproducible, timestamp=stamp is not None
         )
     text = make_outputter(bom, OutputFormat.JSON, schema).output_as_string()
     doc = json.loads(text)
     splice(doc, built)
+    if built.extra_vulnerabilities:
+        doc.setdefault("vulnerabilities", []).extend(built.extra_vulnerabilities)
+    for hook in built.json_hooks:
+        hook(doc)
     finalize(doc, reproducible=options.reproducible, keep_timestamp=stamp is not None)
     out = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     validate_json(out, schema)

@@ -7,34 +7,14 @@ Exit codes: 0 no advisory at or above ``--fail-on``, 1 at least one, 2 usage or 
 from __future__ import annotations
 
 import contextlib
-import os
-import sys
-import tempfile
 from pathlib import Path
 
 import click
 
 from aibom.findings import Severity
+from aibom.output import write_text
 
 _SEVERITIES = [s.label for s in Severity] + ["none"]
-
-
-def _write(text: str, output: Path | None) -> None:
-    """stdout, or ``output`` replaced atomically."""
-    if output is None or str(output) == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{output.name}.", dir=output.parent if str(output.parent) else "."
-    )
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        Path(tmp).replace(output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @click.command("audit")
@@ -105,7 +85,7 @@ def audit(
         text = json_report(matches, components, source.label)
     else:
         text = table_report(matches, source.label)
-    _write(text, output)
+    write_text(text, output)
     unpinned = sum(1 for c in components if not c.version)
     click.echo(
         f"aibom audit: {len(components) - unpinned} packages checked, {len(matches)} affected "

@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,6 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from aibom.errors import AibomError, UsageError
+from aibom.output import write_text
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -47,24 +47,6 @@ def _errors(func: _F) -> _F:
             raise CommandError(AibomError(str(exc))) from exc
 
     return wrapper  # type: ignore[return-value]
-
-
-def write_text(text: str, output: Path | None, *, force: bool = True) -> None:
-    """stdout, or ``output`` replaced atomically (refused if it exists and ``force`` is off)."""
-    if output is None or str(output) == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    if not force and (output.exists() or output.is_symlink()):
-        raise UsageError(f"{output} exists", hint="use --force to replace it")
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        Path(tmp).replace(output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _trust_options(func: _F) -> _F:

@@ -1,0 +1,306 @@
+"""Read a CycloneDX JSON document (any generator, 1.4-1.7) into typed values for the renderers.
+
+The document is plain JSON and may be hostile or simply from another tool: every field is optional and
+may have the wrong type. Wrong types are treated as absent; nothing here raises on bad content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from aibom.checks import by_id
+from aibom.findings import Severity
+
+MAX_COMPONENT_DEPTH = 16
+"""Nesting of ``components`` followed (aibom nests files one level under a model). Deeper nesting is
+ignored rather than recursed into, so a crafted document cannot exhaust the stack."""
+
+_CDX_SEVERITY = {
+    "critical": Severity.CRITICAL,
+    "high": Severity.HIGH,
+    "medium": Severity.MEDIUM,
+    "low": Severity.LOW,
+    "info": Severity.INFO,
+    "none": Severity.INFO,
+}
+
+
+def obj(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def properties(value: Any) -> tuple[tuple[str, str], ...]:
+    out = []
+    for entry in items(value):
+        name, val = text(obj(entry).get("name")), obj(entry).get("value")
+        if name is not None:
+            out.append((name, val if isinstance(val, str) else ""))
+    return tuple(out)
+
+
+def prop(props: tuple[tuple[str, str], ...], name: str) -> str | None:
+    return next((v for n, v in props if n == name), None)
+
+
+@dataclass(frozen=True)
+class FileView:
+    ref: str
+    path: str
+    sha256: str | None
+    size: str | None
+    kind: str | None
+    format: str | None
+
+
+@dataclass(frozen=True)
+class ComponentView:
+    ref: str
+    type: str
+    name: str
+    group: str | None
+    version: str | None
+    purl: str | None
+    description: str | None
+    licenses: tuple[str, ...]
+    supplier: str | None
+    sha256: str | None
+    properties: tuple[tuple[str, str], ...]
+    files: tuple[FileView, ...]
+    model_card: Mapping[str, Any]
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.group}/{self.name}" if self.group else self.name
+
+    def prop(self, name: str) -> str | None:
+        return prop(self.properties, name)
+
+
+@dataclass(frozen=True)
+class FindingView:
+    id: str
+    title: str
+    severity: Severity
+    message: str
+    help: str
+    remediation: str
+    path: str | None
+    member: str | None
+    offset: str | None
+    evidence: str | None
+    affects: tuple[str, ...]
+    cwe: int | None
+    tags: tuple[str, ...]
+    known: bool
+    """True when the id is one of aibom's checks (metadata from the catalogue)."""
+
+    @property
+    def location(self) -> str:
+        where = self.path or (self.affects[0] if self.affects else "")
+        return f"{where} [{self.member}]" if self.member else where
+
+
+@dataclass(frozen=True)
+class SkippedView:
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class BomView:
+    spec_version: str | None
+    serial: str | None
+    timestamp: str | None
+    subject: str | None
+    tools: tuple[tuple[str, str], ...]
+    metadata: tuple[tuple[str, str], ...]
+    components: tuple[ComponentView, ...]
+    findings: tuple[FindingView, ...]
+    skipped: tuple[SkippedView, ...]
+
+    def of_type(self, kind: str) -> list[ComponentView]:
+        return [c for c in self.components if c.type == kind]
+
+    @property
+    def models(self) -> list[ComponentView]:
+        return self.of_type("machine-learning-model")
+
+    @property
+    def datasets(self) -> list[ComponentView]:
+        return self.of_type("data")
+
+    @property
+    def packages(self) -> list[ComponentView]:
+        return [c for c in self.components if c.type in ("library", "framework")]
+
+    @cached_property
+    def _by_ref(self) -> dict[str, ComponentView]:
+        return {c.ref: c for c in reversed(self.components)}
+
+    def component(self, ref: str) -> ComponentView | None:
+        return self._by_ref.get(ref)
+
+    def counts(self) -> dict[Severity, int]:
+        out = dict.fromkeys(sorted(Severity, reverse=True), 0)
+        for f in self.findings:
+            out[f.severity] += 1
+        return out
+
+    def findings_for(self, component: ComponentView) -> list[FindingView]:
+        refs = {component.ref, *(f.ref for f in component.files)}
+        return [f for f in self.findings if refs.intersection(f.affects)]
+
+
+def read_bom(doc: Mapping[str, Any]) -> BomView:
+    meta = obj(doc.get("metadata"))
+    meta_props = properties(meta.get("properties"))
+    components = tuple(_components(items(doc.get("components")), 0))
+    findings = [f for v in items(doc.get("vulnerabilities")) if (f := _finding(v)) is not None]
+    findings.sort(key=lambda f: (-int(f.severity), f.id, f.path or "", f.member or ""))
+    return BomView(
+        spec_version=text(doc.get("specVersion")),
+        serial=text(doc.get("serialNumber")),
+        timestamp=text(meta.get("timestamp")),
+        subject=text(obj(meta.get("component")).get("name")),
+        tools=tuple(_tools(meta.get("tools"))),
+        metadata=meta_props,
+        components=components,
+        findings=tuple(findings),
+        skipped=tuple(_skipped(v) for n, v in meta_props if n == "aibom:scan:skipped"),
+    )
+
+
+def _tools(tools: Any) -> Iterator[tuple[str, str]]:
+    """CycloneDX 1.5+ ``tools.components``; 1.4's list of tools (vendor/name/version)."""
+    entries = items(obj(tools).get("components")) if isinstance(tools, Mapping) else items(tools)
+    for tool in entries:
+        name = text(obj(tool).get("name"))
+        if name is not None:
+            yield name, text(obj(tool).get("version")) or ""
+
+
+def _skipped(value: str) -> SkippedView:
+    path, sep, reason = value.rpartition(": ")
+    return SkippedView(path, reason) if sep else SkippedView(value, "")
+
+
+def _components(entries: list[Any], depth: int) -> Iterator[ComponentView]:
+    if depth > MAX_COMPONENT_DEPTH:
+        return
+    for index, raw in enumerate(entries):
+        entry = obj(raw)
+        if not entry:
+            continue
+        children = items(entry.get("components"))
+        files = tuple(_file(obj(c)) for c in children if obj(c).get("type") == "file")
+        yield _component(entry, files, f"#{depth}.{index}")
+        yield from _components([c for c in children if obj(c).get("type") != "file"], depth + 1)
+
+
+def _component(
+    entry: Mapping[str, Any], files: tuple[FileView, ...], fallback: str
+) -> ComponentView:
+    return ComponentView(
+        ref=text(entry.get("bom-ref")) or fallback,
+        type=text(entry.get("type")) or "unknown",
+        name=text(entry.get("name")) or "(unnamed)",
+        group=text(entry.get("group")),
+        version=text(entry.get("version")),
+        purl=text(entry.get("purl")),
+        description=text(entry.get("description")),
+        licenses=tuple(_licenses(entry.get("licenses"))),
+        supplier=text(obj(entry.get("supplier")).get("name")),
+        sha256=_sha256(entry.get("hashes")),
+        properties=properties(entry.get("properties")),
+        files=files,
+        model_card=obj(entry.get("modelCard")),
+    )
+
+
+def _file(entry: Mapping[str, Any]) -> FileView:
+    props = properties(entry.get("properties"))
+    return FileView(
+        ref=text(entry.get("bom-ref")) or "",
+        path=prop(props, "aibom:file:path") or _file_path(entry),
+        sha256=_sha256(entry.get("hashes")),
+        size=prop(props, "aibom:file:size"),
+        kind=prop(props, "aibom:file:kind"),
+        format=prop(props, "aibom:file:format"),
+    )
+
+
+def _file_path(entry: Mapping[str, Any]) -> str:
+    ref = text(entry.get("bom-ref")) or ""
+    return ref.removeprefix("file:") if ref.startswith("file:") else text(entry.get("name")) or ""
+
+
+def _sha256(hashes: Any) -> str | None:
+    for h in items(hashes):
+        if text(obj(h).get("alg")) in ("SHA-256", "SHA256"):
+            return text(obj(h).get("content"))
+    return None
+
+
+def _licenses(value: Any) -> Iterator[str]:
+    for choice in items(value):
+        entry = obj(choice)
+        expression = text(entry.get("expression"))
+        lic = obj(entry.get("license"))
+        name = expression or text(lic.get("id")) or text(lic.get("name"))
+        if name is not None:
+            yield name
+
+
+def _severity(vuln: Mapping[str, Any], default: Severity | None) -> Severity:
+    """The first rating the document gives; else the check's default; else medium ("unknown")."""
+    for rating in items(vuln.get("ratings")):
+        found = _CDX_SEVERITY.get(str(obj(rating).get("severity", "")).lower())
+        if found is not None:
+            return found
+    return default if default is not None else Severity.MEDIUM
+
+
+def _finding(raw: Any) -> FindingView | None:
+    vuln = obj(raw)
+    vid = text(vuln.get("id"))
+    if vid is None:
+        return None
+    check = by_id(vid)
+    props = properties(vuln.get("properties"))
+    description = text(vuln.get("description")) or text(vuln.get("detail")) or vid
+    return FindingView(
+        id=vid,
+        title=check.title if check else _first_line(description),
+        severity=_severity(vuln, check.severity if check else None),
+        message=description,
+        help=check.help if check else text(vuln.get("detail")) or description,
+        remediation=check.remediation if check else text(vuln.get("recommendation")) or "",
+        path=prop(props, "aibom:file:path"),
+        member=prop(props, "aibom:finding:member"),
+        offset=prop(props, "aibom:finding:offset"),
+        evidence=prop(props, "aibom:finding:evidence"),
+        affects=tuple(r for a in items(vuln.get("affects")) if (r := text(obj(a).get("ref")))),
+        cwe=check.cwe if check else _first_cwe(vuln.get("cwes")),
+        tags=check.tags if check else (),
+        known=check is not None,
+    )
+
+
+def _first_line(value: str, limit: int = 120) -> str:
+    line = value.strip().splitlines()[0] if value.strip() else value
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _first_cwe(value: Any) -> int | None:
+    return next((c for c in items(value) if isinstance(c, int) and not isinstance(c, bool)), None)

@@ -1,0 +1,247 @@
+"""GitHub-flavoured Markdown for ``$GITHUB_STEP_SUMMARY`` and pull-request comments.
+
+At most ``MAX_MARKDOWN_CHARS`` characters (GitHub's comment limit), truncated with a note. Every value
+from the BOM is escaped: Markdown and HTML syntax, and ``@`` so a hostile model card cannot mention
+(notify) people or teams from a PR comment.
+"""
+
+from __future__ import annotations
+
+import re
+
+from aibom._version import __version__
+from aibom.render.changes import BomDiff, ComponentChange, ScoreChange
+from aibom.render.document import FindingView
+from aibom.render.interface import MAX_MARKDOWN_CHARS, Report
+from aibom.render.scorecard import Scorecard
+from aibom.render.summary import AMBER, GREEN, GREY, RED, Light, lights, plural, worst
+
+NONE = "\u2013"
+"""Shown for a missing value (an en dash)."""
+
+MARKER = "<!-- aibom-report -->"
+"""First line of every report; the Action finds its own sticky PR comment by it."""
+
+MAX_ROWS = 50
+"""Rows per table; the HTML report and SARIF carry the rest."""
+
+MAX_CELL = 200
+"""Characters per table cell; model-card text can be arbitrarily long."""
+
+_ICON = {RED: "🔴", AMBER: "🟠", GREEN: "🟢", GREY: "⚪"}
+_VERDICT = {
+    RED: "action needed",
+    AMBER: "review needed",
+    GREEN: "no problems found",
+    GREY: "nothing scanned",
+}
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+_NOTE = "\n\n> [!NOTE]\n> This report was truncated to {limit:,} characters: {omitted:,} lines were left out. The HTML report and the SARIF file have everything.\n"
+
+
+def esc(value: str | None, limit: int = MAX_CELL) -> str:
+    """Plain text safe inside a Markdown table cell (no markup, no HTML, no mentions, one line)."""
+    if not value:
+        return ""
+    flat = " ".join(value.split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
+    flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _SPECIAL.sub(r"\\\1", flat).replace("@", "@\u2060")
+
+
+def code(value: str | None, limit: int = MAX_CELL) -> str:
+    """A code span: shown literally (no markup, HTML or mentions inside), so only backticks and the
+    table's pipe need care (GFM unescapes ``\\|`` even inside code spans in a table)."""
+    if not value:
+        return ""
+    flat = " ".join(value.split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
+    return "`" + flat.replace("`", "'").replace("|", "\\|") + "`"
+
+
+def render(report: Report, limit: int = MAX_MARKDOWN_CHARS) -> str:
+    lines = [MARKER, *_header(report), *_findings(report.bom.findings)]
+    if report.scorecard is not None:
+        lines += _scores(report.scorecard)
+    if report.diff is not None:
+        lines += _diff(report.diff)
+    lines += _skipped(report)
+    lines += ["", f"<sub>aibom {__version__}{_bom_line(report)}</sub>", ""]
+    return fit("\n".join(lines), limit)
+
+
+def render_diff(
+    diff: BomDiff, base_name: str, head_name: str, limit: int = MAX_MARKDOWN_CHARS
+) -> str:
+    """``aibom diff``: what changed from BASE to HEAD, new findings first."""
+    new, resolved = len(diff.new_findings), len(diff.resolved_findings)
+    lines = [
+        MARKER,
+        f"## aibom diff: {code(base_name)} → {code(head_name)}",
+        "",
+        f"{len(diff.components)} component changes · {new} new findings · {resolved} resolved findings",
+        *_diff(diff)[2:],
+        "",
+        f"<sub>aibom {__version__}</sub>",
+        "",
+    ]
+    return fit("\n".join(lines), limit)
+
+
+def fit(text: str, limit: int = MAX_MARKDOWN_CHARS) -> str:
+    """Whole lines up to ``limit`` characters, then a note saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    lines = text.split("\n")
+    budget = limit - len(_NOTE.format(limit=limit, omitted=len(lines))) - 1
+    kept: list[str] = []
+    used = 0
+    for line in lines:
+        if used + len(line) + 1 > budget:
+            break
+        kept.append(line)
+        used += len(line) + 1
+    return "\n".join(kept) + _NOTE.format(limit=limit, omitted=len(lines) - len(kept))
+
+
+def _header(report: Report) -> list[str]:
+    found = lights(report)
+    verdict = worst(found)
+    subject = report.options.title or report.bom.subject or "scan"
+    bom = report.bom
+    counts = [
+        plural(len(bom.models), "model"),
+        plural(len(bom.datasets), "dataset"),
+        plural(len(bom.packages), "package"),
+        plural(len(bom.findings), "finding"),
+    ]
+    return [
+        f"## aibom: {esc(subject)}",
+        "",
+        f"**{_ICON[verdict]} {_VERDICT[verdict]}** · " + " · ".join(counts),
+        "",
+        "| | Area | Status | Detail |",
+        "|---|---|---|---|",
+        *(_light_row(x) for x in found),
+    ]
+
+
+def _light_row(light: Light) -> str:
+    return (
+        f"| {_ICON[light.status]} | {light.label} | {esc(light.headline)} | {esc(light.detail)} |"
+    )
+
+
+def _findings(findings: tuple[FindingView, ...]) -> list[str]:
+    if not findings:
+        return []
+    return ["", f"### Findings ({len(findings)}, most severe first)", "", *_finding_table(findings)]
+
+
+def _finding_table(findings: tuple[FindingView, ...] | list[FindingView]) -> list[str]:
+    rows = [
+        f"| {f.severity.label} | {code(f.id)} {esc(f.title)} | {code(f.location)} | {esc(f.message)} |"
+        for f in findings[:MAX_ROWS]
+    ]
+    more = len(findings) - MAX_ROWS
+    tail = ["", f"…and {more} more."] if more > 0 else []
+    return ["| Severity | Check | Location | Message |", "|---|---|---|---|", *rows, *tail]
+
+
+def _scores(card: Scorecard) -> list[str]:
+    rows = [
+        f"| {esc(s.name)} | {esc(s.kind)} | {_score(s.score)} | {s.grade or NONE} | {esc(s.mof_class) or NONE} |"
+        for s in card.subjects[:MAX_ROWS]
+    ]
+    profile = f" (profile {code(card.profile)})" if card.profile else ""
+    head = ["", f"### Transparency scores{profile}", ""]
+    return [*head, "| Subject | Kind | Score | Grade | MOF class |", "|---|---|---|---|---|", *rows]
+
+
+def _score(value: float | None) -> str:
+    return NONE if value is None else f"{value:.1f}"
+
+
+def _diff(diff: BomDiff) -> list[str]:
+    lines = ["", "### Changes against the base", ""]
+    if diff.empty:
+        return [*lines, "No changes to models, datasets, packages, findings or scores."]
+    for category, title in (("model", "Models"), ("dataset", "Datasets"), ("package", "Packages")):
+        lines += _change_table(title, diff.of(category))
+    if diff.new_findings:
+        lines += [
+            "",
+            f"#### New findings ({len(diff.new_findings)})",
+            "",
+            *_finding_table(diff.new_findings),
+        ]
+    if diff.resolved_findings:
+        count = len(diff.resolved_findings)
+        lines += [
+            "",
+            f"#### Resolved findings ({count})",
+            "",
+            *_finding_table(diff.resolved_findings),
+        ]
+    return lines + _score_changes(diff.scores)
+
+
+def _change_table(title: str, changes: list[ComponentChange]) -> list[str]:
+    if not changes:
+        return []
+    rows = [
+        f"| {c.status} | {esc(c.name)} | {code(c.before)} | {code(c.after)} | {esc('; '.join(c.details))} |"
+        for c in changes[:MAX_ROWS]
+    ]
+    more = ["", f"…and {len(changes) - MAX_ROWS} more."] if len(changes) > MAX_ROWS else []
+    header = ["| Change | Name | Before | After | Details |", "|---|---|---|---|---|"]
+    return ["", f"#### {title} ({len(changes)})", "", *header, *rows, *more]
+
+
+def _score_changes(scores: tuple[ScoreChange, ...]) -> list[str]:
+    if not scores:
+        return []
+    rows = [
+        f"| {esc(s.name)} | {_score(s.before)} ({s.grade_before or NONE}) | "
+        f"{_score(s.after)} ({s.grade_after or NONE}) | {_delta(s.delta)} |"
+        for s in scores[:MAX_ROWS]
+    ]
+    return [
+        "",
+        "#### Score changes",
+        "",
+        "| Subject | Before | After | Change |",
+        "|---|---|---|---|",
+        *rows,
+    ]
+
+
+def _delta(value: float | None) -> str:
+    if value is None:
+        return NONE
+    return f"{value:+.1f}"
+
+
+def _skipped(report: Report) -> list[str]:
+    skipped = report.bom.skipped
+    if not skipped:
+        return []
+    rows = [f"- {code(s.path)}: {esc(s.reason)}" for s in skipped[:MAX_ROWS]]
+    more = [f"- …and {len(skipped) - MAX_ROWS} more"] if len(skipped) > MAX_ROWS else []
+    return [
+        "",
+        f"<details><summary>{len(skipped)} paths not examined</summary>",
+        "",
+        *rows,
+        *more,
+        "",
+        "</details>",
+    ]
+
+
+def _bom_line(report: Report) -> str:
+    bom = report.bom
+    parts = [p for p in (bom.serial, bom.timestamp) if p]
+    return " · " + " · ".join(esc(p) for p in parts) if parts else ""
