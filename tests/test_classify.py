@@ -270,3 +270,45 @@ def test_broken_zip_is_a_zip_with_evidence(tmp_path: Path) -> None:
     got = classify_file(path)
     assert got.format is Format.ZIP
     assert "unreadable" in got.evidence
+
+
+@pytest.mark.parametrize(
+    ("label", "data"),
+    [
+        ("PROTO 1", b"\x80\x01" + pickle.dumps([1, 2], protocol=1)),
+        ("protocol 4 body without PROTO", pickle.dumps({"a": 1}, protocol=4)[2:]),
+        ("BININT1 POP then GLOBAL", b"K\x010cos\nsystem\n(S'echo x'\ntR."),
+        ("short binary unicode first", b"\x8c\x02os\x94\x8c\x06system\x94\x93\x94."),
+    ],
+)
+def test_pickles_with_unusual_first_opcodes_are_pickles(tmp_path: Path, label: str, data: bytes) -> None:
+    path = tmp_path / "weights.dat"
+    path.write_bytes(data)
+    assert classify_file(path).format is Format.PICKLE, label
+
+
+@pytest.mark.parametrize("compress", ["zlib", "lzma-alone"])
+def test_compressed_joblib_streams_are_recognised(tmp_path: Path, compress: str) -> None:
+    import zlib
+
+    raw = pickle.dumps({"model": [1, 2, 3]}, protocol=4)
+    data = zlib.compress(raw) if compress == "zlib" else lzma.compress(raw, format=lzma.FORMAT_ALONE)
+    path = tmp_path / "model.joblib"
+    path.write_bytes(data)
+    got = classify_file(path)
+    assert got.format is Format.JOBLIB
+    assert compress in got.evidence
+
+
+def test_word_lists_are_not_pickles(tmp_path: Path) -> None:
+    words = ["cat", "dog", "I", "am", "N", "S", "V", "lion", "list", "x ray", "(paren)", "]bracket"]
+    for first in words:
+        path = tmp_path / "vocab.txt"
+        path.write_text("\n".join([first, *words]) + "\n")
+        assert classify_file(path).format is Format.TEXT, first
+
+
+def test_a_single_proto_byte_does_not_crash(tmp_path: Path) -> None:
+    path = tmp_path / "x.bin"
+    path.write_bytes(b"\x80")
+    assert classify_file(path).format is Format.UNKNOWN

@@ -116,6 +116,13 @@ def cli() -> None:
     help="Query the OSV API over the network instead of an offline export; implies --vulns.",
 )
 @click.option(
+    "--policy",
+    "pickle_policy",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="TOML file extending the pickle allowlist/denylist ([allow]/[deny] globals = [...]).",
+)
+@click.option(
     "--html",
     "html_out",
     type=click.Path(path_type=Path),
@@ -156,6 +163,7 @@ def scan(
     vulns: bool,
     osv_db: Path | None,
     osv_online: bool,
+    pickle_policy: Path | None,
     html_out: Path | None,
     markdown_out: Path | None,
     sarif_out: Path | None,
@@ -177,6 +185,7 @@ def scan(
         remote=_remote_options(download, byte_budget) if remote else None,
         vulns=_vuln_source(vulns, osv_db, osv_online, output_format),
         keep_json=bool(html_out or markdown_out or sarif_out),
+        pickle_policy=pickle_policy,
         excludes=excludes,
         python_envs=python_envs,
         use_cache=not no_cache,

@@ -7,6 +7,7 @@ loads anything it reads; ``pickletools.genops`` only tokenises opcodes.
 
 from __future__ import annotations
 
+import contextlib
 import pickletools
 import posixpath
 import struct
@@ -252,31 +253,60 @@ def _pickle_like(ref: Subject, head: bytes, limits: Limits) -> tuple[Format, str
             Format.PYTORCH_LEGACY,
             "pickle protocol 2 starting with the legacy PyTorch magic number",
         )
-    if head[:1] == b"\x80" and 2 <= head[1] <= 5:
+    if len(head) >= 2 and head[:1] == b"\x80" and head[1] <= 5:
         fmt = Format.JOBLIB if b"joblib.numpy_pickle" in head else Format.PICKLE
         return fmt, f"pickle PROTO opcode, protocol {head[1]}"
-    if head[:1] in (b"(", b"c", b"}", b"]", b"I", b"S", b"V", b"N", b"d", b"l") and _opcodes_parse(
-        head
-    ):
-        return Format.PICKLE, "pickle protocol 0/1 opcode stream"
-    return None
+    if head[:1] in _OPCODE_BYTES and _opcodes_parse(head):
+        return Format.PICKLE, "pickle opcode stream without a PROTO opcode (protocol 0/1 style)"
+    return _compressed_pickle(head)
+
+
+_OPCODE_BYTES = frozenset(op.code.encode("latin-1") for op in pickletools.opcodes)
+_CALLS = frozenset({"GLOBAL", "INST", "STACK_GLOBAL", "REDUCE", "OBJ", "NEWOBJ", "NEWOBJ_EX"})
 
 
 def _opcodes_parse(head: bytes) -> bool:
-    """True when ``head`` tokenises as pickle opcodes up to STOP, or for at least 8 opcodes."""
+    """True when ``head`` tokenises as pickle opcodes up to STOP, or for at least 8 opcodes. Printable
+    text must also import or call something: a word list must not pass for a pickle."""
     import io
 
-    count = 0
-    try:
+    names: list[str] = []
+    with contextlib.suppress(Exception):  # also the normal end of a head that cuts a longer pickle
         for opcode, _arg, _pos in pickletools.genops(io.BytesIO(head)):
-            count += 1
+            names.append(opcode.name)
             if opcode.name == "STOP":
-                return count >= 2
-            if count >= 8:
-                return True
-    except Exception:
+                return len(names) >= 2
+    if len(names) < 8:
         return False
-    return False
+    printable = all(32 <= b < 127 or b in (9, 10, 13) for b in head[:512])
+    return not printable or any(name in _CALLS for name in names)
+
+
+def _compressed_pickle(head: bytes) -> tuple[Format, str] | None:
+    """joblib's compressors without a container: a zlib, lzma-alone or lz4 stream holding a pickle."""
+    import lzma
+    import zlib
+
+    attempts: list[tuple[str, Callable[[], bytes]]] = []
+    if len(head) >= 2 and head[0] == 0x78 and (head[0] * 256 + head[1]) % 31 == 0:
+        attempts.append(("zlib", lambda: zlib.decompressobj().decompress(head, 64)))
+    if head[:3] == b"\x5d\x00\x00":
+        attempts.append(
+            ("lzma-alone", lambda: lzma.LZMADecompressor(lzma.FORMAT_ALONE).decompress(head, 64))
+        )
+    if head[:4] == b"\x04\x22\x4d\x18":
+        return Format.JOBLIB, "lz4 frame magic (joblib compression)"
+    for name, decompress in attempts:
+        try:
+            start = decompress()
+        except (zlib.error, lzma.LZMAError, EOFError, ValueError):
+            continue
+        if start[:1] == b"\x80" and len(start) > 1 and start[1] <= 5:
+            return (
+                Format.JOBLIB,
+                f"{name} stream whose content starts with a pickle PROTO (joblib compression)",
+            )
+    return None
 
 
 def _zip_like(ref: Subject, head: bytes, limits: Limits) -> tuple[Format, str] | None:
@@ -311,7 +341,7 @@ def _textual(ref: Subject, head: bytes) -> tuple[Format, str]:
     try:
         text = head.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # not just a character cut at the end of the head
+        if len(head) < 1024 or exc.start < len(head) - 4:  # not just a character cut by the head
             return Format.UNKNOWN, "binary content with no known signature"
         text = head[: exc.start].decode("utf-8")
     if "\x00" in text:

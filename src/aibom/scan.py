@@ -5,6 +5,7 @@ The only module that knows every stage. It returns values; it never prints, writ
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tempfile
 import time
@@ -62,6 +63,8 @@ class ScanOptions:
     """Where to look up advisories for Python packages (offline OSV export or the OSV API)."""
     json_hooks: tuple[Callable[[dict[str, Any]], None], ...] = ()
     """Called on the JSON document before it is validated (e.g. to add scores); JSON output only."""
+    pickle_policy: Path | None = None
+    """A TOML file extending the pickle allowlist and denylist (see ``docs/unsafe-formats.md``)."""
     keep_json: bool = False
     """Also keep the JSON form when writing XML (reports are rendered from JSON)."""
 
@@ -232,13 +235,15 @@ def _pipeline(options: ScanOptions, progress: Progress, workdir: Path | None) ->
     artifacts, findings, skipped = _artifacts(found, options, progress, stats, notes)
     findings = [*found.findings, *findings]
     skipped = [*found.skipped, *skipped]
-    more_findings, more_skipped = _inspect(artifacts, options.limits)
+    with _policy(options.pickle_policy):
+        more_findings, more_skipped = _inspect(artifacts, options.limits)
     remote = _remote(options, workdir, found, stats)
     if remote is not None:
         artifacts += remote.artifacts
         notes += remote.notes
         findings += remote.findings
-        remote_findings, remote_skipped = _inspect(remote.inspectable, options.limits)
+        with _policy(options.pickle_policy):
+            remote_findings, remote_skipped = _inspect(remote.inspectable, options.limits)
         more_findings += remote_findings
         more_skipped += remote_skipped
     pkgs: PackageCollection = packages.collect(
@@ -254,6 +259,15 @@ def _pipeline(options: ScanOptions, progress: Progress, workdir: Path | None) ->
     findings.sort(key=Finding.sort_key)
     result.document = _document(result, found, options)
     return result
+
+
+def _policy(path: Path | None) -> contextlib.AbstractContextManager[object]:
+    """The pickle allow/deny policy for inspection: the built-in one, extended by ``path``."""
+    if path is None:
+        return contextlib.nullcontext()
+    from aibom.formats.pickle_policy import load_policy, use_policy
+
+    return use_policy(load_policy(path))
 
 
 def _remote(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import struct
+
 from aibom.artifacts import Artifact, Format
 from aibom.checks import LIMIT_REACHED, MALFORMED_FILE
 from aibom.classify import Subject, kind_of, sniff_subject
@@ -91,7 +93,7 @@ def inspect_member(parent: InspectContext, name: str, opener: Opener, size: int)
         with opener() as fh:
             head = fh.read(limits.head_bytes)
         fmt, evidence = sniff_subject(Subject(name, size, opener), head, limits)
-    except (OSError, EOFError, ValueError) as exc:
+    except (OSError, EOFError, ValueError, IndexError, struct.error) as exc:
         finding = parent.finding(MALFORMED_FILE, f"member {name!r} cannot be read: {exc}")
         return Inspection(findings=[finding], complete=False)
     art = Artifact(parent.artifact.ref, kind_of(name, fmt), fmt, evidence, None, head)

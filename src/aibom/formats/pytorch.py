@@ -1,0 +1,219 @@
+"""PyTorch checkpoints: the zip format (torch.save since 1.6), TorchScript archives, the legacy stacked
+pickles (``_use_new_zipfile_serialization=False``) and the legacy tar format.
+
+The zip is read the way ``torch.load`` reads it (see ``zipview``): the archive prefix is the folder of
+the first central-directory entry, ``<prefix>/data.pkl`` is looked up case-insensitively, storages under
+``<prefix>/data/`` are raw bytes that are never unpickled. Every ``.pkl`` member is walked as a pickle,
+not only ``data.pkl`` (TorchScript loads ``constants.pkl`` and ``.debug_pkl`` files too; torch.package
+others), and every other member is inspected by content. A legacy file holds five pickles (magic
+number, protocol, sys_info, the object, the storage keys); all five are unpickled by ``torch.load``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import struct
+
+from aibom.artifacts import Artifact, Format
+from aibom.checks import MALFORMED_FILE
+from aibom.checks.unsafe import (
+    PICKLE_ONLY_ALLOWLISTED,
+    TORCHSCRIPT_CODE,
+    UNSAFE_CHECKS,
+    ZIP_VIEWS_DISAGREE,
+)
+from aibom.findings import Check, Finding, Severity
+from aibom.formats.archives import _guarded, check_crc, random_access, zip_contents, zip_findings
+from aibom.formats.interface import InspectContext, Inspection, Opener
+from aibom.formats.pickle_family import (
+    inspect_as_pickle,
+    inspect_nested,
+    member_context,
+    report,
+    scan_pickles,
+    walk_stream,
+)
+from aibom.formats.pickle_vm import ByteSource, GlobalRef, PickleVM, Trace
+from aibom.formats.zipview import ZipLayout, member_opener, open_slice, read_layout
+
+LEGACY_PICKLES = 5
+LEGACY_TAR_MEMBERS = frozenset({"storages", "tensors", "pickle"})
+_RAW_RECORD = re.compile(
+    r"^(data/\d+|\.data/.*|version|byteorder|\.format_version|\.storage_alignment)$"
+)
+"""Records torch reads as raw bytes (storages, versions), never unpickled."""
+ELEMENT_SIZE = {
+    "DoubleStorage": 8,
+    "FloatStorage": 4,
+    "HalfStorage": 2,
+    "BFloat16Storage": 2,
+    "LongStorage": 8,
+    "IntStorage": 4,
+    "ShortStorage": 2,
+    "CharStorage": 1,
+    "ByteStorage": 1,
+    "BoolStorage": 1,
+    "ComplexDoubleStorage": 16,
+    "ComplexFloatStorage": 8,
+    "QUInt8Storage": 1,
+    "QInt8Storage": 1,
+    "QInt32Storage": 4,
+    "QUInt4x2Storage": 1,
+    "QUInt2x4Storage": 1,
+}
+"""Bytes per element of the legacy storage classes (the tar format writes raw storages by count)."""
+
+
+def torch_prefix(layout: ZipLayout) -> str | None:
+    """The folder torch takes from the first central-directory entry (None: torch refuses the file)."""
+    if not layout.entries or "/" not in layout.entries[0].name:
+        return None
+    return layout.entries[0].name.split("/", 1)[0]
+
+
+def _lookup(ctx: InspectContext, layout: ZipLayout, prefix: str | None) -> list[Finding]:
+    if prefix is None:
+        text = "torch refuses this archive: its first entry is not inside a folder"
+        return [ctx.finding(MALFORMED_FILE, text)]
+    wanted = f"{prefix}/data.pkl".lower()
+    hits = [e.name for e in layout.entries if e.name.lower() == wanted]
+    if len(hits) > 1:
+        text = f"torch finds {prefix}/data.pkl among {len(hits)} entries ({', '.join(hits)}) by a case-insensitive search"
+        return [ctx.finding(ZIP_VIEWS_DISAGREE, text)]
+    return []
+
+
+class TorchZipInspector:
+    formats: frozenset[Format] = frozenset({Format.PYTORCH_ZIP, Format.TORCHSCRIPT})
+    checks: tuple[Check, ...] = UNSAFE_CHECKS
+
+    def inspect(self, artifact: Artifact, ctx: InspectContext) -> Inspection:
+        return _guarded(ctx, lambda: self._scan(ctx))
+
+    def _scan(self, ctx: InspectContext) -> Inspection:
+        with random_access(ctx) as opener:
+            with opener() as fh:
+                layout = read_layout(fh, ctx.limits)
+            out = zip_findings(ctx, layout, opener)
+            prefix = torch_prefix(layout)
+            out.findings.extend(_lookup(ctx, layout, prefix))
+            code, pickles = 0, Inspection()
+            for name, entry, python in zip_contents(layout):
+                rel = name.split("/", 1)[1] if prefix and name.startswith(prefix + "/") else name
+                if _RAW_RECORD.match(rel) or name.endswith("/"):
+                    continue
+                if rel.startswith("code/") and not rel.endswith(".debug_pkl"):
+                    code += 1
+                    continue
+                member = member_opener(opener, entry, ctx.limits, python)
+                sub = _member(ctx, name, member, entry.usize)
+                (pickles if name.lower().endswith(("pkl",)) else out).merge(sub)
+                out.findings.extend(check_crc(ctx, name, entry, member))
+        out.merge(pickles)
+        if code:
+            text = f"TorchScript archive holds {code} code file(s) under code/"
+            out.findings.append(ctx.finding(TORCHSCRIPT_CODE, text))
+        if (
+            pickles.complete
+            and max((f.effective_severity for f in pickles.findings), default=0) < Severity.LOW
+        ):
+            text = "PyTorch checkpoint (pickle-based; prefer safetensors) uses only allowlisted objects"
+            out.findings.append(ctx.finding(PICKLE_ONLY_ALLOWLISTED, text))
+        return out
+
+
+def _member(ctx: InspectContext, name: str, member: Opener, size: int) -> Inspection:
+    if not name.lower().endswith(("pkl",)):
+        return inspect_nested(ctx, name, member, size)
+    with member() as fh:
+        head = fh.read(ctx.limits.head_bytes)
+    return inspect_as_pickle(ctx, name, member, head, emit_low=False)
+
+
+class TorchLegacyInspector:
+    formats: frozenset[Format] = frozenset({Format.PYTORCH_LEGACY})
+    checks: tuple[Check, ...] = UNSAFE_CHECKS
+
+    def inspect(self, artifact: Artifact, ctx: InspectContext) -> Inspection:
+        with ctx.open() as fh:
+            scan = walk_stream(fh, ctx, max_pickles=LEGACY_PICKLES)
+        out = report(ctx, scan.traces, what="legacy torch pickle")
+        complete = [t for t in scan.traces if t.end is not None]
+        if len(complete) < LEGACY_PICKLES and len(complete) == len(scan.traces):
+            text = f"legacy torch file ends after {len(complete)} of {LEGACY_PICKLES} pickles"
+            out.findings.append(ctx.finding(MALFORMED_FILE, text))
+        return out
+
+
+# ---------------------------------------------------------------- legacy tar format
+
+
+def scan_legacy_tar(
+    ctx: InspectContext, opener: Opener, spans: dict[str, tuple[int, int]]
+) -> Inspection:
+    """The tar format: ``pickle`` holds the object; ``storages`` and ``tensors`` interleave pickles
+    with raw data, each pickle unpickled by torch.load."""
+    out = Inspection()
+    for name in sorted(LEGACY_TAR_MEMBERS):
+        at, size = spans[name]
+        member: Opener = functools.partial(open_slice, opener, at, size)
+        child = member_context(ctx, name, member)
+        if isinstance(child, Inspection):
+            out.merge(child)
+            continue
+        if name == "pickle":
+            out.merge(scan_pickles(child, member, max_pickles=1, emit_low=False))
+            continue
+        traces, problem = _interleaved(child, member, name)
+        out.merge(report(child, traces, emit_low=False, what=f"legacy torch {name} pickle"))
+        if problem:
+            out.findings.append(child.finding(MALFORMED_FILE, f"legacy torch {name}: {problem}"))
+    return out
+
+
+def _interleaved(ctx: InspectContext, opener: Opener, name: str) -> tuple[list[Trace], str]:
+    with opener() as fh:
+        src = ByteSource(fh, 0)
+        first = PickleVM(src, ctx.limits).walk()
+        traces = [first]
+        count = first.result
+        if first.end is None:
+            return traces, ""
+        if not isinstance(count, int) or not 0 <= count <= ctx.limits.max_members:
+            return traces, f"record count {count!r} is not a plausible number"
+        step = _storage if name == "storages" else _tensor
+        for _ in range(count):
+            trace = PickleVM(src, ctx.limits).walk()
+            traces.append(trace)
+            problem = step(src, trace) if trace.end is not None else "stops"
+            if problem:
+                return traces, "" if problem == "stops" else problem
+        if name == "storages":
+            traces.append(PickleVM(src, ctx.limits).walk())
+    return traces, ""
+
+
+def _storage(src: ByteSource, trace: Trace) -> str:
+    args = trace.result
+    kind = args[2] if isinstance(args, tuple) and len(args) == 3 else None
+    size = ELEMENT_SIZE.get(kind.name) if isinstance(kind, GlobalRef) else None
+    if size is None:
+        return "storage record does not name a known storage class"
+    raw = src.read(8)
+    if len(raw) != 8:
+        return "stream ends inside a storage"
+    (count,) = struct.unpack("<q", raw)
+    if count < 0 or src.skip(count * size) != count * size:
+        return "stream ends inside a storage"
+    return ""
+
+
+def _tensor(src: ByteSource, trace: Trace) -> str:
+    raw = src.read(8)
+    if len(raw) != 8:
+        return "stream ends inside a tensor record"
+    (ndim,) = struct.unpack("<i", raw[:4])
+    if not 0 <= ndim <= 64 or src.skip(16 * ndim + 8) != 16 * ndim + 8:
+        return "tensor record has an impossible rank or is cut short"
+    return ""
