@@ -281,7 +281,9 @@ def test_broken_zip_is_a_zip_with_evidence(tmp_path: Path) -> None:
         ("short binary unicode first", b"\x8c\x02os\x94\x8c\x06system\x94\x93\x94."),
     ],
 )
-def test_pickles_with_unusual_first_opcodes_are_pickles(tmp_path: Path, label: str, data: bytes) -> None:
+def test_pickles_with_unusual_first_opcodes_are_pickles(
+    tmp_path: Path, label: str, data: bytes
+) -> None:
     path = tmp_path / "weights.dat"
     path.write_bytes(data)
     assert classify_file(path).format is Format.PICKLE, label
@@ -292,7 +294,9 @@ def test_compressed_joblib_streams_are_recognised(tmp_path: Path, compress: str)
     import zlib
 
     raw = pickle.dumps({"model": [1, 2, 3]}, protocol=4)
-    data = zlib.compress(raw) if compress == "zlib" else lzma.compress(raw, format=lzma.FORMAT_ALONE)
+    data = (
+        zlib.compress(raw) if compress == "zlib" else lzma.compress(raw, format=lzma.FORMAT_ALONE)
+    )
     path = tmp_path / "model.joblib"
     path.write_bytes(data)
     got = classify_file(path)
@@ -312,3 +316,14 @@ def test_a_single_proto_byte_does_not_crash(tmp_path: Path) -> None:
     path = tmp_path / "x.bin"
     path.write_bytes(b"\x80")
     assert classify_file(path).format is Format.UNKNOWN
+
+
+def test_requirements_and_padded_protocol_zero_pickles(tmp_path: Path) -> None:
+    reqs = tmp_path / "requirements.txt"
+    reqs.write_text("torch==2.13.0\nnumpy==2.0.0\ntransformers>=4\n")
+    assert classify_file(reqs).format is Format.TEXT
+    # A protocol 0 pickle padded past the classification head, its import after the padding.
+    padded = b"(lp0\n" + b"S'aaaaaaaaaaaaaaaa'\np1\na" * 400 + b"cos\nsystem\n(S'echo x'\ntR."
+    path = tmp_path / "notes.txt"
+    path.write_bytes(padded)
+    assert classify_file(path).format is Format.PICKLE

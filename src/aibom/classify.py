@@ -7,7 +7,6 @@ loads anything it reads; ``pickletools.genops`` only tokenises opcodes.
 
 from __future__ import annotations
 
-import contextlib
 import pickletools
 import posixpath
 import struct
@@ -256,30 +255,42 @@ def _pickle_like(ref: Subject, head: bytes, limits: Limits) -> tuple[Format, str
     if len(head) >= 2 and head[:1] == b"\x80" and head[1] <= 5:
         fmt = Format.JOBLIB if b"joblib.numpy_pickle" in head else Format.PICKLE
         return fmt, f"pickle PROTO opcode, protocol {head[1]}"
-    if head[:1] in _OPCODE_BYTES and _opcodes_parse(head):
+    if head[:1] in _OPCODE_BYTES and _opcodes_parse(head, ref.size):
         return Format.PICKLE, "pickle opcode stream without a PROTO opcode (protocol 0/1 style)"
     return _compressed_pickle(head)
 
 
 _OPCODE_BYTES = frozenset(op.code.encode("latin-1") for op in pickletools.opcodes)
-_CALLS = frozenset({"GLOBAL", "INST", "STACK_GLOBAL", "REDUCE", "OBJ", "NEWOBJ", "NEWOBJ_EX"})
 
 
-def _opcodes_parse(head: bytes) -> bool:
-    """True when ``head`` tokenises as pickle opcodes up to STOP, or for at least 8 opcodes. Printable
-    text must also import or call something: a word list must not pass for a pickle."""
+def _opcodes_parse(head: bytes, size: int) -> bool:
+    """Does ``head`` read as a pickle? Yes when the opcodes reach a STOP that ends the file. When the
+    file goes on past the head, also when at least 8 opcodes tokenise up to a cut near the end of the
+    head and the bytes are binary or import something (text that merely starts with an opcode letter
+    errors out early, or stops on a stray ``.`` with more text after it)."""
     import io
 
     names: list[str] = []
-    with contextlib.suppress(Exception):  # also the normal end of a head that cuts a longer pickle
-        for opcode, _arg, _pos in pickletools.genops(io.BytesIO(head)):
+    last = 0
+    try:
+        for opcode, _arg, pos in pickletools.genops(io.BytesIO(head)):
             names.append(opcode.name)
+            last = pos or 0
             if opcode.name == "STOP":
-                return len(names) >= 2
-    if len(names) < 8:
+                return len(names) >= 2 and last + 1 == size
+    except Exception:
+        if len(head) - last > _MAX_CUT_ARG:
+            return False
+    if size <= len(head) or len(names) < 8:
         return False
     printable = all(32 <= b < 127 or b in (9, 10, 13) for b in head[:512])
-    return not printable or any(name in _CALLS for name in names)
+    # Text that happens to tokenise fails within a few lines; a long clean run is a pickle.
+    return not printable or len(names) >= 64 or any(name in _IMPORTS for name in names)
+
+
+_MAX_CUT_ARG = 512
+"""How far before the end of the head the last opcode may start when the head cuts a longer pickle."""
+_IMPORTS = frozenset({"GLOBAL", "INST", "STACK_GLOBAL"})
 
 
 def _compressed_pickle(head: bytes) -> tuple[Format, str] | None:

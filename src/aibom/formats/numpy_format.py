@@ -18,9 +18,11 @@ from aibom.artifacts import Artifact, Format
 from aibom.checks import MALFORMED_FILE
 from aibom.checks.unsafe import UNSAFE_CHECKS
 from aibom.findings import Check
-from aibom.formats.archives import _guarded, random_access, scan_zip
+from aibom.formats.archive_support import guarded
+from aibom.formats.archive_zip import scan_zip
 from aibom.formats.interface import FormatError, InspectContext, Inspection, LimitExceeded
-from aibom.formats.pickle_family import scan_pickles
+from aibom.formats.pickle_scan import scan_pickles
+from aibom.formats.streams import random_access
 
 MAGIC = b"\x93NUMPY"
 MAX_HEADER = 64 * 1024
@@ -109,4 +111,4 @@ class NpzInspector:
             with random_access(ctx) as opener:
                 return scan_zip(ctx, opener)
 
-        return _guarded(ctx, run)
+        return guarded(ctx, run)

@@ -24,9 +24,10 @@ from aibom.checks.unsafe import (
     ZIP_VIEWS_DISAGREE,
 )
 from aibom.findings import Check, Finding, Severity
-from aibom.formats.archives import _guarded, check_crc, random_access, zip_contents, zip_findings
+from aibom.formats.archive_support import guarded
+from aibom.formats.archive_zip import check_crc, zip_contents, zip_findings
 from aibom.formats.interface import InspectContext, Inspection, Opener
-from aibom.formats.pickle_family import (
+from aibom.formats.pickle_scan import (
     inspect_as_pickle,
     inspect_nested,
     member_context,
@@ -34,8 +35,10 @@ from aibom.formats.pickle_family import (
     scan_pickles,
     walk_stream,
 )
-from aibom.formats.pickle_vm import ByteSource, GlobalRef, PickleVM, Trace
-from aibom.formats.zipview import ZipLayout, member_opener, open_slice, read_layout
+from aibom.formats.pickle_values import GlobalRef, Trace
+from aibom.formats.pickle_vm import PickleVM
+from aibom.formats.streams import ByteSource, open_slice, random_access
+from aibom.formats.zipview import ZipLayout, member_opener, read_layout
 
 LEGACY_PICKLES = 5
 LEGACY_TAR_MEMBERS = frozenset({"storages", "tensors", "pickle"})
@@ -89,7 +92,7 @@ class TorchZipInspector:
     checks: tuple[Check, ...] = UNSAFE_CHECKS
 
     def inspect(self, artifact: Artifact, ctx: InspectContext) -> Inspection:
-        return _guarded(ctx, lambda: self._scan(ctx))
+        return guarded(ctx, lambda: self._scan(ctx))
 
     def _scan(self, ctx: InspectContext) -> Inspection:
         with random_access(ctx) as opener:

@@ -1,0 +1,468 @@
+"""TensorFlow SavedModel (``saved_model.pb``, ``saved_model.pbtxt``) and Keras ``keras_metadata.pb``, read
+without TensorFlow.
+
+The protobuf wire format is read by a small hand-written reader (no TensorFlow or generated schema is a
+dependency, and the ``protobuf`` runtime has no schema-less parser). It streams through a bounded window,
+never holds more than the strings it needs, skips tensor payloads by offset, counts fields against a
+budget and treats anything that does not fit its enclosing length as malformed. Only the fields below
+are followed (numbers from tensorflow/core/protobuf/*.proto):
+
+    SavedModel.meta_graphs=2 -> MetaGraphDef{meta_info_def=1{tags=4, tensorflow_version=5}, graph_def=2,
+      saver_def=3{filename_tensor_name=1, save_tensor_name=2, restore_op_name=3}, asset_file_def=6
+      {filename=2}, object_graph_def=7{nodes=1 -> SavedObject{user_object=4{identifier=1, metadata=3}}}}
+    GraphDef{node=1, library=2{function=1 -> FunctionDef{signature=1{name=1}, node_def=3}}}
+    NodeDef{name=1, op=2, attr=5{key=1, value=2 -> AttrValue{s=2}}}
+    keras SavedMetadata{nodes=1 -> SavedObject{node_path=3, identifier=4, metadata=5}}
+"""
+
+from __future__ import annotations
+
+import codecs
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from aibom.artifacts import Artifact, Format
+from aibom.checks import LIMIT_REACHED, MALFORMED_FILE
+from aibom.checks.unsafe_other import (
+    KERAS_CUSTOM_CODE,
+    KERAS_EXTERNAL_RESOURCE,
+    KERAS_LAMBDA,
+    KERAS_UNSAFE_CALLABLE,
+    TF_ASSET_TRAVERSAL,
+    TF_CHECKPOINT_OP,
+    TF_DANGEROUS_OP,
+)
+from aibom.findings import Check, Finding
+from aibom.formats.interface import FormatError, InspectContext, Inspection, LimitExceeded
+from aibom.formats.keras import config_findings, parse_json, read_capped
+
+PROTO_WINDOW = 1 << 20
+"""Bytes read ahead at a time; payloads larger than this are skipped by offset, never read."""
+MAX_PROTO_FIELDS = 20_000_000
+"""Protobuf fields visited per file (a graph of a million nodes needs under ten million)."""
+MAX_GROUP_DEPTH = 32
+"""Nesting of deprecated protobuf groups skipped inside unknown fields."""
+MAX_NAME_BYTES = 4096
+"""Longest op, node, function, key or path string read; longer values cannot name a real op."""
+
+DANGEROUS_OPS: dict[str, str] = {
+    **dict.fromkeys(("PyFunc", "PyFuncStateless", "EagerPyFunc"), "calls Python in the server"),
+    "ReadFile": "reads a file", "WriteFile": "writes a file",
+    "MatchingFiles": "lists files", "MatchingFilesDataset": "lists files",
+    "ImmutableConst": "memory-maps a file named in its attributes",
+    **dict.fromkeys(
+        ("WholeFileReader", "WholeFileReaderV2", "TextLineReader", "TextLineReaderV2",
+         "FixedLengthRecordReader", "FixedLengthRecordReaderV2", "TFRecordReader",
+         "TFRecordReaderV2", "LMDBReader", "TextLineDataset", "TFRecordDataset",
+         "TFRecordDatasetV2", "FixedLengthRecordDataset", "FixedLengthRecordDatasetV2",
+         "CSVDataset", "CSVDatasetV2", "ExperimentalCSVDataset", "LMDBDataset",
+         "ExperimentalLMDBDataset", "LoadDataset", "SqlDataset", "ExperimentalSqlDataset"),
+        "reads files",
+    ),
+    **dict.fromkeys(
+        ("SaveDataset", "SaveDatasetV2", "DatasetToTFRecord", "ExperimentalDatasetToTFRecord",
+         "CreateSummaryFileWriter", "CreateSummaryDbWriter"),
+        "writes files",
+    ),
+    **dict.fromkeys(
+        ("DebugIdentity", "DebugIdentityV2", "DebugIdentityV3", "DebugNanCount",
+         "DebugNumericSummary", "DebugNumericSummaryV2"),
+        "sends tensors to debug URLs (file:// or grpc://)",
+    ),
+}  # fmt: skip
+"""Ops that touch the filesystem, the network or Python. modelscan lists ReadFile and WriteFile."""
+CHECKPOINT_OPS = frozenset(
+    {"Save", "SaveSlices", "SaveV2", "Restore", "RestoreSlice", "RestoreV2", "MergeV2Checkpoints"}
+)
+"""Expected in the saver only: ``save/...`` nodes (TF1) and ``__inference__traced_save_N`` functions."""
+_SAVER_FUNCTION = re.compile(r"(?:traced_(?:save|restore)|(?:save|restore)_fn)(?:_\d+)?$")
+_SAVER_SCOPE = re.compile(r"^save(?:_\d+)?/")
+_PBTXT_OP = re.compile(r"""\bop\s*:\s*((?:"(?:[^"\\\n]|\\.)*"\s*|'(?:[^'\\\n]|\\.)*'\s*)+)""")
+_PBTXT_FILENAME = re.compile(
+    r"""\bfilename\s*:\s*((?:"(?:[^"\\\n]|\\.)*"\s*|'(?:[^'\\\n]|\\.)*'\s*)+)"""
+)
+_PBTXT_LITERAL = re.compile(r""""((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'""")
+
+
+# ---------------------------------------------------------------- wire format
+
+
+@dataclass(frozen=True)
+class Span:
+    """A length-delimited field's payload: ``[start, end)`` in the file."""
+
+    start: int
+    end: int
+
+
+class ProtoSource:
+    """Random-access reads over a binary stream through one read-ahead window, with a field budget."""
+
+    def __init__(self, fh: BinaryIO, size: int, max_fields: int | None = None) -> None:
+        self.fh, self.size = fh, size
+        self.window, self.window_start = b"", 0
+        self.max_fields = MAX_PROTO_FIELDS if max_fields is None else max_fields
+        self.fields_left = self.max_fields
+
+    def read(self, offset: int, length: int) -> bytes:
+        end = offset + length
+        if end > self.size:
+            raise FormatError("protobuf field runs past the end of the data", offset=offset)
+        start = self.window_start
+        if start <= offset and end <= start + len(self.window):
+            return self.window[offset - start : end - start]
+        self.fh.seek(offset)
+        data = self.fh.read(max(length, PROTO_WINDOW) if length <= PROTO_WINDOW else length)
+        if len(data) < length:
+            raise FormatError("protobuf data is truncated", offset=offset)
+        if length <= PROTO_WINDOW:
+            self.window, self.window_start = data, offset
+        return data[:length]
+
+    def varint(self, pos: int, end: int) -> tuple[int, int]:
+        chunk = self.read(pos, min(10, end - pos))
+        value = 0
+        for i, byte in enumerate(chunk):
+            value |= (byte & 0x7F) << (7 * i)
+            if byte < 0x80:
+                return value, pos + i + 1
+        raise FormatError("protobuf varint is not terminated", offset=pos)
+
+    def text(self, value: int | Span, cap: int = MAX_NAME_BYTES) -> str | None:
+        """A string field's value (None when it is not length-delimited or longer than ``cap``)."""
+        if not isinstance(value, Span) or value.end - value.start > cap:
+            return None
+        return self.read(value.start, value.end - value.start).decode("utf-8", "replace")
+
+
+def fields(src: ProtoSource, span: Span) -> Iterator[tuple[int, int, int | Span]]:
+    """(field number, wire type, varint value or payload span) of each field in ``span``."""
+    pos = span.start
+    while pos < span.end:
+        src.fields_left -= 1
+        if src.fields_left < 0:
+            raise LimitExceeded(f"more than {src.max_fields} protobuf fields")
+        key, pos = src.varint(pos, span.end)
+        number, wire = key >> 3, key & 7
+        if number == 0:
+            raise FormatError("protobuf field number 0", offset=pos)
+        if wire == 0:
+            value, pos = src.varint(pos, span.end)
+            yield number, 0, value
+        elif wire == 2:
+            length, pos = src.varint(pos, span.end)
+            if pos + length > span.end:
+                raise FormatError("protobuf field runs past its message", offset=pos)
+            yield number, 2, Span(pos, pos + length)
+            pos += length
+        elif wire in (1, 5):
+            pos += 8 if wire == 1 else 4
+        elif wire == 3:
+            pos = _skip_group(src, pos, span.end, number)
+        else:
+            raise FormatError(f"protobuf wire type {wire} is invalid", offset=pos)
+    if pos != span.end:
+        raise FormatError("protobuf field runs past its message", offset=span.end)
+
+
+def _skip_group(src: ProtoSource, pos: int, end: int, number: int) -> int:
+    open_groups = [number]
+    while open_groups:
+        if len(open_groups) > MAX_GROUP_DEPTH or pos >= end:
+            raise FormatError("protobuf group is unterminated or nested too deeply", offset=pos)
+        key, pos = src.varint(pos, end)
+        wire = key & 7
+        if wire == 4:
+            if key >> 3 != open_groups.pop():
+                raise FormatError("protobuf group ends with the wrong field number", offset=pos)
+        elif wire == 3:
+            open_groups.append(key >> 3)
+        elif wire == 0:
+            pos = src.varint(pos, end)[1]
+        elif wire == 2:
+            length, pos = src.varint(pos, end)
+            pos += length
+        elif wire in (1, 5):
+            pos += 8 if wire == 1 else 4
+        else:
+            raise FormatError(f"protobuf wire type {wire} is invalid", offset=pos)
+    return pos
+
+
+def submessages(src: ProtoSource, span: Span, number: int) -> Iterator[Span]:
+    for num, wire, value in fields(src, span):
+        if num == number and wire == 2 and isinstance(value, Span):
+            yield value
+
+
+def stream_size(fh: BinaryIO) -> int:
+    fh.seek(0, 2)
+    size = fh.tell()
+    fh.seek(0)
+    return size
+
+
+# ---------------------------------------------------------------- SavedModel graphs
+
+
+@dataclass
+class GraphScan:
+    """What the walk found across every meta graph, function and node."""
+
+    nodes: int = 0
+    functions: int = 0
+    tags: list[str] = field(default_factory=list)
+    versions: set[str] = field(default_factory=set)
+    ops: dict[tuple[Check, str], list[str]] = field(default_factory=dict)
+    assets: list[str] = field(default_factory=list)
+    keras_metadata: list[tuple[str, str]] = field(default_factory=list)
+    metadata_cap: int = 0
+    """Largest Keras metadata string read from the object graph."""
+
+    def hit(self, check: Check, what: str, where: str) -> None:
+        self.ops.setdefault((check, what), []).append(where)
+
+
+@dataclass
+class _MetaGraph:
+    saver_scopes: set[str] = field(default_factory=set)
+    checkpoint_ops: list[tuple[str, str, str | None]] = field(default_factory=list)
+
+
+def scan_saved_model(src: ProtoSource, metadata_cap: int) -> GraphScan:
+    scan = GraphScan(metadata_cap=metadata_cap)
+    for meta in submessages(src, Span(0, src.size), 2):
+        graph = _MetaGraph()
+        for number, wire, value in fields(src, meta):
+            if wire != 2 or not isinstance(value, Span):
+                continue
+            if number == 1:
+                _meta_info(src, value, scan)
+            elif number == 2:
+                _graph(src, value, scan, graph)
+            elif number == 3:
+                graph.saver_scopes |= _saver_scopes(src, value)
+            elif number == 6:
+                scan.assets += [t for t in map(src.text, submessages(src, value, 2)) if t]
+            elif number == 7:
+                _object_graph(src, value, scan)
+        _checkpoint_ops(graph, scan)
+    return scan
+
+
+def _meta_info(src: ProtoSource, span: Span, scan: GraphScan) -> None:
+    for number, _wire, value in fields(src, span):
+        text = src.text(value)
+        if text is not None and number == 4:
+            scan.tags.append(text)
+        elif text is not None and number == 5:
+            scan.versions.add(text)
+
+
+def _graph(src: ProtoSource, span: Span, scan: GraphScan, graph: _MetaGraph) -> None:
+    for number, wire, value in fields(src, span):
+        if wire == 2 and isinstance(value, Span) and number == 1:
+            _node(src, value, scan, graph, None)
+        elif wire == 2 and isinstance(value, Span) and number == 2:
+            for function in submessages(src, value, 1):
+                _function(src, function, scan, graph)
+
+
+def _function(src: ProtoSource, span: Span, scan: GraphScan, graph: _MetaGraph) -> None:
+    scan.functions += 1
+    name, bodies = "?", []
+    for number, wire, value in fields(src, span):
+        if wire == 2 and isinstance(value, Span) and number == 1:
+            name = next(map(src.text, submessages(src, value, 1)), None) or name
+        elif wire == 2 and isinstance(value, Span) and number == 3:
+            bodies.append(value)
+    for body in bodies:
+        _node(src, body, scan, graph, name)
+
+
+def _node(
+    src: ProtoSource, span: Span, scan: GraphScan, graph: _MetaGraph, function: str | None
+) -> None:
+    scan.nodes += 1
+    op, name_span, attrs = None, None, []
+    for number, wire, value in fields(src, span):
+        if wire != 2 or not isinstance(value, Span):
+            continue
+        if number == 2:
+            op = src.text(value)
+        elif number == 1:
+            name_span = value
+        elif number == 5:
+            attrs.append(value)
+    if op is None or not (op in DANGEROUS_OPS or op in CHECKPOINT_OPS or op == "PrintV2"):
+        return
+    name = (src.text(name_span) if name_span else None) or "?"
+    where = f"node {name!r}" + (f" in function {function!r}" if function else "")
+    if op in DANGEROUS_OPS:
+        scan.hit(TF_DANGEROUS_OP, f"{op} ({DANGEROUS_OPS[op]})", where)
+    elif op in CHECKPOINT_OPS:
+        graph.checkpoint_ops.append((op, name, function))
+    elif (stream := _attr_string(src, attrs, "output_stream")) and stream.startswith("file://"):
+        scan.hit(TF_DANGEROUS_OP, f"PrintV2 writing to {stream!r}", where)
+
+
+def _attr_string(src: ProtoSource, attrs: list[Span], key: str) -> str | None:
+    for entry in attrs:
+        pairs = {n: v for n, _w, v in fields(src, entry)}
+        if src.text(pairs.get(1, 0)) == key and isinstance(pairs.get(2), Span):
+            return next(map(src.text, submessages(src, pairs[2], 2)), None)  # type: ignore[arg-type]
+    return None
+
+
+def _saver_scopes(src: ProtoSource, span: Span) -> set[str]:
+    names = [src.text(v) for n, _w, v in fields(src, span) if n in (1, 2, 3)]
+    return {name.split("/", 1)[0] for name in names if name and "/" in name}
+
+
+def _checkpoint_ops(graph: _MetaGraph, scan: GraphScan) -> None:
+    for op, name, function in graph.checkpoint_ops:
+        if function is not None and _SAVER_FUNCTION.search(function):
+            continue
+        if function is None and (
+            _SAVER_SCOPE.match(name) or name.split("/")[0] in graph.saver_scopes
+        ):
+            continue
+        where = f"node {name!r}" + (f" in function {function!r}" if function else "")
+        scan.hit(TF_CHECKPOINT_OP, f"{op} outside the saver", where)
+
+
+def _object_graph(src: ProtoSource, span: Span, scan: GraphScan) -> None:
+    """TF 2.0-2.4 kept Keras layer configs in ``SavedUserObject.metadata``."""
+    for index, node in enumerate(submessages(src, span, 1)):
+        for user in submessages(src, node, 4):
+            for number, _wire, value in fields(src, user):
+                if number == 3 and isinstance(value, Span) and value.end > value.start:
+                    if value.end - value.start > scan.metadata_cap:
+                        raise LimitExceeded(
+                            f"object {index} metadata exceeds {scan.metadata_cap} bytes"
+                        )
+                    scan.keras_metadata.append((f"object {index}", _long_text(src, value)))
+
+
+def _long_text(src: ProtoSource, span: Span) -> str:
+    return src.read(span.start, span.end - span.start).decode("utf-8", "replace")
+
+
+def scan_keras_metadata(src: ProtoSource, cap: int) -> list[tuple[str, str]]:
+    """(node path, metadata JSON) of each object in ``keras_metadata.pb``. Field 5 is the metadata and
+    4 the identifier; either holding a JSON object is read as metadata."""
+    out: list[tuple[str, str]] = []
+    for node in submessages(src, Span(0, src.size), 1):
+        path, metadata = "?", None
+        for number, _wire, value in fields(src, node):
+            if number == 3:
+                path = src.text(value) or path
+            elif number in (4, 5) and isinstance(value, Span) and value.end > value.start:
+                if src.read(value.start, 1) != b"{":
+                    continue
+                if value.end - value.start > cap:
+                    raise LimitExceeded(f"keras metadata of {path!r} is larger than {cap} bytes")
+                metadata = _long_text(src, value)
+        if metadata:
+            out.append((path, metadata))
+    return out
+
+
+def asset_escapes(name: str) -> bool:
+    """An asset or data file name that leaves the folder it is joined to."""
+    if "\x00" in name or name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
+        return True
+    return ".." in re.split(r"[\\/]+", name)
+
+
+# ---------------------------------------------------------------- findings and inspectors
+
+
+def scan_findings(ctx: InspectContext, scan: GraphScan, name: str) -> list[Finding]:
+    findings: list[Finding] = []
+    for (check, what), places in scan.ops.items():
+        more = f" and {len(places) - 3} more" if len(places) > 3 else ""
+        message = f"{name}: {what} at {', '.join(places[:3])}{more}"
+        findings.append(ctx.finding(check, message, evidence=places[0]))
+    for asset in scan.assets:
+        if asset_escapes(asset):
+            message = f"{name}: asset file {asset!r} resolves outside the assets folder"
+            findings.append(ctx.finding(TF_ASSET_TRAVERSAL, message, evidence=asset))
+    for where, metadata in scan.keras_metadata:
+        if metadata.lstrip().startswith("{"):
+            findings += config_findings(
+                ctx, parse_json(metadata.encode(), where), f"{name} {where}"
+            )
+    return findings
+
+
+class TensorflowInspector:
+    formats: frozenset[Format] = frozenset({Format.TF_SAVEDMODEL})
+    checks: tuple[Check, ...] = (
+        TF_DANGEROUS_OP,
+        TF_CHECKPOINT_OP,
+        TF_ASSET_TRAVERSAL,
+        KERAS_LAMBDA,
+        KERAS_UNSAFE_CALLABLE,
+        KERAS_CUSTOM_CODE,
+        KERAS_EXTERNAL_RESOURCE,
+        MALFORMED_FILE,
+        LIMIT_REACHED,
+    )
+
+    def inspect(self, artifact: Artifact, ctx: InspectContext) -> Inspection:
+        name = posixpath.basename(ctx.member or artifact.ref.relpath)
+        if name == "keras_metadata.pb":
+            return inspect_keras_metadata(ctx)
+        with ctx.open() as fh:
+            scan = scan_saved_model(ProtoSource(fh, stream_size(fh)), ctx.limits.max_config_bytes)
+        facts: dict[str, object] = {
+            "tf_tags": sorted(set(scan.tags)),
+            "tf_versions": sorted(scan.versions),
+            "tf_node_count": scan.nodes,
+            "tf_function_count": scan.functions,
+        }
+        return Inspection(facts=facts, findings=scan_findings(ctx, scan, name))
+
+
+def inspect_keras_metadata(ctx: InspectContext) -> Inspection:
+    cap = ctx.limits.max_config_bytes
+    with ctx.open() as fh:
+        entries = scan_keras_metadata(ProtoSource(fh, stream_size(fh)), cap)
+    findings: list[Finding] = []
+    for path, metadata in entries:
+        if metadata.lstrip().startswith("{"):
+            root = parse_json(metadata.encode(), f"metadata of {path!r}")
+            findings += config_findings(ctx, root, f"keras_metadata.pb {path}")
+    return Inspection(facts={"keras_metadata_objects": len(entries)}, findings=findings)
+
+
+def inspect_pbtxt(ctx: InspectContext) -> Inspection:
+    """``saved_model.pbtxt`` (text format; TensorFlow loads it when ``saved_model.pb`` is absent)."""
+    with ctx.open() as fh:
+        text = read_capped(fh, ctx.limits.max_text_file, "saved_model.pbtxt").decode(
+            "utf-8", "replace"
+        )
+    scan = GraphScan()
+    for match in _PBTXT_OP.finditer(text):
+        op = _pbtxt_string(match.group(1))
+        scan.nodes += 1
+        if op in DANGEROUS_OPS:
+            scan.hit(TF_DANGEROUS_OP, f"{op} ({DANGEROUS_OPS[op]})", f"offset {match.start()}")
+    scan.assets = [_pbtxt_string(m.group(1)) for m in _PBTXT_FILENAME.finditer(text)]
+    return Inspection(
+        facts={"tf_node_count": scan.nodes}, findings=scan_findings(ctx, scan, "saved_model.pbtxt")
+    )
+
+
+def _pbtxt_string(literals: str) -> str:
+    """Adjacent quoted literals, concatenated and unescaped as the text format does."""
+    parts = [a or b for a, b in _PBTXT_LITERAL.findall(literals)]
+    raw = "".join(parts).encode("utf-8", "surrogateescape")
+    try:
+        return codecs.escape_decode(raw)[0].decode("utf-8", "replace")
+    except (ValueError, UnicodeError):
+        return "".join(parts)

@@ -1,0 +1,188 @@
+"""The records of a zip archive as they lie on disk: the end records (zip64 included), the central
+directory, and the local headers found by a sequential walk, parsed into ``ZipEntry``/``ZipLayout``.
+
+Every offset and count comes from the file, so every read is bounded: offsets no file can have read
+nothing, counts stop at ``max_members``, and a record that does not fit is a problem of the layout, not
+an exception. ``zipview`` compares the views these records give and opens members through them.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from aibom.formats.interface import FormatError
+from aibom.limits import Limits
+
+_EOCD = b"PK\x05\x06"
+_EOCD64_LOC = b"PK\x06\x07"
+_CDH = b"PK\x01\x02"
+_LFH = b"PK\x03\x04"
+_DD = b"PK\x07\x08"
+UNSUPPORTED_FLAGS = 0x0001 | 0x0020 | 0x0040
+"""Encrypted, compressed patch data, strong encryption: miniz and zipfile both refuse these members."""
+KNOWN_FLAGS = UNSUPPORTED_FLAGS | 0x0002 | 0x0004 | 0x0008 | 0x0800
+"""Flag bits a plain deflate/stored writer uses (compression options, data descriptor, UTF-8 names)."""
+
+
+@dataclass
+class ZipEntry:
+    name: str
+    raw_name: bytes
+    flags: int
+    method: int
+    crc: int
+    csize: int
+    usize: int
+    header_offset: int
+    local_name: bytes | None = None
+    local_flags: int | None = None
+    local_method: int | None = None
+    data_offset: int | None = None
+    """Where miniz (and PyTorch) reads the member's data; None when the local header is missing."""
+    py_data_offset: int | None = None
+    """Where Python's zipfile reads it (offsets shifted by the bytes that precede the archive)."""
+
+
+@dataclass
+class ZipLayout:
+    size: int
+    entries: list[ZipEntry] = field(default_factory=list)
+    """Central directory order (index 0 names PyTorch's archive prefix)."""
+    concat: int = 0
+    """Bytes before the archive: Python's zipfile shifts every offset by this, miniz does not."""
+    local_only: list[ZipEntry] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    """(kind, message); kind is "views", "crc" or "flags"."""
+
+    def problem(self, kind: str, message: str) -> None:
+        if len(self.problems) < 200:
+            self.problems.append((kind, message))
+
+
+def _decode(raw: bytes, flags: int) -> str:
+    return raw.decode("utf-8", "replace") if flags & 0x800 else raw.decode("cp437")
+
+
+def _read(fh: BinaryIO, offset: int, n: int) -> bytes:
+    """``n`` bytes at ``offset``; nothing for offsets no file has (zip64 fields are 64-bit)."""
+    if not 0 <= offset < 1 << 62:
+        return b""
+    try:
+        fh.seek(offset)
+    except (OSError, OverflowError):
+        return b""  # beyond what the filesystem allows: no file has data there
+    return fh.read(n)
+
+
+def find_eocd(fh: BinaryIO, size: int) -> int | None:
+    start = max(0, size - 22 - 65535)
+    tail = _read(fh, start, size - start)
+    pos = tail.rfind(_EOCD)
+    while pos >= 0 and len(tail) - pos < 22:
+        pos = tail.rfind(_EOCD, 0, pos)
+    return None if pos < 0 else start + pos
+
+
+def cd_location(fh: BinaryIO, eocd: int) -> tuple[int, int, int, int]:
+    """(entries, cd size, cd offset, where the zip64/plain end records start)."""
+    rec = _read(fh, eocd, 22)
+    count, cd_size, cd_off = struct.unpack("<10xHIIxx", rec)
+    loc = _read(fh, eocd - 20, 20) if eocd >= 20 else b""
+    if loc[:4] != _EOCD64_LOC:
+        return count, cd_size, cd_off, eocd
+    (z64_off,) = struct.unpack("<Q", loc[8:16])
+    z64 = _read(fh, z64_off, 56)
+    if z64[:4] != b"PK\x06\x06":
+        raise FormatError("zip64 end record missing where its locator points", offset=eocd - 20)
+    count, cd_size, cd_off = struct.unpack("<QQQ", z64[32:56])
+    return count, cd_size, cd_off, z64_off
+
+
+def read_central(fh: BinaryIO, layout: ZipLayout, cd_off: int, cd_size: int, count: int) -> None:
+    data = _read(fh, cd_off, min(cd_size, layout.size))
+    pos = 0
+    for _ in range(count):
+        if data[pos : pos + 4] != _CDH or pos + 46 > len(data):
+            layout.problem("views", f"central directory ends after {len(layout.entries)} entries")
+            return
+        fields = struct.unpack("<4s6H3I5HII", data[pos : pos + 46])
+        flags, method, crc, csize, usize, nlen, xlen, clen = (*fields[3:5], *fields[7:13])
+        offset = fields[16]
+        raw = data[pos + 46 : pos + 46 + nlen]
+        extra = data[pos + 46 + nlen : pos + 46 + nlen + xlen]
+        usize, csize, offset = _zip64(extra, usize, csize, offset)
+        layout.entries.append(
+            ZipEntry(_decode(raw, flags), raw, flags, method, crc, csize, usize, offset)
+        )
+        pos += 46 + nlen + xlen + clen
+    for entry in layout.entries:
+        _attach_local(fh, layout, entry)
+        entry.py_data_offset = _data_offset(fh, entry.header_offset + layout.concat)
+
+
+def _data_offset(fh: BinaryIO, header: int) -> int | None:
+    head = _read(fh, header, 30)
+    if head[:4] != _LFH or len(head) < 30:
+        return None
+    nlen, xlen = struct.unpack("<2H", head[26:30])
+    return header + 30 + int(nlen) + int(xlen)
+
+
+def _zip64(extra: bytes, usize: int, csize: int, offset: int) -> tuple[int, int, int]:
+    pos = 0
+    while pos + 4 <= len(extra):
+        tag, length = struct.unpack("<HH", extra[pos : pos + 4])
+        body = extra[pos + 4 : pos + 4 + length]
+        if tag == 1:
+            values = [usize, csize, offset]
+            at = 0
+            for i, value in enumerate(values):
+                if value == 0xFFFFFFFF and at + 8 <= len(body):
+                    values[i] = struct.unpack("<Q", body[at : at + 8])[0]
+                    at += 8
+            return values[0], values[1], values[2]
+        pos += 4 + length
+    return usize, csize, offset
+
+
+def _attach_local(fh: BinaryIO, layout: ZipLayout, entry: ZipEntry) -> None:
+    head = _read(fh, entry.header_offset, 30)
+    if head[:4] != _LFH or len(head) < 30:
+        layout.problem("views", f"{entry.name!r}: no local header at offset {entry.header_offset}")
+        return
+    _, _, lflags, lmethod, _, _, _, _, _, nlen, xlen = struct.unpack("<4s5H3I2H", head)
+    entry.local_name = _read(fh, entry.header_offset + 30, nlen)
+    entry.local_flags, entry.local_method = lflags, lmethod
+    entry.data_offset = entry.header_offset + 30 + nlen + xlen
+    if entry.data_offset + entry.csize > layout.size:
+        layout.problem("views", f"{entry.name!r}: data runs past the end of the file")
+
+
+def walk_locals(fh: BinaryIO, layout: ZipLayout, limits: Limits) -> None:
+    known = {e.header_offset: e for e in layout.entries}
+    pos, seen = 0, 0
+    while seen < limits.max_members:
+        head = _read(fh, pos, 30)
+        if head[:4] != _LFH or len(head) < 30:
+            return
+        seen += 1
+        _, _, flags, method, _, _, crc, csize, usize, nlen, xlen = struct.unpack("<4s5H3I2H", head)
+        data_at = pos + 30 + nlen + xlen
+        entry = known.get(pos)
+        if entry is None:
+            raw = _read(fh, pos + 30, nlen)
+            entry = ZipEntry(_decode(raw, flags), raw, flags, method, crc, csize, usize, pos)
+            entry.local_name, entry.local_flags, entry.local_method = raw, flags, method
+            entry.data_offset = data_at
+            layout.local_only.append(entry)
+        if flags & 0x08 and entry.csize == 0:
+            return  # length only in a trailing descriptor: a sequential reader cannot go on safely
+        pos = (
+            data_at + entry.csize + (_descriptor(fh, data_at + entry.csize) if flags & 0x08 else 0)
+        )
+
+
+def _descriptor(fh: BinaryIO, at: int) -> int:
+    return 16 if _read(fh, at, 4) == _DD else 12
