@@ -4,8 +4,8 @@ from pathlib import Path
 from typing import Any
 
 from aibom._docs import reference
-from aibom.checks import ALL_CHECKS
 from aibom.catalog import is_documented
+from aibom.checks import ALL_CHECKS
 from aibom.properties import PROPERTIES, Prop
 from aibom.scan import ScanOptions, scan
 from tests.builders import hf_cache_repo, lfs_pointer, validate_bom, write_model

@@ -337,5 +337,8 @@ def test_single_file_targets_are_separate_models(tmp_path: Path) -> None:
     (tmp_path / "b.safetensors").write_bytes(safetensors_bytes(seed=2, tmp=tmp_path))
     _result, doc = run(tmp_path / "a.safetensors", tmp_path / "b.safetensors")
     models = components(doc, "machine-learning-model")
-    assert sorted((m["name"], props(m)["aibom:model:source"]) for m in models) == [("a", "file"), ("b", "file")]
+    assert sorted((m["name"], props(m)["aibom:model:source"]) for m in models) == [
+        ("a", "file"),
+        ("b", "file"),
+    ]
     assert all(m["bom-ref"] in ("model:a.safetensors", "model:b.safetensors") for m in models)

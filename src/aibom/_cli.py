@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
@@ -20,6 +20,7 @@ from aibom.output import write_text
 
 if TYPE_CHECKING:
     from aibom.remote import RemoteOptions
+    from aibom.score_model import Scorecard
     from aibom.vulns import VulnSource
 
 EXIT_OK, EXIT_POLICY, EXIT_ERROR = 0, 1, 2
@@ -34,6 +35,9 @@ def _stderr(message: str) -> None:
 @click.version_option(__version__, prog_name="aibom")
 def cli() -> None:
     """aibom: inventory, verify and assess AI models, datasets and their Python dependencies."""
+    from aibom.bom.document import use_builtin_iri_format
+
+    use_builtin_iri_format()  # before anything imports jsonschema: saves ~1 s per run
 
 
 @cli.command()
@@ -123,6 +127,40 @@ def cli() -> None:
     help="TOML file extending the pickle allowlist/denylist ([allow]/[deny] globals = [...]).",
 )
 @click.option(
+    "--score",
+    "do_score",
+    is_flag=True,
+    help="Score transparency (rule packs) and write the scores into the BOM.",
+)
+@click.option(
+    "--profile",
+    type=click.Choice(["procurement", "engineering"]),
+    default="procurement",
+    show_default=True,
+    help="With --score: procurement counts missing evidence as failure; engineering leaves it out.",
+)
+@click.option(
+    "--pack",
+    "packs",
+    multiple=True,
+    metavar="NAME",
+    help="With --score: only this rule pack (repeatable).",
+)
+@click.option(
+    "--rules",
+    "rule_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="With --score: also load rules from DIR (repeatable).",
+)
+@click.option(
+    "--min-score",
+    type=float,
+    metavar="N",
+    help="With --score: exit 1 when the overall score is below N.",
+)
+@click.option(
     "--html",
     "html_out",
     type=click.Path(path_type=Path),
@@ -164,6 +202,11 @@ def scan(
     osv_db: Path | None,
     osv_online: bool,
     pickle_policy: Path | None,
+    do_score: bool,
+    profile: str,
+    packs: tuple[str, ...],
+    rule_dirs: tuple[Path, ...],
+    min_score: float | None,
     html_out: Path | None,
     markdown_out: Path | None,
     sarif_out: Path | None,
@@ -173,12 +216,13 @@ def scan(
     """Scan model folders, Hugging Face caches (or hf://ORG/NAME[@REV] on the Hub), datasets and Python
     projects into a CycloneDX ML-BOM."""
     from aibom._ui import make_progress, report_result
-    from aibom.bom.document import use_builtin_iri_format
     from aibom.scan import ScanOptions
     from aibom.scan import scan as run_scan
 
-    use_builtin_iri_format()
     local, remote = _split_targets(targets)
+    scoring = _Scoring(packs, profile, rule_dirs) if (do_score or min_score is not None) else None
+    if scoring and output_format != "json":
+        raise click.UsageError("--score writes scores into JSON BOMs only; drop --format xml")
     options = ScanOptions(
         targets=local,
         remote_targets=remote,
@@ -186,6 +230,7 @@ def scan(
         vulns=_vuln_source(vulns, osv_db, osv_online, output_format),
         keep_json=bool(html_out or markdown_out or sarif_out),
         pickle_policy=pickle_policy,
+        json_hooks=(scoring.hook,) if scoring else (),
         excludes=excludes,
         python_envs=python_envs,
         use_cache=not no_cache,
@@ -198,13 +243,49 @@ def scan(
         result = run_scan(options, progress)
     write_text(result.document, output)
     reports = {"html": html_out, "markdown": markdown_out, "sarif": sarif_out}
-    _write_reports(result.json_document, reports)
+    scorecard = scoring.card.to_json_dict() if scoring and scoring.card else None
+    _write_reports(result.json_document, reports, scorecard)
     report_result(result, quiet=quiet, verbose=verbose, output=output)
     threshold = None if fail_on == "none" else Severity.parse(fail_on)
-    sys.exit(result.exit_code(threshold))
+    code = result.exit_code(threshold)
+    if scoring is not None and scoring.card is not None:
+        code = max(code, scoring.gate(min_score, quiet=quiet))
+    sys.exit(code)
 
 
-def _write_reports(json_document: str | None, reports: dict[str, Path | None]) -> None:
+class _Scoring:
+    """Scores the JSON document just before it is validated, and keeps the scorecard for reports."""
+
+    def __init__(self, packs: tuple[str, ...], profile: str, rule_dirs: tuple[Path, ...]) -> None:
+        self.packs, self.profile, self.rule_dirs = packs, profile, rule_dirs
+        self.card: Scorecard | None = None
+
+    def hook(self, doc: dict[str, Any]) -> None:
+        from aibom.score import annotate, score_document
+
+        self.card = score_document(doc, self.packs or None, self.profile, self.rule_dirs)
+        annotate(doc, self.card)
+
+    def gate(self, min_score: float | None, *, quiet: bool) -> int:
+        from aibom.commands.score import policy_failures
+
+        assert self.card is not None
+        reasons = policy_failures(self.card, min_score)
+        if not quiet:
+            grade = (
+                f"{self.card.score:.0f}/100 ({self.card.grade})"
+                if self.card.score is not None
+                else "n/a"
+            )
+            click.echo(f"aibom: transparency score {grade}, profile {self.profile}", err=True)
+        for reason in reasons:
+            click.echo(f"policy: {reason}", err=True)
+        return EXIT_POLICY if reasons else EXIT_OK
+
+
+def _write_reports(
+    json_document: str | None, reports: dict[str, Path | None], scorecard: dict[str, Any] | None
+) -> None:
     """Render the requested reports from the BOM just written (one scan, many outputs)."""
     wanted = {fmt: path for fmt, path in reports.items() if path is not None}
     if not wanted or json_document is None:
@@ -215,7 +296,8 @@ def _write_reports(json_document: str | None, reports: dict[str, Path | None]) -
 
     doc = json.loads(json_document)
     for fmt, path in wanted.items():
-        write_text(render(fmt, doc, options=RenderOptions(source_root=Path.cwd())), path)
+        options = RenderOptions(source_root=Path.cwd())
+        write_text(render(fmt, doc, scorecard, options=options), path)
 
 
 def _split_targets(targets: tuple[str, ...]) -> tuple[tuple[Path, ...], tuple[str, ...]]:
@@ -294,9 +376,10 @@ def _register_commands() -> None:
     """Area commands live in ``aibom.commands``; each imports its heavy libraries only when run."""
     from aibom.commands.audit import audit
     from aibom.commands.report import diff, report
+    from aibom.commands.score import rules, score
     from aibom.commands.verify import sign, sign_bom, verify, verify_bom
 
-    for command in (verify, sign, sign_bom, verify_bom, audit, report, diff):
+    for command in (verify, sign, sign_bom, verify_bom, audit, report, diff, score, rules):
         cli.add_command(command)
 
 

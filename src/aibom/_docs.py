@@ -5,8 +5,7 @@ python -m aibom._docs > docs/reference.md
 
 from __future__ import annotations
 
-from aibom.catalog import area_properties, checks
-from aibom.properties import FAMILIES
+from aibom.catalog import area_properties, checks, families
 
 
 def _cell(text: str) -> str:
@@ -34,8 +33,14 @@ def reference() -> str:
     for area, props in area_properties().items():
         lines += ["", f"### {area}", "", "| name | meaning |", "|---|---|"]
         lines += [f"| `{name}` | {_cell(meaning)} |" for name, meaning in props.items()]
-        if area == "Scan pipeline":
-            lines += [f"| `{prefix}*` | {_cell(meaning)} |" for prefix, meaning in FAMILIES.items()]
+    lines += [
+        "",
+        "### Families (names with a variable last part)",
+        "",
+        "| prefix | meaning |",
+        "|---|---|",
+    ]
+    lines += [f"| `{prefix}*` | {_cell(meaning)} |" for prefix, meaning in families().items()]
     return "\n".join(lines) + "\n"
 
 

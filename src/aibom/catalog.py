@@ -12,23 +12,25 @@ import functools
 
 from aibom.checks import ALL_CHECKS
 from aibom.findings import Check
-from aibom.properties import FAMILIES, PROPERTIES
+from aibom.properties import FAMILIES as PIPELINE_FAMILIES
+from aibom.properties import PROPERTIES
 
 
 @functools.cache
 def area_properties() -> dict[str, dict[str, str]]:
     """Area title -> {property name: meaning}."""
     from aibom.remote.report import PROPERTIES as REMOTE
+    from aibom.score_annotate import PROPERTIES as SCORES
     from aibom.verify.report import PROPERTIES as VERIFY
     from aibom.vulns.cyclonedx import PROPERTIES as VULNS
 
-    areas = {
+    return {
         "Scan pipeline": {prop.value: meaning for prop, meaning in PROPERTIES.items()},
         "Integrity and signatures": dict(VERIFY),
         "Remote sources": dict(REMOTE),
         "Vulnerabilities (OSV)": dict(VULNS),
+        "Transparency scores": dict(SCORES),
     }
-    return areas
 
 
 @functools.cache
@@ -42,8 +44,16 @@ def all_properties() -> dict[str, str]:
     return merged
 
 
+@functools.cache
+def families() -> dict[str, str]:
+    """Property-name prefixes with a variable last part, and their meaning."""
+    from aibom.score_annotate import FAMILIES as SCORE_FAMILIES
+
+    return {**PIPELINE_FAMILIES, **SCORE_FAMILIES}
+
+
 def is_documented(name: str) -> bool:
-    return name in all_properties() or any(name.startswith(prefix) for prefix in FAMILIES)
+    return name in all_properties() or any(name.startswith(prefix) for prefix in families())
 
 
 def checks() -> tuple[Check, ...]:

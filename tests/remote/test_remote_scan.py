@@ -19,11 +19,17 @@ COMMIT = "b" * 40
 
 
 def _repo(hub: FakeHub) -> bytes:
-    archive = torch_zip(evil_pickle(), b"\0" * (2 * 1024 * 1024))  # big enough to be fetched by range
+    archive = torch_zip(
+        evil_pickle(), b"\0" * (2 * 1024 * 1024)
+    )  # big enough to be fetched by range
     hub.add(
         HubRepo(
             "org/evil",
-            {"pytorch_model.bin": archive, "config.json": b'{"model_type": "bert"}', "README.md": CARD.encode()},
+            {
+                "pytorch_model.bin": archive,
+                "config.json": b'{"model_type": "bert"}',
+                "README.md": CARD.encode(),
+            },
             commit=COMMIT,
             branches={"main": COMMIT},
             lfs=frozenset({"pytorch_model.bin"}),
@@ -40,7 +46,9 @@ def test_remote_model_becomes_a_model_component_with_declared_digests(hub: FakeH
     _repo(hub)
     result = scan(ScanOptions(targets=(), remote_targets=("hf://org/evil",), remote=fast()))
     doc = validate_bom(result.document)
-    (model,) = [c for c in doc["components"] if c["type"] == "machine-learning-model" and "components" in c]
+    (model,) = [
+        c for c in doc["components"] if c["type"] == "machine-learning-model" and "components" in c
+    ]
     assert model["purl"] == f"pkg:huggingface/org/evil@{COMMIT}"
     assert model["licenses"] == [{"license": {"id": "Apache-2.0"}}]
     assert model["modelCard"]["modelParameters"]["task"] == "text-classification"
@@ -60,11 +68,25 @@ def test_cli_scans_hf_targets_and_reports_access_errors(hub: FakeHub, tmp_path: 
     env = {**os.environ, "HF_ENDPOINT": hub.url, "AIBOM_CACHE_DIR": str(tmp_path / "c")}
     env.pop("HF_HUB_OFFLINE", None)
     run = [sys.executable, "-m", "aibom", "scan"]
-    proc = subprocess.run([*run, "hf://org/evil", "-q"], capture_output=True, text=True, env=env, timeout=120, check=False)
+    proc = subprocess.run(
+        [*run, "hf://org/evil", "-q"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 1, proc.stderr  # the pickle's os.system import is a critical finding
     doc = json.loads(proc.stdout)
     assert any(v["id"].startswith("AIBOM-PKL") for v in doc["vulnerabilities"])
-    missing = subprocess.run([*run, "hf://org/missing"], capture_output=True, text=True, env=env, timeout=120, check=False)
+    missing = subprocess.run(
+        [*run, "hf://org/missing"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert missing.returncode == 2
     assert "error:" in missing.stderr and "org/missing" in missing.stderr
     assert missing.stdout == ""

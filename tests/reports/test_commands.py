@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from aibom.commands.report import MAX_INPUT_BYTES, diff, load_json, report, write_text
+from aibom.commands.report import MAX_INPUT_BYTES, diff, load_json, report
 from aibom.errors import UsageError
+from aibom.output import write_text
 from tests.reports.builders import document, scorecard, vulnerability
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from tests.builders import validate_bom
 
-
 # An instance of a class from the user's own package (unknown to the built-in allowlist), as
 # protocol 2 writes it: GLOBAL acme_models.layers Custom, EMPTY_TUPLE, NEWOBJ, STOP.
 CUSTOM_OBJECT = b"\x80\x02cacme_models.layers\nCustom\nq\x00)\x81q\x01."
@@ -29,7 +28,9 @@ def test_policy_file_allows_and_denies(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     validate_bom(proc.stdout)
     deny = tmp_path / "deny.toml"
-    deny.write_text('[allow]\nglobals = ["acme_models.*"]\n[deny]\nglobals = ["acme_models.layers"]\n')
+    deny.write_text(
+        '[allow]\nglobals = ["acme_models.*"]\n[deny]\nglobals = ["acme_models.layers"]\n'
+    )
     proc = _run(model, "--policy", deny, "--fail-on", "critical")
     assert proc.returncode == 1  # deny wins over allow, and a denied global is critical
     bad = tmp_path / "bad.toml"

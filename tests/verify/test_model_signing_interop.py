@@ -12,8 +12,8 @@ from typing import Any
 import model_signing as ms
 import pytest
 
-from aibom.verify import ProblemKind, Status, Verification, VerifyOptions, verify_models
 from aibom.signing import sign_model
+from aibom.verify import ProblemKind, Status, Verification, VerifyOptions, verify_models
 from tests.verify.keyless import PrivateSigstore
 from tests.verify.vbuilders import KeyPair, key_sign, make_ca, model, scan_path, write_cert
 

@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from aibom.scan import ScanOptions, ScanResult, scan
-from aibom.verify.sign import oms_statement, sign_statement_with_key
 from aibom.signing import sign_model
+from aibom.verify.sign import oms_statement, sign_statement_with_key
 from tests.builders import write_model
 
 NOW = dt.datetime.now(dt.timezone.utc)

@@ -30,7 +30,14 @@ def test_scan_with_offline_osv_export(tmp_path: Path) -> None:
     (tmp_path / "requirements.txt").write_text("torch==2.13.0\nnumpy==2.0.0\n")
     env = {**os.environ, "AIBOM_CACHE_DIR": str(tmp_path / "cache")}
     cmd = [sys.executable, "-m", "aibom", "scan", str(tmp_path / "requirements.txt")]
-    proc = subprocess.run([*cmd, "--osv-db", str(_export(tmp_path))], capture_output=True, text=True, env=env, timeout=120, check=False)
+    proc = subprocess.run(
+        [*cmd, "--osv-db", str(_export(tmp_path))],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 1, proc.stderr  # a critical advisory reaches the default threshold
     doc = validate_bom(proc.stdout)
     (vuln,) = [v for v in doc["vulnerabilities"] if v["id"] == "GHSA-test-torch"]
@@ -39,7 +46,14 @@ def test_scan_with_offline_osv_export(tmp_path: Path) -> None:
     ]
     assert "2.14.0" in vuln["recommendation"]
     assert "1 known vulnerability" in proc.stderr
-    quiet = subprocess.run([*cmd, "--osv-db", str(tmp_path / "all.zip"), "--fail-on", "none", "-q"], capture_output=True, text=True, env=env, timeout=120, check=False)
+    quiet = subprocess.run(
+        [*cmd, "--osv-db", str(tmp_path / "all.zip"), "--fail-on", "none", "-q"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert quiet.returncode == 0
     assert json.loads(quiet.stdout)["vulnerabilities"][0]["id"] == "GHSA-test-torch"
 
@@ -47,7 +61,12 @@ def test_scan_with_offline_osv_export(tmp_path: Path) -> None:
 def test_vulns_flag_needs_a_source_and_json(tmp_path: Path) -> None:
     (tmp_path / "requirements.txt").write_text("torch==2.13.0\n")
     cmd = [sys.executable, "-m", "aibom", "scan", str(tmp_path / "requirements.txt")]
-    for extra, message in (([], "--osv-db PATH"), (["--online", "--format", "xml"], "JSON BOMs only")):
-        proc = subprocess.run([*cmd, "--vulns", *extra], capture_output=True, text=True, timeout=120, check=False)
+    for extra, message in (
+        ([], "--osv-db PATH"),
+        (["--online", "--format", "xml"], "JSON BOMs only"),
+    ):
+        proc = subprocess.run(
+            [*cmd, "--vulns", *extra], capture_output=True, text=True, timeout=120, check=False
+        )
         assert proc.returncode == 2
         assert message in proc.stderr

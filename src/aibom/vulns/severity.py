@@ -61,8 +61,8 @@ def database_name(advisory_id: str) -> str:
 
 
 def _cvss(entry: SeverityScore, source: str) -> Rating:
-    from cvss import CVSS2, CVSS3, CVSS4  # type: ignore[import-untyped]
-    from cvss.exceptions import CVSSError  # type: ignore[import-untyped]
+    from cvss import CVSS2, CVSS3, CVSS4
+    from cvss.exceptions import CVSSError
 
     vector = entry.score.strip()
     if entry.type == "CVSS_V3":

