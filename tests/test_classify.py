@@ -327,3 +327,12 @@ def test_requirements_and_padded_protocol_zero_pickles(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_bytes(padded)
     assert classify_file(path).format is Format.PICKLE
+
+
+def test_keras_archive_without_weights_and_keras_metadata_pb(tmp_path: Path) -> None:
+    path = tmp_path / "model.keras"
+    _zip(path, {"config.json": b"{}", "metadata.json": b"{}"})  # weights removed: Keras still runs config
+    assert classify_file(path).format is Format.KERAS_V3
+    meta = tmp_path / "keras_metadata.pb"
+    meta.write_bytes(b"\x0a\x04abcd")
+    assert classify_file(meta).format is Format.TF_SAVEDMODEL

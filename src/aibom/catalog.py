@@ -19,6 +19,7 @@ from aibom.properties import PROPERTIES
 @functools.cache
 def area_properties() -> dict[str, dict[str, str]]:
     """Area title -> {property name: meaning}."""
+    from aibom.formats.other import PROPERTIES as FORMATS
     from aibom.remote.report import PROPERTIES as REMOTE
     from aibom.score_annotate import PROPERTIES as SCORES
     from aibom.verify.report import PROPERTIES as VERIFY
@@ -26,6 +27,7 @@ def area_properties() -> dict[str, dict[str, str]]:
 
     return {
         "Scan pipeline": {prop.value: meaning for prop, meaning in PROPERTIES.items()},
+        "Model formats (Keras, TensorFlow, ONNX, GGUF, templates)": dict(FORMATS),
         "Integrity and signatures": dict(VERIFY),
         "Remote sources": dict(REMOTE),
         "Vulnerabilities (OSV)": dict(VULNS),

@@ -240,6 +240,8 @@ def _protobuf(ref: Subject, head: bytes) -> tuple[Format, str] | None:
     name = posixpath.basename(ref.relpath)
     if name == "saved_model.pb" and head[:1] in (b"\x08", b"\x12"):
         return Format.TF_SAVEDMODEL, "protobuf SavedModel message named saved_model.pb"
+    if name == "keras_metadata.pb" and head[:1] == b"\x0a":
+        return Format.TF_SAVEDMODEL, "protobuf Keras SavedMetadata named keras_metadata.pb"
     # ONNX ModelProto starts with field 1 (ir_version, varint): tag byte 0x08, version 1..30.
     if head[:1] == b"\x08" and 1 <= head[1] <= 30 and name.endswith(".onnx"):
         return Format.ONNX, f"protobuf field 1 ir_version={head[1]} and .onnx suffix"
@@ -340,8 +342,16 @@ def _zip_flavour(names: list[str]) -> tuple[Format, str]:
         return Format.TORCHSCRIPT, "zip with code/ and constants.pkl (TorchScript archive)"
     if "data.pkl" in base:
         return Format.PYTORCH_ZIP, "zip with <archive>/data.pkl (torch.save zip format)"
-    if {"config.json", "metadata.json"} <= base and any(n.endswith(".weights.h5") for n in base):
-        return Format.KERAS_V3, "zip with config.json, metadata.json and *.weights.h5 (Keras v3)"
+    weights = (".weights.h5", ".weights.json", ".weights.npz")
+    if "config.json" in names and (
+        "metadata.json" in names or any(n.endswith(weights) for n in names)
+    ):
+        # Keras reads config.json (and runs what it names) before it opens the weights: a .keras without
+        # weights is still a Keras archive.
+        return (
+            Format.KERAS_V3,
+            "zip with a top-level config.json and Keras metadata or weights (Keras v3)",
+        )
     if names and all(n.endswith(".npy") for n in names):
         return Format.NUMPY_NPZ, "zip whose members are all .npy arrays (numpy .npz)"
     return Format.ZIP, "zip archive"

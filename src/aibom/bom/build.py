@@ -132,6 +132,7 @@ def file_component(art: Artifact, name: str, refs: _Refs) -> Component:
         (Prop.LFS_SIZE, art.facts.get("lfs_size")),
     ]
     extra = [Property(name=n, value=v) for n, v in art.extra_properties]
+    extra += [Property(name=n, value=v) for n, v in fact_properties(art.facts)]
     return Component(
         type=ComponentType.FILE,
         name=name,
@@ -139,6 +140,27 @@ def file_component(art: Artifact, name: str, refs: _Refs) -> Component:
         hashes=hashes,
         properties=_props(pairs) + extra,
     )
+
+
+def fact_properties(facts: dict[str, object]) -> list[tuple[str, str]]:
+    """Format facts with a documented property (GGUF architecture, ONNX opsets, Keras version...)."""
+    from aibom.formats.other import FACT_PROPERTIES
+
+    out: list[tuple[str, str]] = []
+    for key, name in FACT_PROPERTIES.items():
+        value = facts.get(key)
+        if value is None or value in ("", [], {}):
+            continue
+        if isinstance(value, dict):
+            text = ", ".join(
+                f"{k}:{v}" for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))
+            )
+        elif isinstance(value, (list, tuple)):
+            text = ", ".join(str(v) for v in value)
+        else:
+            text = str(value)
+        out.append((name, text))
+    return out
 
 
 def _inner(art: Artifact, root: str) -> str:

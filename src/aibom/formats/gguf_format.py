@@ -147,6 +147,7 @@ class GgufScan:
     templates: list[tuple[str, object]] = field(default_factory=list)
     parameters: int = 0
     problems: list[str] = field(default_factory=list)
+    metadata_read: bool = False
 
 
 def read_header(r: _Reader, scan: GgufScan) -> None:
@@ -306,12 +307,16 @@ class GgufInspector:
             try:
                 read_header(r, scan)
                 read_metadata(r, scan, ctx.limits)
+                scan.metadata_read = True
                 read_tensors(r, scan)
             except Overflow as exc:
                 stopped = ctx.finding(GGUF_PARSER_EXPLOIT, str(exc), offset=r.pos)
             except (FormatError, LimitExceeded) as exc:
                 stopped = failure_finding(ctx, Format.GGUF, exc)
         inspection = Inspection(facts=_facts(scan), findings=_template_findings(ctx, scan))
+        if stopped is not None and not scan.metadata_read and scan.version:
+            message = "metadata could not be read to the end; chat templates after the break were not checked"
+            inspection.findings.append(ctx.finding(TEMPLATE_UNCHECKED, message, offset=r.pos))
         inspection.findings += [ctx.finding(MALFORMED_FILE, f"gguf: {p}") for p in scan.problems]
         if stopped is not None:
             inspection.findings.append(stopped)

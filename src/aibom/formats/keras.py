@@ -1,5 +1,6 @@
-"""Keras: HDF5 (``model_config``/``training_config`` attributes, via the optional h5py), v3 ``.keras`` zips
-(``config.json``) and KerasHub-style JSON configs. Nothing is loaded: the JSON is parsed and walked.
+"""Keras configurations and HDF5 models (``model_config``/``training_config`` attributes, via the optional
+h5py in an isolated process). Nothing is loaded: the JSON is parsed and walked. ``.keras`` zips and
+KerasHub JSON files are read in ``aibom.formats.other`` with the same walk.
 
 The walk covers the whole configuration tree, not only ``config.layers``, so a Lambda layer hidden in a
 Sequential inside a Functional inside a Sequential model is found (research note row 21). What counts as
@@ -13,12 +14,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import importlib.util
 import json
 import re
-import zipfile
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Any, BinaryIO
+from typing import IO, Any
 
 from aibom.artifacts import Artifact, Format
 from aibom.checks import LIMIT_REACHED, MALFORMED_FILE
@@ -28,9 +31,8 @@ from aibom.checks.unsafe_other import (
     KERAS_LAMBDA,
     KERAS_UNSAFE_CALLABLE,
 )
-from aibom.findings import Check, Finding, Skipped
+from aibom.findings import Check, Finding, Severity, Skipped
 from aibom.formats.interface import FormatError, InspectContext, Inspection, LimitExceeded
-from aibom.limits import Limits
 
 KERAS_PACKAGES = frozenset({"keras", "keras_hub", "keras_nlp", "keras_cv", "tf_keras"})
 """Top-level packages whose objects a Keras config may name (Keras >= 3.9 allows exactly these)."""
@@ -264,6 +266,13 @@ def failure_finding(ctx: InspectContext, fmt: Format, exc: Exception) -> Finding
     return ctx.finding(MALFORMED_FILE, f"{fmt.value}: {exc}", offset=getattr(exc, "offset", None))
 
 
+def unchecked_rest(ctx: InspectContext, fmt: Format, exc: LimitExceeded) -> Inspection:
+    """A limit hit in a graph walk: what lies beyond was not checked, so this is not merely low."""
+    message = f"{fmt.value}: {exc}; the rest was not checked for unsafe content"
+    finding = ctx.finding(LIMIT_REACHED, message, severity=Severity.MEDIUM)
+    return Inspection(findings=[finding], complete=False)
+
+
 def parse_json(raw: bytes, what: str) -> object:
     try:
         return json.loads(raw.decode("utf-8"))
@@ -280,7 +289,7 @@ def read_capped(fh: IO[bytes], cap: int, what: str) -> bytes:
     return data
 
 
-def _facts(root: object) -> dict[str, object]:
+def facts_of(root: object) -> dict[str, object]:
     if not isinstance(root, dict):
         return {}
     facts = {"keras_model_class": root.get("class_name")}
@@ -291,7 +300,11 @@ def _facts(root: object) -> dict[str, object]:
 
 
 class KerasH5Inspector:
-    """Legacy HDF5 models: the JSON in the ``model_config`` and ``training_config`` root attributes."""
+    """Legacy HDF5 models: the JSON in the ``model_config`` and ``training_config`` root attributes.
+
+    libhdf5 is C code that loops forever on some crafted files (found by this project's fuzzing: one byte
+    inserted into an attribute's data) and has a history of memory-safety bugs, so h5py runs in a child
+    process with a time and memory budget; the scan only receives the attribute bytes."""
 
     formats: frozenset[Format] = frozenset({Format.HDF5})
     checks: tuple[Check, ...] = (
@@ -304,105 +317,98 @@ class KerasH5Inspector:
     )
 
     def inspect(self, artifact: Artifact, ctx: InspectContext) -> Inspection:
-        try:
-            import h5py  # noqa: F401 - only to learn whether the extra is installed
-        except ImportError:
+        if importlib.util.find_spec("h5py") is None:
             where = f"{ctx.path}!{ctx.member}" if ctx.member else ctx.path
             reason = "HDF5 (Keras) file not checked: h5py is missing; pip install 'aibom[h5]'"
             return Inspection(complete=False, skipped=[Skipped(where, reason)])
-        with ctx.open() as fh:
-            attrs = _h5_attributes(fh, ctx.limits)
-        inspection = Inspection(facts={k: v for k, v in attrs.items() if k.startswith("keras_")})
+        attrs = read_h5_attributes(ctx)
+        facts = {
+            k: v.decode("utf-8", "replace") for k, v in attrs.items() if k.startswith("keras_")
+        }
+        inspection = Inspection(facts=dict(facts))
         for key in ("model_config", "training_config"):
             if key in attrs:
-                root = parse_json(attrs[key].encode("utf-8"), key)
+                root = parse_json(attrs[key], key)
                 inspection.findings += config_findings(ctx, root, key)
                 if key == "model_config":
-                    inspection.facts.update(_facts(root))
+                    inspection.facts.update(facts_of(root))
         return inspection
 
 
+H5_TIMEOUT_SECONDS = 30.0
+"""Time the isolated HDF5 reader gets for the root attributes (real files need well under a second)."""
+H5_MEMORY_BYTES = 4 * 1024**3
+"""Address space of the HDF5 reader process."""
 _H5_ATTRIBUTES = {
     "model_config": "model_config",
     "training_config": "training_config",
     "keras_version": "keras_version",
     "backend": "keras_backend",
 }
+_H5_CHILD = """
+import base64, io, json, sys
+try:
+    import resource
+    resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[3]), int(sys.argv[3])))
+except (ImportError, ValueError, OSError):
+    pass
+import h5py
+out, cap = {}, int(sys.argv[4])
+try:
+    source = io.BytesIO(sys.stdin.buffer.read()) if sys.argv[1] == "-" else open(sys.argv[1], "rb")
+    with h5py.File(source, "r") as f:
+        for name in sys.argv[2].split(","):
+            if name in f.attrs:
+                value = f.attrs[name]
+                if getattr(value, "shape", None) == () and hasattr(value, "item"):
+                    value = value.item()
+                if isinstance(value, str):
+                    value = value.encode("utf-8", "surrogateescape")
+                if not isinstance(value, bytes):
+                    raise TypeError(f"attribute {name!r} is not a string")
+                if len(value) > cap:
+                    print(json.dumps({"limit": name}))
+                    sys.exit(0)
+                out[name] = base64.b64encode(value).decode()
+except Exception as exc:
+    print(json.dumps({"error": f"{type(exc).__name__}: {exc}"[:300]}))
+    sys.exit(0)
+print(json.dumps({"attrs": out}))
+"""
+"""Runs in ``python -I``: only h5py is imported, and nothing the file says is executed."""
 
 
-def _h5_attributes(fh: BinaryIO, limits: Limits) -> dict[str, str]:
-    import h5py
-
-    out: dict[str, str] = {}
-    try:
-        with h5py.File(fh, "r") as f:
-            for name, key in _H5_ATTRIBUTES.items():
-                if name in f.attrs:
-                    out[key] = _attribute_text(f.attrs[name], name, limits)
-    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
-        raise FormatError(f"not a readable HDF5 file ({exc})") from None
-    return out
-
-
-def _attribute_text(value: object, name: str, limits: Limits) -> str:
-    item = value.item() if hasattr(value, "item") and getattr(value, "shape", None) == () else value
-    if isinstance(item, bytes):
-        try:
-            item = item.decode("utf-8")
-        except UnicodeDecodeError:
-            raise FormatError(f"attribute {name!r} is not UTF-8 text") from None
-    if not isinstance(item, str):
-        raise FormatError(f"attribute {name!r} is not a string")
-    if len(item) > limits.max_config_bytes:
-        raise LimitExceeded(f"attribute {name!r} is larger than {limits.max_config_bytes} bytes")
-    return item
-
-
-class KerasV3Inspector:
-    """``.keras`` zips: every ``config.json`` entry (a duplicate name is read in each copy, whichever
-    one Keras' zipfile picks) and ``metadata.json``. Weights are not opened: they hold no code."""
-
-    formats: frozenset[Format] = frozenset({Format.KERAS_V3})
-    checks: tuple[Check, ...] = KerasH5Inspector.checks
-
-    def inspect(self, artifact: Artifact, ctx: InspectContext) -> Inspection:
-        inspection = Inspection()
+def read_h5_attributes(ctx: InspectContext) -> dict[str, bytes]:
+    """The Keras root attributes as bytes, read by h5py in a child process."""
+    cap = ctx.limits.max_config_bytes
+    source, data = str(ctx.artifact.ref.path), None
+    if ctx.member is not None:
         with ctx.open() as fh:
-            try:
-                with zipfile.ZipFile(fh) as zf:
-                    for info, data in _members(zf, ctx.limits):
-                        _keras_member(ctx, info.filename, data, inspection)
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as e:
-                raise FormatError(f"zip cannot be read ({e})") from None
-            except (RuntimeError, ValueError, OSError) as exc:  # zlib errors, encryption
-                raise FormatError(f"zip member cannot be read ({exc})") from None
-        return inspection
+            source, data = "-", read_capped(fh, ctx.limits.max_member_bytes_in_memory, ctx.member)
+    argv = [sys.executable, "-I", "-c", _H5_CHILD, source, ",".join(_H5_ATTRIBUTES)]
+    try:
+        proc = subprocess.run(
+            [*argv, str(H5_MEMORY_BYTES), str(cap)],
+            input=data,
+            capture_output=True,
+            timeout=H5_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        message = f"libhdf5 did not finish reading the root attributes in {H5_TIMEOUT_SECONDS:g} s"
+        raise FormatError(message + " (crafted files make it loop)") from None
+    return _h5_result(proc, cap)
 
 
-def _members(zf: zipfile.ZipFile, limits: Limits) -> Iterator[tuple[zipfile.ZipInfo, bytes]]:
-    infos = zf.infolist()
-    if len(infos) > limits.max_members:
-        raise LimitExceeded(f"{len(infos)} zip entries exceed {limits.max_members}")
-    for info in infos:
-        if info.filename in ("config.json", "metadata.json"):
-            with zf.open(info) as member:
-                yield info, read_capped(member, limits.max_config_bytes, info.filename)
-
-
-def _keras_member(ctx: InspectContext, name: str, data: bytes, inspection: Inspection) -> None:
-    root = parse_json(data, name)
-    if name == "metadata.json":
-        if isinstance(root, dict) and isinstance(root.get("keras_version"), str):
-            inspection.facts["keras_version"] = root["keras_version"]
-        return
-    inspection.findings += config_findings(ctx, root, name)
-    inspection.facts.update(_facts(root))
-
-
-def inspect_json_config(ctx: InspectContext, data: bytes, name: str) -> Inspection:
-    """A KerasHub preset file (``config.json``, ``tokenizer.json``...) when its top level is a Keras
-    serialized object; any other JSON gives an empty inspection."""
-    root = parse_json(data, name)
-    if not (isinstance(root, dict) and isinstance(root.get("class_name"), str)):
-        return Inspection()
-    return Inspection(facts=_facts(root), findings=config_findings(ctx, root, name))
+def _h5_result(proc: subprocess.CompletedProcess[bytes], cap: int) -> dict[str, bytes]:
+    try:
+        result = json.loads(proc.stdout) if proc.returncode == 0 else None
+    except json.JSONDecodeError:
+        result = None
+    if not isinstance(result, dict):
+        raise FormatError(f"libhdf5 failed on this file (exit status {proc.returncode})")
+    if "limit" in result:
+        raise LimitExceeded(f"attribute {result['limit']!r} is larger than {cap} bytes")
+    if "error" in result or not isinstance(result.get("attrs"), dict):
+        raise FormatError(f"not a readable HDF5 file ({result.get('error')})")
+    return {_H5_ATTRIBUTES[k]: base64.b64decode(v) for k, v in result["attrs"].items()}

@@ -25,6 +25,7 @@ from aibom.checks import LIMIT_REACHED, MALFORMED_FILE
 from aibom.checks.unsafe_other import ONNX_CUSTOM_DOMAIN, ONNX_EXTERNAL_DATA, ONNX_EXTERNAL_ESCAPE
 from aibom.findings import Check, Finding, Severity
 from aibom.formats.interface import FormatError, InspectContext, Inspection, LimitExceeded
+from aibom.formats.keras import unchecked_rest
 from aibom.formats.tensorflow import ProtoSource, Span, asset_escapes, fields, stream_size
 
 ONNX_LIBRARY_MAX_BYTES = 256 * 1024 * 1024
@@ -351,7 +352,10 @@ class OnnxInspector:
     )
 
     def inspect(self, artifact: Artifact, ctx: InspectContext) -> Inspection:
-        model = read_model(ctx)
+        try:
+            model = read_model(ctx)
+        except LimitExceeded as exc:
+            return unchecked_rest(ctx, artifact.format, exc)
         facts: dict[str, object] = {
             "onnx_ir_version": model.ir_version,
             "onnx_opsets": {k: model.opsets[k] for k in sorted(model.opsets)},

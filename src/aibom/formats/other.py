@@ -10,7 +10,11 @@ classification saw text. Every other JSON or text file gives an empty inspection
 
 from __future__ import annotations
 
+import codecs
 import posixpath
+import re
+import zipfile
+from collections.abc import Iterator
 
 from aibom.artifacts import Artifact, Format
 from aibom.checks import LIMIT_REACHED, MALFORMED_FILE
@@ -27,17 +31,30 @@ from aibom.checks.unsafe_other import (
 )
 from aibom.findings import Check, Finding
 from aibom.formats.gguf_format import GgufInspector
-from aibom.formats.interface import InspectContext, Inspection, Inspector
+from aibom.formats.interface import (
+    FormatError,
+    InspectContext,
+    Inspection,
+    Inspector,
+    LimitExceeded,
+)
 from aibom.formats.keras import (
     KERAS_JSON_NAMES,
     KerasH5Inspector,
-    KerasV3Inspector,
-    inspect_json_config,
+    config_findings,
+    facts_of,
     parse_json,
     read_capped,
 )
 from aibom.formats.onnx_format import OnnxInspector
-from aibom.formats.tensorflow import TensorflowInspector, inspect_keras_metadata, inspect_pbtxt
+from aibom.formats.tensorflow import (
+    DANGEROUS_OPS,
+    GraphScan,
+    TensorflowInspector,
+    inspect_keras_metadata,
+    scan_findings,
+)
+from aibom.limits import Limits
 
 TEMPLATE_JSON_NAMES = frozenset(
     {"tokenizer_config.json", "chat_template.json", "processor_config.json"}
@@ -178,6 +195,96 @@ def _templates(name: str, value: object) -> list[tuple[str, object]]:
     if isinstance(value, dict):
         return [(f"{name} chat_template[{key}]", template) for key, template in value.items()]
     return [(f"{name} chat_template", value)]
+
+
+# ---------------------------------------------------------------- SavedModel in text form
+
+_PBTXT_OP = re.compile(r"""\bop\s*:\s*((?:"(?:[^"\\\n]|\\.)*"\s*|'(?:[^'\\\n]|\\.)*'\s*)+)""")
+_PBTXT_FILENAME = re.compile(
+    r"""\bfilename\s*:\s*((?:"(?:[^"\\\n]|\\.)*"\s*|'(?:[^'\\\n]|\\.)*'\s*)+)"""
+)
+_PBTXT_LITERAL = re.compile(r""""((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'""")
+
+
+def inspect_pbtxt(ctx: InspectContext) -> Inspection:
+    """``saved_model.pbtxt`` (text format; TensorFlow loads it when ``saved_model.pb`` is absent)."""
+    with ctx.open() as fh:
+        text = read_capped(fh, ctx.limits.max_text_file, "saved_model.pbtxt").decode(
+            "utf-8", "replace"
+        )
+    scan = GraphScan()
+    for match in _PBTXT_OP.finditer(text):
+        op = _pbtxt_string(match.group(1))
+        scan.nodes += 1
+        if op in DANGEROUS_OPS:
+            scan.hit(TF_DANGEROUS_OP, f"{op} ({DANGEROUS_OPS[op]})", f"offset {match.start()}")
+    scan.assets = [_pbtxt_string(m.group(1)) for m in _PBTXT_FILENAME.finditer(text)]
+    return Inspection(
+        facts={"tf_node_count": scan.nodes}, findings=scan_findings(ctx, scan, "saved_model.pbtxt")
+    )
+
+
+def _pbtxt_string(literals: str) -> str:
+    """Adjacent quoted literals, concatenated and unescaped as the text format does."""
+    parts = [a or b for a, b in _PBTXT_LITERAL.findall(literals)]
+    raw = "".join(parts).encode("utf-8", "surrogateescape")
+    try:
+        return codecs.escape_decode(raw)[0].decode("utf-8", "replace")
+    except (ValueError, UnicodeError):
+        return "".join(parts)
+
+
+# ---------------------------------------------------------------- Keras v3 zips and KerasHub JSON
+
+
+class KerasV3Inspector:
+    """``.keras`` zips: every ``config.json`` entry (a duplicate name is read in each copy, whichever
+    one Keras' zipfile picks) and ``metadata.json``. Weights are not opened: they hold no code."""
+
+    formats: frozenset[Format] = frozenset({Format.KERAS_V3})
+    checks: tuple[Check, ...] = KerasH5Inspector.checks
+
+    def inspect(self, artifact: Artifact, ctx: InspectContext) -> Inspection:
+        inspection = Inspection()
+        with ctx.open() as fh:
+            try:
+                with zipfile.ZipFile(fh) as zf:
+                    for info, data in _members(zf, ctx.limits):
+                        _keras_member(ctx, info.filename, data, inspection)
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as e:
+                raise FormatError(f"zip cannot be read ({e})") from None
+            except (RuntimeError, ValueError, OSError) as exc:  # zlib errors, encryption
+                raise FormatError(f"zip member cannot be read ({exc})") from None
+        return inspection
+
+
+def _members(zf: zipfile.ZipFile, limits: Limits) -> Iterator[tuple[zipfile.ZipInfo, bytes]]:
+    infos = zf.infolist()
+    if len(infos) > limits.max_members:
+        raise LimitExceeded(f"{len(infos)} zip entries exceed {limits.max_members}")
+    for info in infos:
+        if info.filename in ("config.json", "metadata.json"):
+            with zf.open(info) as member:
+                yield info, read_capped(member, limits.max_config_bytes, info.filename)
+
+
+def _keras_member(ctx: InspectContext, name: str, data: bytes, inspection: Inspection) -> None:
+    root = parse_json(data, name)
+    if name == "metadata.json":
+        if isinstance(root, dict) and isinstance(root.get("keras_version"), str):
+            inspection.facts["keras_version"] = root["keras_version"]
+        return
+    inspection.findings += config_findings(ctx, root, name)
+    inspection.facts.update(facts_of(root))
+
+
+def inspect_json_config(ctx: InspectContext, data: bytes, name: str) -> Inspection:
+    """A KerasHub preset file (``config.json``, ``tokenizer.json``...) when its top level is a Keras
+    serialized object; any other JSON gives an empty inspection."""
+    root = parse_json(data, name)
+    if not (isinstance(root, dict) and isinstance(root.get("class_name"), str)):
+        return Inspection()
+    return Inspection(facts=facts_of(root), findings=config_findings(ctx, root, name))
 
 
 OTHER_INSPECTORS: tuple[Inspector, ...] = (

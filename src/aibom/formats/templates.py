@@ -564,6 +564,13 @@ class _Walker:
                 self._hit(TEMPLATE_INJECTION, f"subscript reaches attribute {text!r}", node)
         if key.built:
             self._hit(TEMPLATE_DYNAMIC, "subscript with a key computed at render time", node)
+        if (
+            isinstance(node.node, n.Name)
+            and node.node.name == "loop"
+            and type(_literal(node.arg)) is not int
+        ):
+            # LoopContext is not a container: Jinja falls back to getattr, with a key the data chooses
+            self._hit(TEMPLATE_DYNAMIC, "subscript of the loop object (an attribute lookup)", node)
         if base := self._global(node.node):
             self._hit(TEMPLATE_INJECTION, f"walks items of Jinja global {base!r}", node)
 

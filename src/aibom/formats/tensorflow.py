@@ -17,7 +17,6 @@ are followed (numbers from tensorflow/core/protobuf/*.proto):
 
 from __future__ import annotations
 
-import codecs
 import posixpath
 import re
 from collections.abc import Iterator
@@ -37,7 +36,7 @@ from aibom.checks.unsafe_other import (
 )
 from aibom.findings import Check, Finding
 from aibom.formats.interface import FormatError, InspectContext, Inspection, LimitExceeded
-from aibom.formats.keras import config_findings, parse_json, read_capped
+from aibom.formats.keras import config_findings, parse_json, unchecked_rest
 
 PROTO_WINDOW = 1 << 20
 """Bytes read ahead at a time; payloads larger than this are skipped by offset, never read."""
@@ -74,17 +73,18 @@ DANGEROUS_OPS: dict[str, str] = {
     ),
 }  # fmt: skip
 """Ops that touch the filesystem, the network or Python. modelscan lists ReadFile and WriteFile."""
+ATTRIBUTE_OPS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "PrintV2": ("output_stream", ("stderr", "stdout", "log(")),
+    "DecodeProtoV2": ("descriptor_source", ("local://", "bytes://")),
+    "EncodeProto": ("descriptor_source", ("local://", "bytes://")),
+}
+"""Ops that reach files only through an attribute: op -> (attribute, values that stay in-process)."""
 CHECKPOINT_OPS = frozenset(
     {"Save", "SaveSlices", "SaveV2", "Restore", "RestoreSlice", "RestoreV2", "MergeV2Checkpoints"}
 )
 """Expected in the saver only: ``save/...`` nodes (TF1) and ``__inference__traced_save_N`` functions."""
 _SAVER_FUNCTION = re.compile(r"(?:traced_(?:save|restore)|(?:save|restore)_fn)(?:_\d+)?$")
 _SAVER_SCOPE = re.compile(r"^save(?:_\d+)?/")
-_PBTXT_OP = re.compile(r"""\bop\s*:\s*((?:"(?:[^"\\\n]|\\.)*"\s*|'(?:[^'\\\n]|\\.)*'\s*)+)""")
-_PBTXT_FILENAME = re.compile(
-    r"""\bfilename\s*:\s*((?:"(?:[^"\\\n]|\\.)*"\s*|'(?:[^'\\\n]|\\.)*'\s*)+)"""
-)
-_PBTXT_LITERAL = re.compile(r""""((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'""")
 
 
 # ---------------------------------------------------------------- wire format
@@ -297,7 +297,7 @@ def _node(
             name_span = value
         elif number == 5:
             attrs.append(value)
-    if op is None or not (op in DANGEROUS_OPS or op in CHECKPOINT_OPS or op == "PrintV2"):
+    if op is None or not (op in DANGEROUS_OPS or op in CHECKPOINT_OPS or op in ATTRIBUTE_OPS):
         return
     name = (src.text(name_span) if name_span else None) or "?"
     where = f"node {name!r}" + (f" in function {function!r}" if function else "")
@@ -305,8 +305,11 @@ def _node(
         scan.hit(TF_DANGEROUS_OP, f"{op} ({DANGEROUS_OPS[op]})", where)
     elif op in CHECKPOINT_OPS:
         graph.checkpoint_ops.append((op, name, function))
-    elif (stream := _attr_string(src, attrs, "output_stream")) and stream.startswith("file://"):
-        scan.hit(TF_DANGEROUS_OP, f"PrintV2 writing to {stream!r}", where)
+    else:
+        key, safe = ATTRIBUTE_OPS[op]
+        setting = _attr_string(src, attrs, key)
+        if setting and not setting.startswith(safe):
+            scan.hit(TF_DANGEROUS_OP, f"{op} with {key} {setting!r}", where)
 
 
 def _attr_string(src: ProtoSource, attrs: list[Span], key: str) -> str | None:
@@ -418,7 +421,12 @@ class TensorflowInspector:
         if name == "keras_metadata.pb":
             return inspect_keras_metadata(ctx)
         with ctx.open() as fh:
-            scan = scan_saved_model(ProtoSource(fh, stream_size(fh)), ctx.limits.max_config_bytes)
+            try:
+                scan = scan_saved_model(
+                    ProtoSource(fh, stream_size(fh)), ctx.limits.max_config_bytes
+                )
+            except LimitExceeded as exc:
+                return unchecked_rest(ctx, artifact.format, exc)
         facts: dict[str, object] = {
             "tf_tags": sorted(set(scan.tags)),
             "tf_versions": sorted(scan.versions),
@@ -438,31 +446,3 @@ def inspect_keras_metadata(ctx: InspectContext) -> Inspection:
             root = parse_json(metadata.encode(), f"metadata of {path!r}")
             findings += config_findings(ctx, root, f"keras_metadata.pb {path}")
     return Inspection(facts={"keras_metadata_objects": len(entries)}, findings=findings)
-
-
-def inspect_pbtxt(ctx: InspectContext) -> Inspection:
-    """``saved_model.pbtxt`` (text format; TensorFlow loads it when ``saved_model.pb`` is absent)."""
-    with ctx.open() as fh:
-        text = read_capped(fh, ctx.limits.max_text_file, "saved_model.pbtxt").decode(
-            "utf-8", "replace"
-        )
-    scan = GraphScan()
-    for match in _PBTXT_OP.finditer(text):
-        op = _pbtxt_string(match.group(1))
-        scan.nodes += 1
-        if op in DANGEROUS_OPS:
-            scan.hit(TF_DANGEROUS_OP, f"{op} ({DANGEROUS_OPS[op]})", f"offset {match.start()}")
-    scan.assets = [_pbtxt_string(m.group(1)) for m in _PBTXT_FILENAME.finditer(text)]
-    return Inspection(
-        facts={"tf_node_count": scan.nodes}, findings=scan_findings(ctx, scan, "saved_model.pbtxt")
-    )
-
-
-def _pbtxt_string(literals: str) -> str:
-    """Adjacent quoted literals, concatenated and unescaped as the text format does."""
-    parts = [a or b for a, b in _PBTXT_LITERAL.findall(literals)]
-    raw = "".join(parts).encode("utf-8", "surrogateescape")
-    try:
-        return codecs.escape_decode(raw)[0].decode("utf-8", "replace")
-    except (ValueError, UnicodeError):
-        return "".join(parts)
