@@ -18,7 +18,8 @@ import pytest
 
 from aibom.artifacts import FileRef, FileStat, Format, Kind
 from aibom.checks import FORMAT_MISMATCH
-from aibom.classify import TORCH_LEGACY_MAGIC, Classification, classify
+from aibom.classify import Classification, classify
+from aibom.sniff_pickle import TORCH_LEGACY_MAGIC
 from tests.builders import lfs_pointer, safetensors_bytes
 
 
@@ -331,7 +332,9 @@ def test_requirements_and_padded_protocol_zero_pickles(tmp_path: Path) -> None:
 
 def test_keras_archive_without_weights_and_keras_metadata_pb(tmp_path: Path) -> None:
     path = tmp_path / "model.keras"
-    _zip(path, {"config.json": b"{}", "metadata.json": b"{}"})  # weights removed: Keras still runs config
+    _zip(
+        path, {"config.json": b"{}", "metadata.json": b"{}"}
+    )  # weights removed: Keras still runs config
     assert classify_file(path).format is Format.KERAS_V3
     meta = tmp_path / "keras_metadata.pb"
     meta.write_bytes(b"\x0a\x04abcd")

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 from aibom import packages, verify
 from aibom._version import __version__
 from aibom.artifacts import Artifact, FileRef
-from aibom.bom.build import Built, build, prop
+from aibom.bom.build import Built, build
+from aibom.bom.components import prop
 from aibom.bom.document import DocumentOptions, render_document
 from aibom.classify import classify
 from aibom.discover import Discovery, discover

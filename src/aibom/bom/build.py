@@ -3,11 +3,9 @@ cannot (``modelCard``, ``data``), returned separately for ``aibom.bom.document``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import quote
 
 from cyclonedx.model import (
     ExternalReference,
@@ -20,33 +18,25 @@ from cyclonedx.model import (
 from cyclonedx.model.bom import Bom
 from cyclonedx.model.component import Component, ComponentScope, ComponentType, Pedigree
 from cyclonedx.model.contact import OrganizationalEntity
-from cyclonedx.model.license import DisjunctiveLicense, LicenseExpression
-from cyclonedx.model.vulnerability import (
-    BomTarget,
-    Vulnerability,
-    VulnerabilityRating,
-    VulnerabilityScoreSource,
-    VulnerabilitySeverity,
-    VulnerabilitySource,
-)
 from packageurl import PackageURL
 
-from aibom.artifacts import Artifact
+from aibom.bom.components import (
+    Refs,
+    card_licenses,
+    file_component,
+    inner_name,
+    package_licenses,
+    package_refs,
+    properties_of,
+    vulnerability,
+)
 from aibom.bom.modelcard import WeightsSummary, dataset_data, model_card
 from aibom.cards import CardFacts
-from aibom.findings import Finding, Severity
+from aibom.findings import Finding
 from aibom.inventory import DatasetEntry, Inventory, ModelEntry
-from aibom.iri import hub_url, is_iri_reference, safe_url
-from aibom.packages.interface import Package, PackageHash
+from aibom.iri import hub_url, safe_url
+from aibom.packages.interface import Package
 from aibom.properties import Prop
-
-_SEVERITY = {
-    Severity.INFO: VulnerabilitySeverity.INFO,
-    Severity.LOW: VulnerabilitySeverity.LOW,
-    Severity.MEDIUM: VulnerabilitySeverity.MEDIUM,
-    Severity.HIGH: VulnerabilitySeverity.HIGH,
-    Severity.CRITICAL: VulnerabilitySeverity.CRITICAL,
-}
 
 
 @dataclass
@@ -60,111 +50,6 @@ class Built:
     """CycloneDX vulnerability objects made outside the library (OSV matches), appended as given."""
     json_hooks: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
     """Later stages' additions to the JSON document (scores), applied before validation."""
-
-
-class _Refs:
-    """Unique, deterministic bom-refs."""
-
-    def __init__(self) -> None:
-        self.used: set[str] = set()
-        self.by_path: dict[str, str] = {}
-
-    def new(self, wanted: str) -> str:
-        ref, n = wanted, 1
-        while ref in self.used:
-            n += 1
-            ref = f"{wanted}#{n}"
-        self.used.add(ref)
-        return ref
-
-
-def prop(name: Prop, value: object) -> Property:
-    return Property(name=name.value, value=str(value))
-
-
-def _props(pairs: Iterable[tuple[Prop, object]]) -> list[Property]:
-    out = []
-    for name, value in pairs:
-        if value is None or value in ("", (), []):
-            continue
-        if isinstance(value, (list, tuple)):
-            text = ", ".join(str(v) for v in value)
-        elif isinstance(value, bool):
-            text = "true" if value else "false"
-        else:
-            text = str(value)
-        out.append(prop(name, text))
-    return out
-
-
-# ---------------------------------------------------------------- licences
-
-
-def card_licenses(card: CardFacts | None) -> list[LicenseExpression | DisjunctiveLicense]:
-    if card is None:
-        return []
-    if card.license:
-        if any(op in card.license for op in (" AND ", " OR ", " WITH ")):
-            return [LicenseExpression(card.license)]
-        return [DisjunctiveLicense(id=card.license)]
-    if card.license_name:
-        link = safe_url(card.license_link)
-        return [DisjunctiveLicense(name=card.license_name, url=XsUri(link) if link else None)]
-    return []
-
-
-# ---------------------------------------------------------------- files
-
-
-def file_component(art: Artifact, name: str, refs: _Refs) -> Component:
-    ref = refs.new(f"file:{art.display}")
-    refs.by_path[art.display] = ref
-    hashes = (
-        [HashType(alg=HashAlgorithm.SHA_256, content=art.digests.sha256)] if art.digests else []
-    )
-    pairs: list[tuple[Prop, object]] = [
-        (Prop.FILE_KIND, art.kind.value),
-        (Prop.FILE_FORMAT, art.format.value),
-        (Prop.FILE_FORMAT_EVIDENCE, art.evidence),
-        (Prop.FILE_SIZE, art.size),
-        (Prop.GIT_BLOB_SHA1, art.digests.git_sha1 if art.digests else None),
-        (Prop.LFS_OID, art.facts.get("lfs_oid")),
-        (Prop.LFS_SIZE, art.facts.get("lfs_size")),
-    ]
-    extra = [Property(name=n, value=v) for n, v in art.extra_properties]
-    extra += [Property(name=n, value=v) for n, v in fact_properties(art.facts)]
-    return Component(
-        type=ComponentType.FILE,
-        name=name,
-        bom_ref=ref,
-        hashes=hashes,
-        properties=_props(pairs) + extra,
-    )
-
-
-def fact_properties(facts: dict[str, object]) -> list[tuple[str, str]]:
-    """Format facts with a documented property (GGUF architecture, ONNX opsets, Keras version...)."""
-    from aibom.formats.other import FACT_PROPERTIES
-
-    out: list[tuple[str, str]] = []
-    for key, name in FACT_PROPERTIES.items():
-        value = facts.get(key)
-        if value is None or value in ("", [], {}):
-            continue
-        if isinstance(value, dict):
-            text = ", ".join(
-                f"{k}:{v}" for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))
-            )
-        elif isinstance(value, (list, tuple)):
-            text = ", ".join(str(v) for v in value)
-        else:
-            text = str(value)
-        out.append((name, text))
-    return out
-
-
-def _inner(art: Artifact, root: str) -> str:
-    return art.display[len(root) :].lstrip("/") or PurePosixPath(art.display).name
 
 
 # ---------------------------------------------------------------- models
@@ -214,7 +99,7 @@ def _model_props(model: ModelEntry) -> list[Property]:
             (Prop.MODEL_CARD_PLACEHOLDERS, "; ".join(card.placeholders)),
         ]
     extra = [Property(name=name, value=value) for name, value in model.extra_properties]
-    return _props(pairs) + extra
+    return properties_of(pairs) + extra
 
 
 def _description(card: CardFacts | None) -> str | None:
@@ -228,7 +113,7 @@ def _description(card: CardFacts | None) -> str | None:
 class _Builder:
     def __init__(self, inv: Inventory) -> None:
         self.inv = inv
-        self.refs = _Refs()
+        self.refs = Refs()
         self.bom = Bom()
         self.built = Built(self.bom)
         self.model_ref: dict[str, str] = {}
@@ -244,7 +129,7 @@ class _Builder:
         self.model_ref[model.root] = ref
         if snap is not None:
             self.hf_model_ref.setdefault(snap.repo_id, ref)
-        files = [file_component(a, _inner(a, model.root), self.refs) for a in model.files]
+        files = [file_component(a, inner_name(a, model.root), self.refs) for a in model.files]
         weights = [a for a in model.files if a.kind.value == "weights" and a.digests]
         hashes = (
             [HashType(alg=HashAlgorithm.SHA_256, content=weights[0].digests.sha256)]
@@ -275,7 +160,7 @@ class _Builder:
         )
         url = hub_url("datasets", *entry.key.split("/")) if is_hf else None
         root = entry.root or ""
-        files = [file_component(a, _inner(a, root), self.refs) for a in entry.files]
+        files = [file_component(a, inner_name(a, root), self.refs) for a in entry.files]
         declared = [self.model_ref[m] for m in entry.declared_by if m in self.model_ref]
         pairs: list[tuple[Prop, object]] = [
             (Prop.MODEL_SOURCE, entry.source),
@@ -297,7 +182,7 @@ class _Builder:
             bom_ref=ref,
             licenses=card_licenses(entry.card),
             external_references=ext,
-            properties=_props(pairs)
+            properties=properties_of(pairs)
             + [Property(name=n, value=v) for n, v in entry.extra_properties],
             components=files,
         )
@@ -319,7 +204,7 @@ class _Builder:
                     type=ExternalReferenceType.WEBSITE, url=XsUri(hub_url(*repo_id.split("/")))
                 )
             ],
-            properties=_props([(Prop.MODEL_SOURCE, "declared")]),
+            properties=properties_of([(Prop.MODEL_SOURCE, "declared")]),
         )
 
     def package(self, pkgs: Sequence[Package]) -> Component:
@@ -349,92 +234,10 @@ class _Builder:
             description=first.summary,
             author=first.author,
             scope=ComponentScope.OPTIONAL if all(p.optional for p in pkgs) else None,
-            licenses=_package_licenses(first),
-            external_references=_package_refs(first, hashes),
-            properties=_props(pairs) + extra,
+            licenses=package_licenses(first),
+            external_references=package_refs(first, hashes),
+            properties=properties_of(pairs) + extra,
         )
-
-
-def _package_licenses(pkg: Package) -> list[LicenseExpression | DisjunctiveLicense]:
-    if pkg.license_expression:
-        expr = pkg.license_expression
-        if any(op in expr for op in (" AND ", " OR ", " WITH ")):
-            return [LicenseExpression(expr)]
-        return [DisjunctiveLicense(id=expr)]
-    return [DisjunctiveLicense(name=name) for name in pkg.license_names[:1]]
-
-
-def _package_refs(pkg: Package, hashes: Sequence[PackageHash]) -> list[ExternalReference]:
-    out: list[ExternalReference] = []
-    if pkg.url and "://" in pkg.url and is_iri_reference(pkg.url):
-        kind = (
-            ExternalReferenceType.VCS
-            if pkg.url.startswith(("git+", "hg+", "svn+", "bzr+"))
-            else ExternalReferenceType.DISTRIBUTION
-        )
-        out.append(ExternalReference(type=kind, url=XsUri(pkg.url)))
-    if hashes:
-        url = "https://pypi.org/project/" + quote(pkg.normalized_name, safe="") + "/"
-        url += quote(pkg.version, safe="") + "/" if pkg.version else ""
-        cdx = [_hash(h) for h in hashes]
-        out.append(
-            ExternalReference(
-                type=ExternalReferenceType.DISTRIBUTION,
-                url=XsUri(url),
-                comment="hashes of the distribution files the lock or requirements file allows",
-                hashes=[h for h in cdx if h is not None],
-            )
-        )
-    return out
-
-
-_ALGS = {
-    "SHA-256": HashAlgorithm.SHA_256,
-    "SHA-384": HashAlgorithm.SHA_384,
-    "SHA-512": HashAlgorithm.SHA_512,
-    "SHA-1": HashAlgorithm.SHA_1,
-    "MD5": HashAlgorithm.MD5,
-}
-
-
-def _hash(h: PackageHash) -> HashType | None:
-    alg = _ALGS.get(h.alg)
-    return HashType(alg=alg, content=h.value) if alg is not None else None
-
-
-# ---------------------------------------------------------------- findings
-
-
-def vulnerability(finding: Finding, index: int, affected: str) -> Vulnerability:
-    check = finding.check
-    props = _props(
-        [
-            (Prop.FILE_PATH, finding.path),
-            (Prop.FINDING_MEMBER, finding.member),
-            (Prop.FINDING_OFFSET, finding.offset),
-            (Prop.FINDING_EVIDENCE, finding.evidence),
-            (Prop.FINDING_CHECK_NAME, check.name),
-        ]
-    )
-    return Vulnerability(
-        bom_ref=f"finding:{index}",
-        id=check.id,
-        source=VulnerabilitySource(name="aibom"),
-        ratings=[
-            VulnerabilityRating(
-                source=VulnerabilitySource(name="aibom"),
-                severity=_SEVERITY[finding.effective_severity],
-                method=VulnerabilityScoreSource.OTHER,
-                justification=check.title,
-            )
-        ],
-        cwes=[check.cwe] if check.cwe else None,
-        description=finding.message,
-        detail=check.help,
-        recommendation=check.remediation,
-        affects=[BomTarget(ref=affected)],
-        properties=props,
-    )
 
 
 # ---------------------------------------------------------------- assembly

@@ -83,7 +83,7 @@ def probe_worthy(relpath: str) -> bool:
 
 
 def looks_like_pickle(head: bytes, relpath: str) -> bool:
-    from aibom.classify import TORCH_LEGACY_MAGIC
+    from aibom.sniff_pickle import TORCH_LEGACY_MAGIC
 
     if head.startswith(TORCH_LEGACY_MAGIC) or (
         len(head) > 1 and head[0] == 0x80 and 2 <= head[1] <= 5
