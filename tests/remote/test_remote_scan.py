@@ -90,3 +90,11 @@ def test_cli_scans_hf_targets_and_reports_access_errors(hub: FakeHub, tmp_path: 
     assert missing.returncode == 2
     assert "error:" in missing.stderr and "org/missing" in missing.stderr
     assert missing.stdout == ""
+
+
+def test_cli_knows_the_remote_scheme() -> None:
+    from aibom.remote.source import SCHEME
+
+    assert (
+        SCHEME == "hf://"
+    )  # aibom.commands.scan tests for this prefix without importing aibom.remote

@@ -287,12 +287,12 @@ def _write_reports(
 
 
 def _split_targets(targets: tuple[str, ...]) -> tuple[tuple[Path, ...], tuple[str, ...]]:
-    from aibom.remote import is_remote_target
-
     local: list[Path] = []
     remote: list[str] = []
     for target in targets:
-        if is_remote_target(target):
+        if target.startswith(
+            "hf://"
+        ):  # aibom.remote.SCHEME; not imported for local scans (start-up)
             remote.append(target)
         elif Path(target).exists() or Path(target).is_symlink():
             local.append(Path(target))
