@@ -24,8 +24,10 @@ from peers import (
     check_marker,
     classify,
     peer_tools,
+    run_library,
     run_tool,
 )
+from tests.unsafe.payloads import benign_pickle, evil_call
 
 CRASH = (
     "Traceback (most recent call last):\n"
@@ -99,6 +101,20 @@ def test_marker_check(tmp_path: Path) -> None:
     check_marker(marker, dirty, print)
     assert clean.marker_absent and not dirty.marker_absent
     assert not marker.exists()
+
+
+def test_library_run_maps_findings_to_corpus_files(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    for rel, data in {
+        "malicious/os_system/m.pkl": evil_call("os", "system", "id"),
+        "benign/ordered_dict/ok.pkl": benign_pickle(),
+    }.items():
+        (corpus / rel).parent.mkdir(parents=True)
+        (corpus / rel).write_bytes(data)
+    result = run_library(corpus, ["benign/ordered_dict/ok.pkl", "malicious/os_system/m.pkl"])
+    outcomes = {path: run.outcome for path, run in result.runs.items()}
+    assert outcomes == {"benign/ordered_dict/ok.pkl": CLEAN, "malicious/os_system/m.pkl": DETECTED}
+    assert result.name == LIBRARY and result.wall > 0
 
 
 def _labels() -> dict[str, Label]:
