@@ -357,3 +357,22 @@ def _mutate(data: bytes, cut: int, flips: list[tuple[int, int]]) -> bytes:
         if pos < len(out):
             out[pos] = byte
     return bytes(out)
+
+
+def test_cve_2024_3660_keras_metadata_is_found_by_a_whole_scan(tmp_path: Path) -> None:
+    """Classification must route keras_metadata.pb to this inspector (a past gap: it was UNKNOWN)."""
+    from aibom.scan import ScanOptions, scan
+
+    code = lambda_code_b64(tmp_path / "marker")
+    layer = keras2_lambda(code)
+    layer["config"]["function"] = {"class_name": "__tuple__", "items": [code, None, None]}
+    model = tmp_path / "saved"
+    model.mkdir()
+    (model / "keras_metadata.pb").write_bytes(
+        keras_metadata(("root", keras2_config()), ("root.layer-1", layer))
+    )
+    result = scan(ScanOptions(targets=(model,)))
+    assert any(
+        f.check is KERAS_LAMBDA and f.path == "saved/keras_metadata.pb" for f in result.findings
+    )
+    assert not (tmp_path / "marker").exists()
