@@ -110,14 +110,30 @@ def report(
         base_scorecard=load_json(base_scores, "the base scorecard") if base_scores else None,
         title=title,
     )
-    text = render(
-        fmt,
-        load_bom(bom),
-        load_json(scores, "the scorecard") if scores else None,
-        load_bom(base) if base else None,
-        options=options,
-    )
+    doc = load_bom(bom)
+    scorecard = load_json(scores, "the scorecard") if scores else rescore(doc)
+    text = render(fmt, doc, scorecard, load_bom(base) if base else None, options=options)
     write_text(text, output)
+
+
+def rescore(doc: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """A BOM written by ``aibom scan --score`` names its scoring profile: score it again the same way
+    (the rules are deterministic), so the report shows the full scorecard without ``--scores``."""
+    meta = doc.get("metadata")
+    props = meta.get("properties") if isinstance(meta, Mapping) else None
+    profile = next(
+        (
+            p.get("value")
+            for p in props or []
+            if isinstance(p, Mapping) and p.get("name") == "aibom:score:profile"
+        ),
+        None,
+    )
+    if profile not in ("procurement", "engineering"):
+        return None
+    from aibom.score import score_document
+
+    return score_document(dict(doc), profile=str(profile)).to_json_dict()
 
 
 @click.command("diff")
