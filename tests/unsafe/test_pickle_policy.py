@@ -117,3 +117,11 @@ def test_reconstruction_only_classes_flagged_when_called(tmp_path: Path) -> None
     mine = [f for f in result.findings if f.check.id.startswith("AIBOM-PKL")]
     assert [f.check.id for f in mine] == ["AIBOM-PKL-002"]
     assert "reconstruction only" in mine[0].message
+
+
+def test_bare_loss_module_of_scikit_learn_1_7_allows_only_its_loss_classes() -> None:
+    """scikit-learn 1.7 pickles Cython losses as ``_loss.CyHalfBinomialLoss``; nothing else there."""
+    from aibom.formats.pickle_policy import DEFAULT_POLICY, Grade
+
+    assert DEFAULT_POLICY.judge("_loss", "CyHalfBinomialLoss", 4).grade is Grade.CALL
+    assert DEFAULT_POLICY.judge("_loss", "system", 4).grade is Grade.UNKNOWN

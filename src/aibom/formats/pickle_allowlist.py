@@ -7,6 +7,12 @@ or the copyreg helpers, which never run ``__init__``). Data only; ``pickle_polic
 
 from __future__ import annotations
 
+_SKLEARN_LOSSES = (
+    "CyHalfBinomialLoss CyHalfSquaredError CyAbsoluteError CyHalfPoissonLoss CyHalfGammaLoss "
+    "CyHalfTweedieLoss CyHalfMultinomialLoss CyPinballLoss CyHuberLoss CyExponentialLoss "
+    "CyHalfTweedieLossIdentity"
+)
+
 CALL: dict[str, str] = {
     "builtins": "set frozenset slice complex bytearray bytes list dict tuple range int float bool str "
     "object NotImplemented Ellipsis",
@@ -76,9 +82,10 @@ CALL: dict[str, str] = {
     "sklearn.neighbors._ball_tree": "BallTree BallTree64 BallTree32 newObj",
     "sklearn.metrics._dist_metrics": "newObj EuclideanDistance64 EuclideanDistance32 "
     "ManhattanDistance64 ChebyshevDistance64 MinkowskiDistance64 SEuclideanDistance64",
-    "sklearn._loss._loss": "CyHalfBinomialLoss CyHalfSquaredError CyAbsoluteError CyHalfPoissonLoss "
-    "CyHalfGammaLoss CyHalfTweedieLoss CyHalfMultinomialLoss CyPinballLoss CyHuberLoss "
-    "CyExponentialLoss CyHalfTweedieLossIdentity",
+    "sklearn._loss._loss": _SKLEARN_LOSSES,
+    # scikit-learn 1.7 (the last release for Python 3.10) pickles its Cython loss objects under the
+    # bare module name "_loss" (a Cython quirk). Only these exact class names are allowed there.
+    "_loss": _SKLEARN_LOSSES,
     "sklearn.linear_model._sgd_fast": "Hinge Log ModifiedHuber SquaredLoss Huber "
     "EpsilonInsensitive SquaredEpsilonInsensitive SquaredHinge",
     "pandas._libs.internals": "_unpickle_block",
