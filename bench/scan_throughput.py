@@ -17,7 +17,7 @@ What it does, in one run:
 3. Times, each as a child process (wall clock and the child's peak RSS from ``os.wait4``):
    ``sha256sum`` over the shards, a cold ``aibom scan`` with a fresh digest cache, and a warm
    rescan with the same cache; then the fixed overhead ``python -c pass`` and
-   ``python -c "import aibom._cli"`` / ``"import aibom.scan"`` so the warm number can be read.
+   ``python -c "import aibom.cli.main"`` / ``"import aibom.scan"`` so the warm number can be read.
    If ``openssl`` is installed, ``openssl dgst -sha256`` is timed too, for information only:
    hashlib uses OpenSSL (SHA-NI where the CPU has it), which can be several times faster than
    coreutils ``sha256sum``, so it is the real single-core floor.
@@ -478,7 +478,7 @@ def measure_overhead(ctx: Context) -> list[Step]:
     steps = []
     for label, code in (
         ("python startup", "pass"),
-        ("python + import aibom._cli", "import aibom._cli"),
+        ("python + import aibom.cli.main", "import aibom.cli.main"),
         ("python + import aibom.scan", "import aibom.scan"),
     ):
         step = Step(label, [sys.executable, "-c", code])

@@ -18,8 +18,8 @@ import pytest
 
 from aibom.artifacts import FileRef, FileStat, Format, Kind
 from aibom.checks import FORMAT_MISMATCH
-from aibom.classify import Classification, classify
-from aibom.sniff_pickle import TORCH_LEGACY_MAGIC
+from aibom.sources.classify import Classification, classify
+from aibom.sources.sniff_pickle import TORCH_LEGACY_MAGIC
 from tests.builders import lfs_pointer, safetensors_bytes
 
 

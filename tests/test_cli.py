@@ -97,7 +97,7 @@ def test_invalid_bom_is_never_written(tmp_path: Path) -> None:
         "import aibom.bom.build as b\n"
         "real = b.model_card\n"
         "b.model_card = lambda *a: {**real(*a), 'bogus': 1}\n"
-        "from aibom._cli import main\n"
+        "from aibom.cli.main import main\n"
         "sys.argv = ['aibom', 'scan', sys.argv[1], '-o', sys.argv[2]]\n"
         "main()\n"
     )

@@ -7,8 +7,8 @@ import pytest
 from huggingface_hub import scan_cache_dir
 
 from aibom.checks import HF_CACHE_LAYOUT, LIMIT_REACHED
-from aibom.discover import discover
 from aibom.limits import Limits
+from aibom.sources.discover import discover
 from tests.builders import git_blob_sha1, hf_cache_repo, write_model
 
 COMMIT_A = "a" * 40

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from aibom import hashing
 from aibom.artifacts import FileRef
-from aibom.discover import discover
-from aibom.hashing import DigestCache, HashResult, hash_files
 from aibom.limits import Limits
+from aibom.sources import hashing
+from aibom.sources.discover import discover
+from aibom.sources.hashing import DigestCache, HashResult, hash_files
 from tests.builders import git_blob_sha1
 
 

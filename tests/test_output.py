@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from aibom.cli.output import write_text
 from aibom.errors import UsageError
-from aibom.output import write_text
 
 
 def test_regular_file_replaced_atomically_with_umask_mode(tmp_path: Path) -> None:

@@ -3,9 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from aibom._docs import reference
-from aibom.catalog import is_documented
 from aibom.checks import ALL_CHECKS
+from aibom.cli.catalog import is_documented
+from aibom.cli.docs import reference
 from aibom.properties import PROPERTIES, Prop
 from aibom.scan import ScanOptions, scan
 from tests.builders import hf_cache_repo, lfs_pointer, validate_bom, write_model
@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_reference_doc_is_in_sync() -> None:
     assert (ROOT / "docs" / "reference.md").read_text() == reference(), (
-        "run: python -m aibom._docs > docs/reference.md"
+        "run: python -m aibom.cli.docs > docs/reference.md"
     )
 
 

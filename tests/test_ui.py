@@ -4,7 +4,7 @@ import io
 
 from rich.console import Console
 
-from aibom._ui import RichProgressReporter
+from aibom.cli.ui import RichProgressReporter
 
 
 def active(reporter: RichProgressReporter) -> bool:

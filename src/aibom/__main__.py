@@ -1,6 +1,6 @@
 """``python -m aibom``."""
 
-from aibom._cli import main
+from aibom.cli.main import main
 
 if __name__ == "__main__":
     main()

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import enum
-import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
 
 
 class Kind(enum.Enum):
@@ -130,16 +127,3 @@ class Artifact:
     @property
     def display(self) -> str:
         return self.ref.display
-
-
-def open_regular(path: Path) -> BinaryIO:
-    """Open ``path`` for reading without ever blocking: a FIFO or device swapped in after discovery is
-    refused (``OSError``) instead of hanging the scan."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(f"{path}: not a regular file at read time")
-        return os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise

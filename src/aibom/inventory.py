@@ -16,11 +16,11 @@ from pathlib import PurePosixPath
 
 from aibom.artifacts import Artifact, Format, Kind
 from aibom.cards import CardFacts, ConfigFacts, parse_card, parse_config
-from aibom.classify import WEIGHT_FORMATS
-from aibom.discover import HFSnapshot
 from aibom.findings import Finding, Skipped
 from aibom.limits import DEFAULT_LIMITS, Limits
 from aibom.packages.interface import Package
+from aibom.sources.classify import WEIGHT_FORMATS
+from aibom.sources.discover import HFSnapshot
 
 _SHARD_RE = re.compile(r"-\d{5}-of-\d{5}(?=\.)")
 _DATASET_CARD_KEYS = (b"task_categories:", b"dataset_info:", b"size_categories:", b"configs:")

@@ -21,21 +21,21 @@ from aibom.artifacts import Artifact, FileRef
 from aibom.bom.build import Built, build
 from aibom.bom.components import prop
 from aibom.bom.document import DocumentOptions, render_document
-from aibom.classify import classify
-from aibom.discover import Discovery, discover
 from aibom.findings import Finding, Severity, Skipped
 from aibom.formats import inspect_artifact
-from aibom.hashing import DigestCache, default_cache_dir, hash_files
 from aibom.inventory import Inventory, build_inventory
 from aibom.limits import DEFAULT_LIMITS, Limits
 from aibom.packages.interface import PackageCollection, PackageInput
 from aibom.progress import NullProgress, Progress
 from aibom.properties import Prop
+from aibom.sources.classify import classify
+from aibom.sources.discover import Discovery, discover
+from aibom.sources.hashing import DigestCache, default_cache_dir, hash_files
 from aibom.verify import VerifyOptions
 
 if TYPE_CHECKING:
-    from aibom.remote import RemoteOptions
-    from aibom.scan_remote import RemoteScan
+    from aibom.sources.remote import RemoteOptions
+    from aibom.sources.remote.snapshot import RemoteScan
     from aibom.vulns import Match, VulnSource
 
 _SHA1_NAME = re.compile(r"[0-9a-f]{40}")
@@ -266,7 +266,7 @@ def _policy(path: Path | None) -> contextlib.AbstractContextManager[object]:
     """The pickle allow/deny policy for inspection: the built-in one, extended by ``path``."""
     if path is None:
         return contextlib.nullcontext()
-    from aibom.formats.pickle_policy import load_policy, use_policy
+    from aibom.formats.pickle.policy import load_policy, use_policy
 
     return use_policy(load_policy(path))
 
@@ -276,8 +276,8 @@ def _remote(
 ) -> RemoteScan | None:
     if workdir is None:
         return None
-    from aibom.remote import RemoteOptions
-    from aibom.scan_remote import scan_remote
+    from aibom.sources.remote import RemoteOptions
+    from aibom.sources.remote.snapshot import scan_remote
 
     remote_options = options.remote or RemoteOptions()
     remote = scan_remote(options.remote_targets, remote_options, workdir, options.limits)

@@ -19,7 +19,7 @@ from aibom.verify.sign import (
 def excluded_dirs(root: Path) -> list[str]:
     """Folders discovery never walks (``__pycache__``, ``.tox``, ...) but model-signing would hash:
     they go into the manifest's ``ignore_paths`` so both verifiers see the same file set."""
-    from aibom.discover import DEFAULT_EXCLUDES
+    from aibom.sources.discover import DEFAULT_EXCLUDES
 
     names = frozenset(DEFAULT_EXCLUDES)
     out = []

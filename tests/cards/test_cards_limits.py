@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aibom import checks
-from aibom.card_yaml import YamlLimitError, load_bounded, to_json_safe
 from aibom.cards import parse_card
+from aibom.cards.front_matter import YamlLimitError, load_bounded, to_json_safe
 from aibom.limits import Limits
 
 WriteFile = Callable[[str | bytes, str], Path]

@@ -10,8 +10,8 @@ import pytest
 from huggingface_hub import DatasetCard, DatasetCardData, ModelCard, ModelCardData
 
 from aibom import checks
-from aibom.card_sections import line_kind, normalise_heading, parse_body, section_keys
 from aibom.cards import parse_card
+from aibom.cards.sections import line_kind, normalise_heading, parse_body, section_keys
 
 WriteFile = Callable[[str | bytes, str], Path]
 

@@ -7,8 +7,9 @@ import os
 import pickle
 import zipfile
 
-from aibom.remote import RemoteOptions
-from aibom.remote.fetch import DownloadMode
+from aibom.sources.remote.fetch import DownloadMode
+
+from aibom.sources.remote import RemoteOptions
 
 
 class Evil:

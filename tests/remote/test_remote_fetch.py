@@ -12,12 +12,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from aibom.sources.remote.fetch import HEAD_BYTES
+from aibom.sources.remote.ziptail import TAIL_BYTES
 
 from aibom.artifacts import FileRef, FileStat, Format
-from aibom.classify import sniff
-from aibom.remote import RemoteFile, RemoteSnapshot, resolve_remote, snapshot_findings
-from aibom.remote.fetch import HEAD_BYTES
-from aibom.remote.ziptail import TAIL_BYTES
+from aibom.sources.classify import sniff
+from aibom.sources.remote import RemoteFile, RemoteSnapshot, resolve_remote, snapshot_findings
 from tests.builders import safetensors_bytes
 from tests.remote.hubserver import FakeHub, HubRepo
 from tests.remote.remote_builders import evil_pickle, fast, member_extent, torch_zip

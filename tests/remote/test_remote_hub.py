@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from aibom.errors import UsageError
-from aibom.remote import (
+from aibom.sources.remote import (
     PROPERTIES,
     AccessError,
     RemoteError,
@@ -120,7 +120,7 @@ def test_token_opens_gated_and_private_repositories(
 def test_token_is_never_sent_over_plain_http_to_a_remote_host(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from aibom.remote import RemoteOptions
+    from aibom.sources.remote import RemoteOptions
 
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     options = RemoteOptions(endpoint="http://hub.example", token="hf_secret")
@@ -176,7 +176,7 @@ def test_unreachable_endpoint_is_a_clear_error(
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    from aibom.remote import RemoteOptions
+    from aibom.sources.remote import RemoteOptions
 
     options = RemoteOptions(endpoint=f"http://127.0.0.1:{port}", token="", retries=0)
     with pytest.raises(RemoteError, match="cannot connect"):
@@ -186,7 +186,7 @@ def test_unreachable_endpoint_is_a_clear_error(
 def test_slow_drip_server_cannot_hold_the_scan(hub: FakeHub, tmp_path: Path) -> None:
     _model(hub)
     hub.custom["/api/models/org/model"] = drip(b'{"id": "org/model"}' * 50, pause=0.05)
-    from aibom.remote import RemoteOptions
+    from aibom.sources.remote import RemoteOptions
 
     options = RemoteOptions(timeout=0.2, retries=0)
     with pytest.raises(RemoteError, match="time limit"):

@@ -93,8 +93,8 @@ def test_cli_scans_hf_targets_and_reports_access_errors(hub: FakeHub, tmp_path: 
 
 
 def test_cli_knows_the_remote_scheme() -> None:
-    from aibom.remote.source import SCHEME
+    from aibom.sources.remote.source import SCHEME
 
     assert (
         SCHEME == "hf://"
-    )  # aibom.commands.scan tests for this prefix without importing aibom.remote
+    )  # aibom.cli.scan tests for this prefix without importing aibom.sources.remote

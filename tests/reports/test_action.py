@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from aibom import action
+from aibom.cli import action
 from aibom.render.markdown import MARKER
 from tests.reports.builders import PICKLE_CALLING_OS_SYSTEM, project, scorecard
 

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 import aibom
-from aibom import action
+from aibom.cli import action
 
 ROOT = Path(__file__).parents[2]
 ACTION = ROOT / "action.yml"

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from aibom.commands.report import MAX_INPUT_BYTES, diff, load_json, report
+from aibom.cli.output import write_text
+from aibom.cli.report import MAX_INPUT_BYTES, diff, load_json, report
 from aibom.errors import UsageError
-from aibom.output import write_text
 from tests.reports.builders import document, scorecard, vulnerability
 
 
@@ -169,7 +169,7 @@ def test_help_needs_no_heavy_imports() -> None:
     import sys
 
     code = (
-        "import sys\nfrom click.testing import CliRunner\nfrom aibom.commands.report import report, diff\n"
+        "import sys\nfrom click.testing import CliRunner\nfrom aibom.cli.report import report, diff\n"
         "CliRunner().invoke(report, ['--help']); CliRunner().invoke(diff, ['--help'])\n"
         "heavy = [m for m in ('jinja2', 'aibom.render', 'cyclonedx', 'requests') if m in sys.modules]\n"
         "print(heavy)"

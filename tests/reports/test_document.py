@@ -7,10 +7,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from aibom.bomdoc.view import MAX_COMPONENT_DEPTH, read_bom
 from aibom.checks import FORMAT_MISMATCH
 from aibom.findings import Severity
 from aibom.render import FORMATS, render
-from aibom.render.document import MAX_COMPONENT_DEPTH, read_bom
 from tests.reports.builders import document, model, vulnerability
 
 json_values = st.recursive(

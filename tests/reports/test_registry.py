@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from aibom.commands.report import REPORT_FORMATS
+from aibom.cli.report import REPORT_FORMATS
 from aibom.errors import UsageError
 from aibom.render import FORMATS, RENDERERS, render
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from aibom.catalog import is_documented
+from aibom.cli.catalog import is_documented
 from aibom.rules import load_rules
 from aibom.score import annotate, evaluate_document
-from aibom.score_annotate import FAMILIES, PROPERTIES
+from aibom.score.annotate import FAMILIES, PROPERTIES
 from tests.builders import validate_bom
 from tests.scoring.scoring_builders import RICH_CARD, scan_model, spec_model_card_bom
 

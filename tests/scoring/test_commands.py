@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from aibom.commands.score import PROFILE_CHOICES, rules, score
+from aibom.cli.score import PROFILE_CHOICES, rules, score
 from aibom.errors import AibomError, UsageError
 from aibom.rules import RuleError
 from aibom.score import PROFILES

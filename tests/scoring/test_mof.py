@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aibom.score_mof import (
+from aibom.score.mof import (
     MOF_COMPONENTS,
     RESEARCH_PAPER,
     TECHNICAL_REPORT,

@@ -8,15 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aibom.rules_conditions import (
+from aibom.rules.conditions import (
     ConditionError,
     compile_condition,
     evaluate,
     predicate_paths,
 )
-from aibom.rules_paths import MAX_PATH_VALUES, PathError, parse_path
-from aibom.rules_spdx import licence_in, licence_set, named_sets
-from aibom.rules_text import MAX_MATCH_CHARS, compile_pattern, is_informative, texts
+from aibom.rules.paths import MAX_PATH_VALUES, PathError, parse_path
+from aibom.rules.spdx import licence_in, licence_set, named_sets
+from aibom.rules.text import MAX_MATCH_CHARS, compile_pattern, is_informative, texts
 
 COMPONENT: dict[str, Any] = {
     "name": "m",
@@ -86,7 +86,7 @@ def test_path_values_are_capped() -> None:
 
 def test_path_visits_are_budgeted(monkeypatch: pytest.MonkeyPatch) -> None:
     """A filter that matches nothing over nested lists would visit every pair; the budget stops it."""
-    from aibom import rules_paths
+    from aibom.rules import paths as rules_paths
 
     root = {"a": [{"b": [{"x": i} for i in range(100)]} for _ in range(100)]}
     path = parse_path("a[].b[].x")

@@ -10,7 +10,7 @@ import pytest
 
 from aibom.errors import UsageError
 from aibom.rules import RuleError, data_root, load_rules, shipped_rules
-from aibom.rules_yaml import MAX_RULE_NODES
+from aibom.rules.yaml_marks import MAX_RULE_NODES
 from tests.scoring.scoring_builders import minimal_rule, write_rule
 
 
@@ -195,7 +195,7 @@ def test_pure_python_yaml_loader_gives_the_same_rules(monkeypatch: pytest.Monkey
     """libyaml is used when PyYAML has it; the pure-Python loader must read rules identically."""
     import yaml
 
-    from aibom import rules_yaml
+    from aibom.rules import yaml_marks as rules_yaml
 
     fast = load_rules(packs=["provenance"])
     monkeypatch.setattr(rules_yaml, "_LOADER", yaml.SafeLoader)
@@ -208,7 +208,7 @@ def test_pure_python_yaml_loader_gives_the_same_rules(monkeypatch: pytest.Monkey
 
 
 def test_the_documented_example_rule_is_valid_and_its_cases_pass(tmp_path: Path) -> None:
-    from aibom.score_selftest import run_rule_tests
+    from aibom.score.selftest import run_rule_tests
 
     docs = Path(__file__).resolve().parents[2] / "docs" / "scoring.md"
     text = docs.read_text()

@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aibom.rules import load_rules
-from aibom.rules_model import RuleSet, Verdict
+from aibom.rules.model import RuleSet, Verdict
 from aibom.score import PROFILES, evaluate_document, score_document
-from aibom.score_model import Scorecard, SubjectScore, grade
-from aibom.score_subjects import MAX_COMPONENT_DEPTH, extract_subjects
+from aibom.score.model import Scorecard, SubjectScore, grade
+from aibom.score.subjects import MAX_COMPONENT_DEPTH, extract_subjects
 from tests.scoring.scoring_builders import (
     RICH_CARD,
     SPARSE_CARD,

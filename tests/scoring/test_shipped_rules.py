@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from aibom.catalog import is_documented
+from aibom.cli.catalog import is_documented
 from aibom.rules import load_rules, shipped_rules
-from aibom.rules_conditions import ForEach, Negation, Node, Predicate
-from aibom.rules_model import Rule, Verdict
-from aibom.score_mof import MOF_COMPONENTS
-from aibom.score_selftest import run_rule
+from aibom.rules.conditions import ForEach, Negation, Node, Predicate
+from aibom.rules.model import Rule, Verdict
+from aibom.score.mof import MOF_COMPONENTS
+from aibom.score.selftest import run_rule
 
 RULES = load_rules()
 PACKS = {"model-card", "provenance", "openness", "fmti", "nis2", "eu-ai-act", "g7-aibom", "safety"}

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from aibom.findings import Finding, Severity
-from aibom.formats.zipview import read_layout
+from aibom.formats.containers.zipview import read_layout
 from aibom.limits import DEFAULT_LIMITS, Limits
 from aibom.scan import ScanOptions, scan
 from tests.unsafe.payloads import (

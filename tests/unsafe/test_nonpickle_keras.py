@@ -26,9 +26,9 @@ from aibom.checks.unsafe_other import (
 )
 from aibom.findings import Check, Severity
 from aibom.formats import inspect_artifact
-from aibom.formats import keras as keras_module
 from aibom.formats.interface import FormatError, InspectContext, Inspection, LimitExceeded
-from aibom.formats.keras import KerasH5Inspector, walk_config
+from aibom.formats.keras import h5 as keras_module
+from aibom.formats.keras.h5 import KerasH5Inspector, walk_config
 from aibom.limits import DEFAULT_LIMITS, Limits
 from tests.unsafe.nonpickle_builders import (
     TRAINING_CONFIG,

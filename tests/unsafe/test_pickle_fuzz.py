@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from aibom.artifacts import Artifact, FileRef, FileStat, Format, Kind
 from aibom.formats import FormatError, LimitExceeded, inspect_artifact
-from aibom.formats.pickle_vm import walk_pickle
-from aibom.formats.zipview import read_layout
+from aibom.formats.containers.zipview import read_layout
+from aibom.formats.pickle.vm import walk_pickle
 from aibom.limits import DEFAULT_LIMITS, Limits
 from tests.unsafe.payloads import (
     Member,

@@ -8,7 +8,7 @@ import pytest
 
 from aibom.errors import UsageError
 from aibom.findings import Severity
-from aibom.formats.pickle_policy import (
+from aibom.formats.pickle.policy import (
     DEFAULT_POLICY,
     Grade,
     active_policy,
@@ -121,7 +121,7 @@ def test_reconstruction_only_classes_flagged_when_called(tmp_path: Path) -> None
 
 def test_bare_loss_module_of_scikit_learn_1_7_allows_only_its_loss_classes() -> None:
     """scikit-learn 1.7 pickles Cython losses as ``_loss.CyHalfBinomialLoss``; nothing else there."""
-    from aibom.formats.pickle_policy import DEFAULT_POLICY, Grade
+    from aibom.formats.pickle.policy import DEFAULT_POLICY, Grade
 
     assert DEFAULT_POLICY.judge("_loss", "CyHalfBinomialLoss", 4).grade is Grade.CALL
     assert DEFAULT_POLICY.judge("_loss", "system", 4).grade is Grade.UNKNOWN

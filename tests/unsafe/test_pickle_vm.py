@@ -11,7 +11,7 @@ from typing import BinaryIO
 
 import pytest
 
-from aibom.formats.pickle_vm import ByteSource, PickleVM, Trace, walk_pickle
+from aibom.formats.pickle.vm import ByteSource, PickleVM, Trace, walk_pickle
 from aibom.limits import DEFAULT_LIMITS, Limits
 from tests.unsafe.payloads import Asm, evil_call
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from aibom.commands.verify import sign, sign_bom, verify, verify_bom
+from aibom.cli.verify import sign, sign_bom, verify, verify_bom
 from tests.builders import snapshot_tree
 from tests.verify.keyless import PrivateSigstore
 from tests.verify.vbuilders import (

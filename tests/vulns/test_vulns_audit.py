@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from aibom.commands.audit import audit
+from aibom.cli.audit import audit
 from aibom.errors import UsageError
 from tests.vulns.osv_builders import CVSS_CRITICAL, OsvApi, advisory, serve, write_export
 

@@ -6,7 +6,6 @@ import struct
 
 from aibom.artifacts import Artifact, Format
 from aibom.checks import LIMIT_REACHED, MALFORMED_FILE
-from aibom.classify import Subject, kind_of, sniff_subject
 from aibom.findings import Skipped
 from aibom.formats.interface import (
     FormatError,
@@ -18,9 +17,10 @@ from aibom.formats.interface import (
 )
 from aibom.formats.lfs import LfsPointerInspector
 from aibom.formats.other import OTHER_INSPECTORS
-from aibom.formats.pickle_family import PICKLE_FAMILY_INSPECTORS
+from aibom.formats.pickle.inspectors import PICKLE_FAMILY_INSPECTORS
 from aibom.formats.safetensors import SafetensorsInspector
 from aibom.limits import DEFAULT_LIMITS, Limits
+from aibom.sources.classify import Subject, kind_of, sniff_subject
 
 __all__ = [
     "INSPECTORS",

@@ -27,7 +27,7 @@ from aibom.checks.unsafe_other import (
 )
 from aibom.findings import Check, Finding
 from aibom.formats.interface import FormatError, InspectContext, Inspection, LimitExceeded
-from aibom.formats.keras import failure_finding
+from aibom.formats.keras.h5 import failure_finding
 from aibom.limits import Limits
 
 MAX_KV = 100_000

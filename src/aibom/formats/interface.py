@@ -16,7 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import BinaryIO, Protocol
 
-from aibom.artifacts import Artifact, Format, open_regular
+from aibom._io import open_regular
+from aibom.artifacts import Artifact, Format
 from aibom.findings import Check, Finding, Severity, Skipped
 from aibom.limits import Limits
 

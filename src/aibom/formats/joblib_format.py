@@ -13,8 +13,8 @@ from aibom.artifacts import Artifact, Format
 from aibom.checks.unsafe import ARCHIVE_UNOPENABLE, UNSAFE_CHECKS
 from aibom.findings import Check
 from aibom.formats.interface import FormatError, InspectContext, Inspection
-from aibom.formats.pickle_joblib import MAX_EMBEDDED_DEPTH, WRAPPERS, joblib_build_hook
-from aibom.formats.pickle_scan import scan_pickles
+from aibom.formats.pickle.joblib import MAX_EMBEDDED_DEPTH, WRAPPERS, joblib_build_hook
+from aibom.formats.pickle.scan import scan_pickles
 from aibom.formats.stream_codecs import DECOMPRESSORS, decompressing_opener
 
 __all__ = [

@@ -7,9 +7,9 @@ from pathlib import PurePosixPath
 
 from aibom.artifacts import Artifact, Format
 from aibom.checks import LFS_POINTER
-from aibom.classify import SUFFIX_FORMATS, WEIGHT_FORMATS
 from aibom.findings import Check, Finding, Severity
 from aibom.formats.interface import FormatError, InspectContext, Inspection
+from aibom.sources.classify import SUFFIX_FORMATS, WEIGHT_FORMATS
 
 _LINE = re.compile(r"^(?P<key>[a-z0-9.-]+) (?P<value>.+)$")
 

@@ -18,10 +18,10 @@ from aibom.artifacts import Artifact, Format
 from aibom.checks import MALFORMED_FILE
 from aibom.checks.unsafe import UNSAFE_CHECKS
 from aibom.findings import Check
-from aibom.formats.archive_support import guarded
-from aibom.formats.archive_zip import scan_zip
+from aibom.formats.containers.support import guarded
+from aibom.formats.containers.zip import scan_zip
 from aibom.formats.interface import FormatError, InspectContext, Inspection, LimitExceeded
-from aibom.formats.pickle_scan import scan_pickles
+from aibom.formats.pickle.scan import scan_pickles
 from aibom.formats.streams import random_access
 
 MAGIC = b"\x93NUMPY"

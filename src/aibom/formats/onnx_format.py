@@ -25,7 +25,7 @@ from aibom.checks import LIMIT_REACHED, MALFORMED_FILE
 from aibom.checks.unsafe_other import ONNX_CUSTOM_DOMAIN, ONNX_EXTERNAL_DATA, ONNX_EXTERNAL_ESCAPE
 from aibom.findings import Check, Finding, Severity
 from aibom.formats.interface import FormatError, InspectContext, Inspection, LimitExceeded
-from aibom.formats.keras import unchecked_rest
+from aibom.formats.keras.h5 import unchecked_rest
 from aibom.formats.tensorflow import ProtoSource, Span, asset_escapes, fields, stream_size
 
 ONNX_LIBRARY_MAX_BYTES = 256 * 1024 * 1024

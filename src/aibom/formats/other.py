@@ -38,7 +38,7 @@ from aibom.formats.interface import (
     Inspector,
     LimitExceeded,
 )
-from aibom.formats.keras import (
+from aibom.formats.keras.h5 import (
     KERAS_JSON_NAMES,
     KerasH5Inspector,
     config_findings,

@@ -24,10 +24,11 @@ from aibom.checks.unsafe import (
     ZIP_VIEWS_DISAGREE,
 )
 from aibom.findings import Check, Finding, Severity
-from aibom.formats.archive_support import guarded
-from aibom.formats.archive_zip import check_crc, zip_contents, zip_findings
+from aibom.formats.containers.support import guarded
+from aibom.formats.containers.zip import check_crc, zip_contents, zip_findings
+from aibom.formats.containers.zipview import ZipLayout, member_opener, read_layout
 from aibom.formats.interface import InspectContext, Inspection, Opener
-from aibom.formats.pickle_scan import (
+from aibom.formats.pickle.scan import (
     inspect_as_pickle,
     inspect_nested,
     member_context,
@@ -35,10 +36,9 @@ from aibom.formats.pickle_scan import (
     scan_pickles,
     walk_stream,
 )
-from aibom.formats.pickle_values import GlobalRef, Trace
-from aibom.formats.pickle_vm import PickleVM
+from aibom.formats.pickle.values import GlobalRef, Trace
+from aibom.formats.pickle.vm import PickleVM
 from aibom.formats.streams import ByteSource, open_slice, random_access
-from aibom.formats.zipview import ZipLayout, member_opener, read_layout
 
 LEGACY_PICKLES = 5
 LEGACY_TAR_MEMBERS = frozenset({"storages", "tensors", "pickle"})

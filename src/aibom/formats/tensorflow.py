@@ -33,7 +33,7 @@ from aibom.checks.unsafe_other import (
 )
 from aibom.findings import Check, Finding
 from aibom.formats.interface import InspectContext, Inspection, LimitExceeded
-from aibom.formats.keras import config_findings, parse_json, unchecked_rest
+from aibom.formats.keras.h5 import config_findings, parse_json, unchecked_rest
 from aibom.formats.proto_wire import (
     MAX_GROUP_DEPTH,
     MAX_NAME_BYTES,

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from aibom.bomdoc.scorecard import read_scorecard
+from aibom.bomdoc.view import read_bom
+from aibom.diff import compare
 from aibom.errors import UsageError
 from aibom.render import html, json, markdown, sarif
-from aibom.render.changes import compare
-from aibom.render.document import read_bom
 from aibom.render.interface import FunctionRenderer, Renderer, RenderOptions, Report
-from aibom.render.scorecard import read_scorecard
 
 __all__ = ["FORMATS", "RENDERERS", "RenderOptions", "Renderer", "Report", "build_report", "render"]
 

@@ -16,11 +16,11 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from aibom._version import __version__
+from aibom.bomdoc.scorecard import RuleOutcome, Subject
+from aibom.bomdoc.view import BomView, ComponentView, FileView, FindingView, obj, text
 from aibom.findings import Severity
 from aibom.render import charts
-from aibom.render.document import BomView, ComponentView, FileView, FindingView, obj, text
 from aibom.render.interface import MAX_TABLE_ROWS, Report
-from aibom.render.scorecard import RuleOutcome, Subject
 from aibom.render.summary import (
     is_integrity_finding,
     is_unsafe_finding,

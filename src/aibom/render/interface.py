@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 from aibom.findings import Severity
 
 if TYPE_CHECKING:
+    from aibom.bomdoc.scorecard import Scorecard
+    from aibom.bomdoc.view import BomView
     from aibom.diff import BomDiff
-    from aibom.render.document import BomView
-    from aibom.render.scorecard import Scorecard
 
 MAX_MARKDOWN_CHARS = 65_536
 """GitHub's limit for a PR comment body (and a sensible size for a step summary); Markdown is truncated

@@ -10,10 +10,10 @@ import json
 from typing import Any
 
 from aibom._version import __version__
-from aibom.render.changes import finding_json
-from aibom.render.document import ComponentView, FindingView
+from aibom.bomdoc.scorecard import Scorecard
+from aibom.bomdoc.view import ComponentView, FindingView
+from aibom.diff import finding_json
 from aibom.render.interface import Report
-from aibom.render.scorecard import Scorecard
 from aibom.render.summary import lights, model_formats, signature_status, worst
 
 REPORT_VERSION = 1

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 
 from aibom._version import __version__
-from aibom.render.changes import BomDiff, ComponentChange, ScoreChange
-from aibom.render.document import FindingView
+from aibom.bomdoc.scorecard import Scorecard
+from aibom.bomdoc.view import FindingView
+from aibom.diff import BomDiff, ComponentChange, ScoreChange
 from aibom.render.interface import MAX_MARKDOWN_CHARS, Report
-from aibom.render.scorecard import Scorecard
 from aibom.render.summary import AMBER, GREEN, GREY, RED, Light, lights, plural, worst
 
 NONE = "\u2013"

@@ -18,10 +18,10 @@ from typing import Any
 from urllib.parse import quote
 
 from aibom._version import __version__
+from aibom.bomdoc.view import BomView, FindingView
 from aibom.checks import ALL_CHECKS, by_id
+from aibom.diff import finding_key
 from aibom.findings import Severity
-from aibom.render.changes import finding_key
-from aibom.render.document import BomView, FindingView
 from aibom.render.interface import MAX_SARIF_RESULTS, SARIF_LEVEL, SECURITY_SEVERITY, Report
 
 SCHEMA_URI = (

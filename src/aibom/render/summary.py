@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from aibom.bomdoc.view import BomView, ComponentView, FindingView
 from aibom.checks import LFS_POINTER, LIMIT_REACHED
 from aibom.checks.unsafe import UNSAFE_CHECKS
 from aibom.checks.verify import VERIFY_CHECKS
 from aibom.findings import Severity
-from aibom.render.document import BomView, ComponentView, FindingView
 from aibom.render.interface import Report
 
 RED, AMBER, GREEN, GREY = "red", "amber", "green", "grey"

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aibom.artifacts import open_regular
+from aibom import _io
+from aibom._io import InputTooLarge
 from aibom.limits import MiB
 from aibom.verify.results import BundleError
 
@@ -78,12 +79,11 @@ def pae(payload_type: str, payload: bytes) -> bytes:
 
 
 def read_bounded(path: Path, limit: int, what: str) -> bytes:
-    """Read a small file whole, refusing FIFOs, devices and anything over ``limit`` bytes."""
-    with open_regular(path) as fh:
-        data = fh.read(limit + 1)
-    if len(data) > limit:
-        raise BundleError(f"{what} is larger than {limit} bytes; not read")
-    return data
+    """Read a small file whole (``aibom._io.read_bounded``), as a ``BundleError`` when too large."""
+    try:
+        return _io.read_bounded(path, limit, what)
+    except InputTooLarge as exc:
+        raise BundleError(str(exc)) from None
 
 
 def load_json(data: bytes, what: str) -> dict[str, Any]:

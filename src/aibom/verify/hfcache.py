@@ -1,7 +1,7 @@
 """Integrity of Hugging Face caches, from the digests the scan already computed (no second read).
 
 Blobs are named by their content: SHA-256 (64 hex) for LFS files, git blob SHA-1 (40 hex) otherwise.
-``aibom.discover`` already reports snapshot entries that are not links into ``blobs/`` and refs that do
+``aibom.sources.discover`` already reports snapshot entries that are not links into ``blobs/`` and refs that do
 not name a commit (AIBOM-HF-001); this module adds what needs the digests: content that no longer matches
 the name, LFS pointers that disagree with their object, and links that leave the repository.
 """
@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING
 
 from aibom.artifacts import Artifact
 from aibom.checks.verify import HF_BLOB_MISMATCH, HF_LFS_POINTER_MISMATCH, HF_LINK_ESCAPES
-from aibom.discover import LINK_LEAVES_ROOT
 from aibom.findings import Finding, Severity, Skipped
+from aibom.sources.discover import LINK_LEAVES_ROOT
 
 if TYPE_CHECKING:
     from aibom.scan import ScanResult
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _SHA1 = re.compile(r"[0-9a-f]{40}")
-"""Start of the reason ``aibom.discover`` gives for links it did not follow."""
+"""Start of the reason ``aibom.sources.discover`` gives for links it did not follow."""
 
 
 def hf_cache_findings(result: ScanResult) -> list[Finding]:

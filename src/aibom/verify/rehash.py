@@ -10,7 +10,7 @@ import hashlib
 from pathlib import Path
 from typing import Protocol
 
-from aibom.artifacts import open_regular
+from aibom._io import open_regular
 from aibom.limits import MiB
 
 BUFFER = 1 * MiB

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from aibom.errors import AibomError
 from aibom.limits import GiB, MiB
-from aibom.remote.ziptail import TAIL_BYTES, ZipTailError, central_directory
+from aibom.sources.remote.ziptail import TAIL_BYTES, ZipTailError, central_directory
 from aibom.vulns.match import ECOSYSTEM, PackageKey, normalize_name
 from aibom.vulns.osv import OsvFormatError, OsvRecord, parse_record, record_to_json
 
@@ -228,7 +228,7 @@ class OfflineDatabase:
             raise sqlite3.DatabaseError("unreadable index") from None
 
     def _cache_directory(self, cache_dir: Path | None) -> Path:
-        from aibom.hashing import default_cache_dir
+        from aibom.sources.hashing import default_cache_dir
 
         directory = (cache_dir or default_cache_dir()) / "osv"
         try:

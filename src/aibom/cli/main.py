@@ -1,0 +1,73 @@
+"""Command line: the ``aibom`` group, its commands (in ``aibom.cli``) and the one error handler.
+
+Commands parse arguments, call the library, write output and choose the exit code; nothing else.
+Exit codes: 0 clean, 1 policy failure, 2 usage or runtime error. Machine-readable output goes to stdout
+or ``-o``; progress, summary and logs go to stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from aibom._version import __version__
+from aibom.errors import AibomError
+
+EXIT_ERROR = 2
+
+
+def _stderr(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="aibom")
+def cli() -> None:
+    """aibom: inventory, verify and assess AI models, datasets and their Python dependencies."""
+    from aibom.bom.document import use_builtin_iri_format
+
+    use_builtin_iri_format()  # before anything imports jsonschema: saves ~1 s per run
+
+
+def _register_commands() -> None:
+    """Area commands live in ``aibom.cli``; each imports its heavy libraries only when run."""
+    from aibom.cli.audit import audit
+    from aibom.cli.report import diff, report
+    from aibom.cli.scan import scan
+    from aibom.cli.score import rules, score
+    from aibom.cli.verify import sign, sign_bom, verify, verify_bom
+
+    for command in (scan, verify, sign, sign_bom, verify_bom, audit, report, diff, score, rules):
+        cli.add_command(command)
+
+
+_register_commands()
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_ERROR)
+    except click.exceptions.Abort:
+        _stderr("aborted")
+        sys.exit(EXIT_ERROR)
+    except AibomError as exc:
+        _stderr(exc.diagnostics())
+        sys.exit(EXIT_ERROR)
+    except OSError as exc:
+        _stderr(f"error: {exc}")
+        sys.exit(EXIT_ERROR)
+    except KeyboardInterrupt:
+        _stderr("interrupted")
+        sys.exit(130)
+    except Exception:
+        import traceback
+
+        _stderr(traceback.format_exc())
+        _stderr("error: internal error in aibom; please report it with the trace above")
+        sys.exit(EXIT_ERROR)

@@ -1,0 +1,358 @@
+"""``aibom scan``: the command-line front of the scan pipeline (``aibom.scan``).
+
+Parses options, runs the library, writes the BOM and the reports, and picks the exit code: 0 clean,
+1 policy failure (a finding or advisory at or above ``--fail-on``, a score below ``--min-score``), 2 usage
+or runtime error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import click
+
+from aibom.cli.output import write_text
+from aibom.findings import Severity
+
+if TYPE_CHECKING:
+    from aibom.score.model import Scorecard
+    from aibom.sources.remote import RemoteOptions
+    from aibom.vulns import VulnSource
+
+EXIT_OK, EXIT_POLICY = 0, 1
+_SEVERITIES = [s.label for s in Severity] + ["none"]
+
+
+@click.command("scan")
+@click.argument("targets", nargs=-1, required=True)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), help="Write the BOM here (default: stdout)."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["json", "xml"]),
+    default="json",
+    show_default=True,
+)
+@click.option("--spec-version", type=click.Choice(["1.6", "1.7"]), default="1.6", show_default=True)
+@click.option(
+    "--reproducible",
+    is_flag=True,
+    help="No serial number or timestamp (SOURCE_DATE_EPOCH is honoured); relative paths only.",
+)
+@click.option(
+    "--exclude",
+    "excludes",
+    multiple=True,
+    metavar="GLOB",
+    help="Skip paths matching GLOB (repeatable).",
+)
+@click.option(
+    "--python",
+    "python_envs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="PATH",
+    help="Inventory another Python environment: interpreter, venv or site-packages (repeatable).",
+)
+@click.option(
+    "--no-cache", is_flag=True, help="Hash every file again; do not read or write the digest cache."
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path),
+    envvar="AIBOM_CACHE_DIR",
+    help="Digest cache location [env AIBOM_CACHE_DIR].",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(_SEVERITIES),
+    default="high",
+    show_default=True,
+    help="Exit 1 when a finding (or, with --vulns, an advisory) reaches this severity.",
+)
+@click.option(
+    "--download",
+    type=click.Choice(["none", "risky", "all"]),
+    default="risky",
+    show_default=True,
+    help="hf:// targets: what to fetch (risky: only what inspecting code-running formats needs).",
+)
+@click.option(
+    "--byte-budget",
+    default="512MiB",
+    show_default=True,
+    metavar="SIZE",
+    help="hf:// targets: most bytes fetched per repository (e.g. 200MB, 2GiB).",
+)
+@click.option(
+    "--vulns",
+    is_flag=True,
+    help="Match Python packages against OSV advisories (--osv-db or --online).",
+)
+@click.option(
+    "--osv-db",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="OSV PyPI export (all.zip) for offline matching; implies --vulns.",
+)
+@click.option(
+    "--online",
+    "osv_online",
+    is_flag=True,
+    help="Query the OSV API over the network instead of an offline export; implies --vulns.",
+)
+@click.option(
+    "--policy",
+    "pickle_policy",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="TOML file extending the pickle allowlist/denylist ([allow]/[deny] globals = [...]).",
+)
+@click.option(
+    "--score",
+    "do_score",
+    is_flag=True,
+    help="Score transparency (rule packs) and write the scores into the BOM.",
+)
+@click.option(
+    "--profile",
+    type=click.Choice(["procurement", "engineering"]),
+    default="procurement",
+    show_default=True,
+    help="With --score: procurement counts missing evidence as failure; engineering leaves it out.",
+)
+@click.option(
+    "--pack",
+    "packs",
+    multiple=True,
+    metavar="NAME",
+    help="With --score: only this rule pack (repeatable).",
+)
+@click.option(
+    "--rules",
+    "rule_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="With --score: also load rules from DIR (repeatable).",
+)
+@click.option(
+    "--min-score",
+    type=float,
+    metavar="N",
+    help="With --score: exit 1 when the overall score is below N.",
+)
+@click.option(
+    "--html",
+    "html_out",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Also write the HTML report.",
+)
+@click.option(
+    "--markdown",
+    "markdown_out",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Also write the Markdown summary.",
+)
+@click.option(
+    "--sarif",
+    "sarif_out",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Also write SARIF 2.1.0 for code scanning.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on stderr but errors.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="List every finding and skipped path on stderr."
+)
+def scan(
+    targets: tuple[str, ...],
+    output: Path | None,
+    output_format: str,
+    spec_version: str,
+    reproducible: bool,
+    excludes: tuple[str, ...],
+    python_envs: tuple[Path, ...],
+    no_cache: bool,
+    cache_dir: Path | None,
+    fail_on: str,
+    download: str,
+    byte_budget: str,
+    vulns: bool,
+    osv_db: Path | None,
+    osv_online: bool,
+    pickle_policy: Path | None,
+    do_score: bool,
+    profile: str,
+    packs: tuple[str, ...],
+    rule_dirs: tuple[Path, ...],
+    min_score: float | None,
+    html_out: Path | None,
+    markdown_out: Path | None,
+    sarif_out: Path | None,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Scan model folders, Hugging Face caches (or hf://ORG/NAME[@REV] on the Hub), datasets and Python
+    projects into a CycloneDX ML-BOM."""
+    from aibom.cli.ui import make_progress, report_result
+    from aibom.scan import ScanOptions
+    from aibom.scan import scan as run_scan
+
+    local, remote = _split_targets(targets)
+    scoring = _Scoring(packs, profile, rule_dirs) if (do_score or min_score is not None) else None
+    if scoring and output_format != "json":
+        raise click.UsageError("--score writes scores into JSON BOMs only; drop --format xml")
+    options = ScanOptions(
+        targets=local,
+        remote_targets=remote,
+        remote=_remote_options(download, byte_budget) if remote else None,
+        vulns=_vuln_source(vulns, osv_db, osv_online, output_format),
+        keep_json=bool(html_out or markdown_out or sarif_out),
+        pickle_policy=pickle_policy,
+        json_hooks=(scoring.hook,) if scoring else (),
+        excludes=excludes,
+        python_envs=python_envs,
+        use_cache=not no_cache,
+        cache_dir=cache_dir,
+        reproducible=reproducible,
+        spec_version=spec_version,
+        output_format=output_format,
+    )
+    with make_progress(enabled=not quiet) as progress:
+        result = run_scan(options, progress)
+    write_text(result.document, output)
+    reports = {"html": html_out, "markdown": markdown_out, "sarif": sarif_out}
+    scorecard = scoring.card.to_json_dict() if scoring and scoring.card else None
+    _write_reports(result.json_document, reports, scorecard)
+    report_result(result, quiet=quiet, verbose=verbose, output=output)
+    threshold = None if fail_on == "none" else Severity.parse(fail_on)
+    code = result.exit_code(threshold)
+    if scoring is not None and scoring.card is not None:
+        code = max(code, scoring.gate(min_score, quiet=quiet))
+    sys.exit(code)
+
+
+class _Scoring:
+    """Scores the JSON document just before it is validated, and keeps the scorecard for reports."""
+
+    def __init__(self, packs: tuple[str, ...], profile: str, rule_dirs: tuple[Path, ...]) -> None:
+        self.packs, self.profile, self.rule_dirs = packs, profile, rule_dirs
+        self.card: Scorecard | None = None
+
+    def hook(self, doc: dict[str, Any]) -> None:
+        from aibom.score import annotate, score_document
+
+        self.card = score_document(doc, self.packs or None, self.profile, self.rule_dirs)
+        annotate(doc, self.card)
+
+    def gate(self, min_score: float | None, *, quiet: bool) -> int:
+        from aibom.cli.score import policy_failures
+
+        assert self.card is not None
+        reasons = policy_failures(self.card, min_score)
+        if not quiet:
+            grade = (
+                f"{self.card.score:.0f}/100 ({self.card.grade})"
+                if self.card.score is not None
+                else "n/a"
+            )
+            click.echo(f"aibom: transparency score {grade}, profile {self.profile}", err=True)
+        for reason in reasons:
+            click.echo(f"policy: {reason}", err=True)
+        return EXIT_POLICY if reasons else EXIT_OK
+
+
+def _write_reports(
+    json_document: str | None, reports: dict[str, Path | None], scorecard: dict[str, Any] | None
+) -> None:
+    """Render the requested reports from the BOM just written (one scan, many outputs)."""
+    wanted = {fmt: path for fmt, path in reports.items() if path is not None}
+    if not wanted or json_document is None:
+        return
+    import json
+
+    from aibom.render import RenderOptions, render
+
+    doc = json.loads(json_document)
+    for fmt, path in wanted.items():
+        options = RenderOptions(source_root=Path.cwd())
+        write_text(render(fmt, doc, scorecard, options=options), path)
+
+
+def _split_targets(targets: tuple[str, ...]) -> tuple[tuple[Path, ...], tuple[str, ...]]:
+    local: list[Path] = []
+    remote: list[str] = []
+    for target in targets:
+        if target.startswith(
+            "hf://"
+        ):  # aibom.sources.remote.SCHEME; not imported for local scans (start-up)
+            remote.append(target)
+        elif Path(target).exists() or Path(target).is_symlink():
+            local.append(Path(target))
+        else:
+            raise click.BadParameter(f"path {target!r} does not exist", param_hint="TARGETS")
+    return tuple(local), tuple(remote)
+
+
+_SIZE_UNITS = {
+    "": 1,
+    "b": 1,
+    "kb": 1000,
+    "mb": 1000**2,
+    "gb": 1000**3,
+    "kib": 1024,
+    "mib": 1024**2,
+    "gib": 1024**3,
+}
+
+
+def parse_size(text: str) -> int:
+    """``512MiB`` -> 536870912; plain numbers are bytes."""
+    import re
+
+    match = re.fullmatch(r"\s*(\d{1,15})\s*([a-zA-Z]*)\s*", text)
+    unit = match[2].lower() if match else None
+    if match is None or unit not in _SIZE_UNITS:
+        raise click.BadParameter(
+            f"{text!r} is not a size like 200MB or 2GiB", param_hint="--byte-budget"
+        )
+    return int(match[1]) * _SIZE_UNITS[unit]
+
+
+def _remote_options(download: str, byte_budget: str) -> RemoteOptions:
+    from aibom.sources.remote import RemoteOptions
+
+    modes: dict[str, Literal["none", "risky", "all"]] = {
+        "none": "none",
+        "risky": "risky",
+        "all": "all",
+    }
+    token = os.environ.get("HF_TOKEN") or None
+    return RemoteOptions(download=modes[download], byte_budget=parse_size(byte_budget), token=token)
+
+
+def _vuln_source(
+    vulns: bool, osv_db: Path | None, online: bool, output_format: str
+) -> VulnSource | None:
+    if not (vulns or osv_db or online):
+        return None
+    if output_format != "json":
+        raise click.UsageError("--vulns writes advisories into JSON BOMs only; drop --format xml")
+    if osv_db is not None and online:
+        raise click.UsageError("choose one of --osv-db and --online")
+    from aibom.vulns import offline_source, online_source
+
+    if osv_db is not None:
+        return offline_source(osv_db)
+    if online:
+        return online_source()
+    raise click.UsageError(
+        "--vulns needs advisories: --osv-db PATH (offline OSV export) or --online"
+    )

@@ -1,4 +1,0 @@
-"""Click commands of each area, registered on the ``aibom`` group in ``aibom._cli``.
-
-Each module defines plain ``click.Command`` objects and imports heavy libraries inside the command body.
-"""

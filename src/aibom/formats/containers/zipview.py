@@ -1,0 +1,180 @@
+"""The views of one zip archive that matter for models, and bounded readers for its members.
+
+PyTorch reads zips through miniz (``caffe2/serialize/inline_container.cc``): it parses the central
+directory, takes the archive prefix from the *first* central-directory entry, finds records by name with
+a case-insensitive binary search (so duplicates and case variants are ambiguous), reads each member at the
+central directory's offset using the local header only for the name and extra lengths, never compares
+local and central names, and ignores CRC-32 (torch builds miniz with MINIZ_DISABLE_ZIP_READER_CRC32_CHECKS).
+Python's ``zipfile`` shifts offsets when data is prepended, refuses a local name that differs from the
+central one, checks CRC-32 and supports bzip2/lzma members. A sequential walk of local headers finds data
+that no central directory lists. Each view is parsed here; ``archives``/``pytorch`` scan what they expose
+and report where they disagree. Written by hand because ``zipfile`` raises on exactly the
+inconsistencies that must be reported, and hides the miniz view entirely.
+
+The records themselves are parsed in ``zip_records``; the stream windows and the deflate reader live in
+``streams`` and ``stream_codecs``. Their names are re-exported here.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+import zlib
+from typing import BinaryIO, cast
+
+from aibom.formats.containers.zip_records import (
+    KNOWN_FLAGS,
+    UNSUPPORTED_FLAGS,
+    ZipEntry,
+    ZipLayout,
+    cd_location,
+    find_eocd,
+    read_central,
+    walk_locals,
+)
+from aibom.formats.interface import FormatError, Opener
+from aibom.formats.stream_codecs import BOMB_FLOOR, Inflate, check_bomb
+from aibom.formats.streams import open_slice
+from aibom.limits import Limits
+
+__all__ = [
+    "BOMB_FLOOR",
+    "KNOWN_FLAGS",
+    "UNSUPPORTED_FLAGS",
+    "Opener",
+    "ZipEntry",
+    "ZipLayout",
+    "check_bomb",
+    "crc_of",
+    "member_opener",
+    "open_slice",
+    "python_view_errors",
+    "read_layout",
+    "readable",
+]
+
+
+def read_layout(fh: BinaryIO, limits: Limits) -> ZipLayout:
+    """Parse the central directory (miniz's view), local headers, and where the views differ."""
+    size = fh.seek(0, io.SEEK_END)
+    layout = ZipLayout(size)
+    eocd = find_eocd(fh, size)
+    if eocd is not None:
+        count, cd_size, cd_off, ends = cd_location(fh, eocd)
+        if count > limits.max_members:
+            raise FormatError(
+                f"central directory lists {count} entries (limit {limits.max_members})"
+            )
+        layout.concat = max(0, ends - cd_size - cd_off)
+        read_central(fh, layout, cd_off, cd_size, count)
+    walk_locals(fh, layout, limits)
+    if eocd is None and not layout.local_only:
+        raise FormatError("no end-of-central-directory record and no local headers")
+    if eocd is None:
+        layout.problem("views", "no central directory: only a sequential reader sees the members")
+    _compare(layout)
+    return layout
+
+
+def _compare(layout: ZipLayout) -> None:
+    seen: dict[str, str] = {}
+    for entry in layout.entries:
+        folded = entry.name.lower()
+        if folded in seen:
+            what = "twice" if seen[folded] == entry.name else f"also as {seen[folded]!r}"
+            layout.problem("views", f"{entry.name!r} is listed {what}: readers may pick either")
+        seen.setdefault(folded, entry.name)
+        _compare_entry(layout, entry)
+    for entry in layout.local_only:
+        layout.problem("views", f"{entry.name!r} has a local header but no central-directory entry")
+    if layout.concat:
+        layout.problem(
+            "views",
+            f"{layout.concat} bytes precede the archive: zipfile and miniz read other offsets",
+        )
+
+
+def _compare_entry(layout: ZipLayout, entry: ZipEntry) -> None:
+    if entry.local_name is not None and entry.local_name != entry.raw_name:
+        layout.problem(
+            "views", f"central name {entry.name!r} but local header name {entry.local_name!r}"
+        )
+    if entry.local_method is not None and entry.local_method != entry.method:
+        layout.problem("views", f"{entry.name!r}: compression method differs between headers")
+    if entry.flags & UNSUPPORTED_FLAGS or entry.flags & ~KNOWN_FLAGS & 0xFFFF:
+        layout.problem("flags", f"{entry.name!r}: general-purpose flags 0x{entry.flags:04x}")
+    if entry.method not in (0, 8):
+        layout.problem("flags", f"{entry.name!r}: compression method {entry.method}")
+    if entry.method == 0 and entry.csize != entry.usize:
+        layout.problem("views", f"{entry.name!r}: stored member with two different sizes")
+
+
+def member_opener(opener: Opener, entry: ZipEntry, limits: Limits, python: bool = False) -> Opener:
+    """Open the member the way miniz reads it, or (``python``) where Python's zipfile finds it."""
+    start = entry.py_data_offset if python else entry.data_offset
+    assert start is not None
+
+    def open_member() -> BinaryIO:
+        if entry.method == 0:
+            return open_slice(opener, start, min(entry.csize, entry.usize))
+        raw = open_slice(opener, start, entry.csize)
+        return cast(BinaryIO, io.BufferedReader(Inflate(raw, entry.usize, limits)))
+
+    return open_member
+
+
+def readable(entry: ZipEntry) -> bool:
+    """Whether miniz (PyTorch) can read the member at all."""
+    return (
+        entry.data_offset is not None
+        and entry.method in (0, 8)
+        and not (entry.flags & UNSUPPORTED_FLAGS)
+    )
+
+
+def crc_of(open_member: Opener, limit: int) -> int | None:
+    """CRC-32 of the member's content, or None when it is longer than ``limit``."""
+    crc, total = 0, 0
+    with open_member() as fh:
+        while chunk := fh.read(1 << 20):
+            total += len(chunk)
+            if total > limit:
+                return None
+            crc = zlib.crc32(chunk, crc)
+    return crc
+
+
+def python_view_errors(opener: Opener) -> dict[str, str]:
+    """Members Python's zipfile refuses to open (name -> reason); {"": reason} if it refuses the file."""
+    errors: dict[str, str] = {}
+    try:
+        with opener() as fh, zipfile.ZipFile(fh) as zf:
+            for info in zf.infolist():
+                try:
+                    zf.open(info).close()
+                except (
+                    zipfile.BadZipFile,
+                    NotImplementedError,
+                    RuntimeError,
+                    OSError,
+                    ValueError,
+                    EOFError,
+                    struct.error,
+                    OverflowError,
+                ) as exc:
+                    errors[info.filename] = str(exc)
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        ValueError,
+        EOFError,
+        NotImplementedError,
+        RuntimeError,
+        struct.error,
+        KeyError,
+        IndexError,
+        OverflowError,
+    ) as exc:  # zipfile on hostile input
+        errors[""] = f"{type(exc).__name__}: {exc}"
+    return errors

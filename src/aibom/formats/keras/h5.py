@@ -1,0 +1,268 @@
+"""Keras configurations and HDF5 models (``model_config``/``training_config`` attributes, via the optional
+h5py in an isolated process). Nothing is loaded: the JSON is parsed and walked. ``.keras`` zips and
+KerasHub JSON files are read in ``aibom.formats.other`` with the same walk.
+
+The walk covers the whole configuration tree, not only ``config.layers``, so a Lambda layer hidden in a
+Sequential inside a Functional inside a Sequential model is found (research note row 21). What each object
+of the tree names, and what counts as normal, is judged in ``aibom.formats.keras.callables``.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import json
+import subprocess
+import sys
+from typing import IO
+
+from aibom.artifacts import Artifact, Format
+from aibom.checks import LIMIT_REACHED, MALFORMED_FILE
+from aibom.checks.unsafe_other import (
+    KERAS_CUSTOM_CODE,
+    KERAS_EXTERNAL_RESOURCE,
+    KERAS_LAMBDA,
+    KERAS_UNSAFE_CALLABLE,
+)
+from aibom.findings import Check, Finding, Severity, Skipped
+from aibom.formats.interface import FormatError, InspectContext, Inspection, LimitExceeded
+from aibom.formats.keras.callables import (
+    DANGEROUS_BUILTINS,
+    DANGEROUS_MODULES,
+    KERAS_GADGETS,
+    KERAS_OPTIMIZERS,
+    KERAS_PACKAGES,
+    LOOKUP_LAYERS,
+    KerasIssue,
+    object_issues,
+)
+
+__all__ = [
+    "DANGEROUS_BUILTINS",
+    "DANGEROUS_MODULES",
+    "H5_MEMORY_BYTES",
+    "H5_TIMEOUT_SECONDS",
+    "KERAS_GADGETS",
+    "KERAS_JSON_NAMES",
+    "KERAS_OPTIMIZERS",
+    "KERAS_PACKAGES",
+    "LOOKUP_LAYERS",
+    "MAX_CONFIG_DEPTH",
+    "MAX_CONFIG_NODES",
+    "MAX_FINDINGS_PER_CHECK",
+    "KerasH5Inspector",
+    "KerasIssue",
+    "config_findings",
+    "facts_of",
+    "failure_finding",
+    "parse_json",
+    "read_capped",
+    "read_h5_attributes",
+    "unchecked_rest",
+    "walk_config",
+]
+
+KERAS_JSON_NAMES = frozenset({"config.json", "tokenizer.json", "preprocessor.json", "task.json"})
+"""JSON files of KerasHub presets, deserialized with ``keras.saving.deserialize_keras_object``."""
+MAX_CONFIG_NODES = 5_000_000
+"""JSON values walked in one configuration (a large Functional model has ~10^5)."""
+MAX_CONFIG_DEPTH = 1_000
+"""Nesting walked; Python's JSON decoder refuses deeper documents anyway (RecursionError)."""
+MAX_FINDINGS_PER_CHECK = 10
+"""Findings kept per check and file; the last one counts the rest."""
+
+
+# ---------------------------------------------------------------- the config walk
+
+
+def walk_config(root: object) -> list[KerasIssue]:
+    """Every issue in a parsed Keras configuration, found iteratively with node and depth bounds."""
+    issues: list[KerasIssue] = []
+    stack: list[tuple[object, str, int]] = [(root, "$", 0)]
+    seen = 0
+    while stack:
+        node, path, depth = stack.pop()
+        seen += 1
+        if seen > MAX_CONFIG_NODES:
+            raise LimitExceeded(f"Keras configuration has more than {MAX_CONFIG_NODES} values")
+        if depth > MAX_CONFIG_DEPTH:
+            raise FormatError(f"Keras configuration nested deeper than {MAX_CONFIG_DEPTH} levels")
+        if isinstance(node, dict):
+            issues.extend(object_issues(node, path))
+            stack.extend((v, f"{path}.{k}", depth + 1) for k, v in reversed(node.items()))
+        elif isinstance(node, list):
+            stack.extend((v, f"{path}[{i}]", depth + 1) for i, v in reversed(list(enumerate(node))))
+    return issues
+
+
+def config_findings(ctx: InspectContext, root: object, where: str) -> list[Finding]:
+    """Findings for one parsed configuration, at most ``MAX_FINDINGS_PER_CHECK`` per check."""
+    findings: list[Finding] = []
+    by_check: dict[str, list[KerasIssue]] = {}
+    for issue in walk_config(root):
+        by_check.setdefault(issue.check.id, []).append(issue)
+    for issues in by_check.values():
+        for issue in issues[:MAX_FINDINGS_PER_CHECK]:
+            findings.append(
+                ctx.finding(issue.check, f"{where}: {issue.message}", evidence=issue.path)
+            )
+        if len(issues) > MAX_FINDINGS_PER_CHECK:
+            rest = len(issues) - MAX_FINDINGS_PER_CHECK
+            findings.append(ctx.finding(issues[0].check, f"{where}: {rest} more like the above"))
+    return findings
+
+
+def failure_finding(ctx: InspectContext, fmt: Format, exc: Exception) -> Finding:
+    """The finding ``aibom.formats`` would make of ``exc``, for inspectors that keep what they found
+    before the failure instead of letting it propagate."""
+    if isinstance(exc, LimitExceeded):
+        return ctx.finding(LIMIT_REACHED, f"{fmt.value}: {exc}")
+    return ctx.finding(MALFORMED_FILE, f"{fmt.value}: {exc}", offset=getattr(exc, "offset", None))
+
+
+def unchecked_rest(ctx: InspectContext, fmt: Format, exc: LimitExceeded) -> Inspection:
+    """A limit hit in a graph walk: what lies beyond was not checked, so this is not merely low."""
+    message = f"{fmt.value}: {exc}; the rest was not checked for unsafe content"
+    finding = ctx.finding(LIMIT_REACHED, message, severity=Severity.MEDIUM)
+    return Inspection(findings=[finding], complete=False)
+
+
+def parse_json(raw: bytes, what: str) -> object:
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FormatError(f"{what} is not valid UTF-8 JSON: {exc}") from None
+    except RecursionError:
+        raise FormatError(f"{what} is nested too deeply to parse") from None
+
+
+def read_capped(fh: IO[bytes], cap: int, what: str) -> bytes:
+    data = fh.read(cap + 1)
+    if len(data) > cap:
+        raise LimitExceeded(f"{what} is larger than {cap} bytes")
+    return data
+
+
+def facts_of(root: object) -> dict[str, object]:
+    if not isinstance(root, dict):
+        return {}
+    facts = {"keras_model_class": root.get("class_name")}
+    return {k: v for k, v in facts.items() if isinstance(v, str)}
+
+
+# ---------------------------------------------------------------- inspectors
+
+
+class KerasH5Inspector:
+    """Legacy HDF5 models: the JSON in the ``model_config`` and ``training_config`` root attributes.
+
+    libhdf5 is C code that loops forever on some crafted files (found by this project's fuzzing: one byte
+    inserted into an attribute's data) and has a history of memory-safety bugs, so h5py runs in a child
+    process with a time and memory budget; the scan only receives the attribute bytes."""
+
+    formats: frozenset[Format] = frozenset({Format.HDF5})
+    checks: tuple[Check, ...] = (
+        KERAS_LAMBDA,
+        KERAS_UNSAFE_CALLABLE,
+        KERAS_CUSTOM_CODE,
+        KERAS_EXTERNAL_RESOURCE,
+        MALFORMED_FILE,
+        LIMIT_REACHED,
+    )
+
+    def inspect(self, artifact: Artifact, ctx: InspectContext) -> Inspection:
+        if importlib.util.find_spec("h5py") is None:
+            where = f"{ctx.path}!{ctx.member}" if ctx.member else ctx.path
+            reason = "HDF5 (Keras) file not checked: h5py is missing; pip install 'aibom[h5]'"
+            return Inspection(complete=False, skipped=[Skipped(where, reason)])
+        attrs = read_h5_attributes(ctx)
+        facts = {
+            k: v.decode("utf-8", "replace") for k, v in attrs.items() if k.startswith("keras_")
+        }
+        inspection = Inspection(facts=dict(facts))
+        for key in ("model_config", "training_config"):
+            if key in attrs:
+                root = parse_json(attrs[key], key)
+                inspection.findings += config_findings(ctx, root, key)
+                if key == "model_config":
+                    inspection.facts.update(facts_of(root))
+        return inspection
+
+
+H5_TIMEOUT_SECONDS = 30.0
+"""Time the isolated HDF5 reader gets for the root attributes (real files need well under a second)."""
+H5_MEMORY_BYTES = 4 * 1024**3
+"""Address space of the HDF5 reader process."""
+_H5_ATTRIBUTES = {
+    "model_config": "model_config",
+    "training_config": "training_config",
+    "keras_version": "keras_version",
+    "backend": "keras_backend",
+}
+_H5_CHILD = """
+import base64, io, json, sys
+try:
+    import resource
+    resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[3]), int(sys.argv[3])))
+except (ImportError, ValueError, OSError):
+    pass
+import h5py
+out, cap = {}, int(sys.argv[4])
+try:
+    source = io.BytesIO(sys.stdin.buffer.read()) if sys.argv[1] == "-" else open(sys.argv[1], "rb")
+    with h5py.File(source, "r") as f:
+        for name in sys.argv[2].split(","):
+            if name in f.attrs:
+                value = f.attrs[name]
+                if getattr(value, "shape", None) == () and hasattr(value, "item"):
+                    value = value.item()
+                if isinstance(value, str):
+                    value = value.encode("utf-8", "surrogateescape")
+                if not isinstance(value, bytes):
+                    raise TypeError(f"attribute {name!r} is not a string")
+                if len(value) > cap:
+                    print(json.dumps({"limit": name}))
+                    sys.exit(0)
+                out[name] = base64.b64encode(value).decode()
+except Exception as exc:
+    print(json.dumps({"error": f"{type(exc).__name__}: {exc}"[:300]}))
+    sys.exit(0)
+print(json.dumps({"attrs": out}))
+"""
+"""Runs in ``python -I``: only h5py is imported, and nothing the file says is executed."""
+
+
+def read_h5_attributes(ctx: InspectContext) -> dict[str, bytes]:
+    """The Keras root attributes as bytes, read by h5py in a child process."""
+    cap = ctx.limits.max_config_bytes
+    source, data = str(ctx.artifact.ref.path), None
+    if ctx.member is not None:
+        with ctx.open() as fh:
+            source, data = "-", read_capped(fh, ctx.limits.max_member_bytes_in_memory, ctx.member)
+    argv = [sys.executable, "-I", "-c", _H5_CHILD, source, ",".join(_H5_ATTRIBUTES)]
+    try:
+        proc = subprocess.run(
+            [*argv, str(H5_MEMORY_BYTES), str(cap)],
+            input=data,
+            capture_output=True,
+            timeout=H5_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        message = f"libhdf5 did not finish reading the root attributes in {H5_TIMEOUT_SECONDS:g} s"
+        raise FormatError(message + " (crafted files make it loop)") from None
+    return _h5_result(proc, cap)
+
+
+def _h5_result(proc: subprocess.CompletedProcess[bytes], cap: int) -> dict[str, bytes]:
+    try:
+        result = json.loads(proc.stdout) if proc.returncode == 0 else None
+    except json.JSONDecodeError:
+        result = None
+    if not isinstance(result, dict):
+        raise FormatError(f"libhdf5 failed on this file (exit status {proc.returncode})")
+    if "limit" in result:
+        raise LimitExceeded(f"attribute {result['limit']!r} is larger than {cap} bytes")
+    if "error" in result or not isinstance(result.get("attrs"), dict):
+        raise FormatError(f"not a readable HDF5 file ({result.get('error')})")
+    return {_H5_ATTRIBUTES[k]: base64.b64decode(v) for k, v in result["attrs"].items()}
