@@ -27,6 +27,11 @@ class Severity(enum.IntEnum):
             choices = ", ".join(s.label for s in cls)
             raise ValueError(f"unknown severity {text!r} (choose from {choices})") from None
 
+    @classmethod
+    def parse_threshold(cls, text: str) -> Severity | None:
+        """A gate such as ``--fail-on``: a severity, or ``None`` for ``none`` (never fail)."""
+        return None if text.strip().lower() == "none" else cls.parse(text)
+
 
 @dataclass(frozen=True)
 class Check:
