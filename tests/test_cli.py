@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from aibom import __version__
+from aibom.cli.exit import FAIL_ON_CHOICES, ExitCode
 from tests.builders import lfs_pointer, validate_bom, write_model
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples"
+INSTALLED = Path(sys.executable).parent / "aibom"
+"""The console script ``pip install`` made, run as users run it."""
 
 
 def aibom(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -22,6 +27,17 @@ def aibom(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedPro
         capture_output=True,
         text=True,
         cwd=cwd,
+        env={**os.environ, "COLUMNS": "200"},
+        timeout=120,
+        check=False,
+    )
+
+
+def installed(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(INSTALLED), *map(str, args)],
+        capture_output=True,
+        text=True,
         env={**os.environ, "COLUMNS": "200"},
         timeout=120,
         check=False,
@@ -120,3 +136,82 @@ def test_help(args: list[str]) -> None:
     proc = aibom(*args)
     assert proc.returncode == 0
     assert "Usage:" in proc.stdout
+
+
+def test_min_score_gates_a_scored_scan(tmp_path: Path) -> None:
+    out = tmp_path / "bom.cdx.json"
+    first = installed("scan", EXAMPLE / "tiny-bert", "--score", "-q", "-o", out)
+    assert first.returncode == ExitCode.OK, first.stderr
+    meta = json.loads(out.read_text())["metadata"]["properties"]
+    overall = float(next(p["value"] for p in meta if p["name"] == "aibom:score:overall"))
+    below = installed("scan", EXAMPLE / "tiny-bert", "--min-score", f"{overall + 1:g}", "-o", out)
+    assert below.returncode == ExitCode.POLICY
+    assert f"policy: score {overall:.1f} is below --min-score {overall + 1:g}" in below.stderr
+    assert "aibom: transparency score" in below.stderr
+    validate_bom(out.read_text())  # the scored BOM is still written on a policy failure
+    above = installed("scan", EXAMPLE / "tiny-bert", "--min-score", f"{overall - 1:g}", "-o", out)
+    assert above.returncode == ExitCode.OK, above.stderr
+    assert "policy:" not in above.stderr
+
+
+def test_score_needs_json() -> None:
+    proc = installed("scan", EXAMPLE / "tiny-bert", "--score", "--format", "xml")
+    assert proc.returncode == ExitCode.ERROR
+    assert "--score writes scores into JSON BOMs only" in proc.stderr
+    assert proc.stdout == ""
+
+
+def test_fail_on_offers_the_shared_choices() -> None:
+    proc = installed("scan", "--help")
+    assert f"--fail-on [{'|'.join(FAIL_ON_CHOICES)}]" in proc.stdout
+    bad = installed("scan", EXAMPLE / "tiny-bert", "--fail-on", "severe")
+    assert bad.returncode == ExitCode.ERROR
+    assert bad.stderr.startswith("Usage: aibom scan")
+    assert "Invalid value for '--fail-on': 'severe' is not one of" in bad.stderr
+    assert bad.stdout == ""
+
+
+@pytest.mark.parametrize("choice", FAIL_ON_CHOICES)
+def test_every_fail_on_choice_gates_at_its_severity(choice: str) -> None:
+    """tiny-bert has only info findings: only ``info`` fails."""
+    proc = installed("scan", EXAMPLE / "tiny-bert", "--fail-on", choice, "-q")
+    assert proc.returncode == (ExitCode.POLICY if choice == "info" else ExitCode.OK), proc.stderr
+
+
+def _wait_until_open(pid: int, path: Path, timeout: float = 60) -> None:
+    """Until process ``pid`` has ``path`` open (the scan is hashing it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        fds = Path(f"/proc/{pid}/fd")
+        try:
+            if any(os.readlink(fd) == str(path) for fd in fds.iterdir()):
+                return
+        except OSError:
+            pass  # a descriptor closed while we looked
+        time.sleep(0.02)
+    raise AssertionError(f"the scan never opened {path}")
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to see the scan read")
+def test_ctrl_c_during_a_scan_exits_130(tmp_path: Path) -> None:
+    (tmp_path / "m").mkdir()
+    big = tmp_path / "m" / "model.bin"
+    with big.open("wb") as fh:
+        fh.truncate(3 * 1024**3)  # sparse: no disk used, yet seconds of hashing
+    out = tmp_path / "bom.cdx.json"
+    scan = subprocess.Popen(
+        [str(INSTALLED), "scan", str(tmp_path / "m"), "--no-cache", "-q", "-o", str(out)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_until_open(scan.pid, big)
+        scan.send_signal(signal.SIGINT)
+        _, stderr = scan.communicate(timeout=120)
+    finally:
+        if scan.poll() is None:
+            scan.kill()
+            scan.wait()
+    assert scan.returncode == ExitCode.INTERRUPTED
+    assert stderr.strip() == "interrupted"
+    assert not out.exists()

@@ -13,8 +13,10 @@ from cyclonedx.validation.xml import XmlValidator
 from safetensors.numpy import save_file
 
 from aibom.checks import LFS_POINTER, MALFORMED_FILE
+from aibom.errors import UsageError
 from aibom.findings import Severity
 from aibom.scan import ScanOptions, ScanResult, scan
+from aibom.score import ScoreOptions, annotate
 from tests.builders import (
     CARD,
     hf_cache_repo,
@@ -214,9 +216,35 @@ def test_lfs_pointers_instead_of_weights(tmp_path: Path) -> None:
     assert result.exit_code(Severity.MEDIUM) == 1
     assert result.exit_code(Severity.HIGH) == 0
     assert result.exit_code(None) == 0
+    assert (result.reaches(Severity.MEDIUM), result.reaches(Severity.HIGH)) == (True, False)
+    assert not result.reaches(None)
     vuln = next(v for v in doc["vulnerabilities"] if v["id"] == LFS_POINTER.id)
     assert vuln["affects"] == [{"ref": pointer["bom-ref"]}]
     assert vuln["ratings"][0]["severity"] == "medium"
+
+
+def test_scoring_is_a_stage_of_the_scan(tmp_path: Path) -> None:
+    """``ScanOptions.score`` writes the same scores as scoring the unscored BOM afterwards."""
+    folder = write_model(tmp_path / "m")
+    options = ScoreOptions(profile="engineering", packs=("model-card", "safety"))
+    result, doc = run(folder, reproducible=True, use_cache=False, score=options)
+    assert result.scorecard is not None
+    assert result.scorecard.profile == "engineering"
+    assert [p.id for p in result.scorecard.packs] == ["model-card", "safety"]
+    assert props(doc["metadata"])["aibom:score:profile"] == "engineering"
+    assert result.json_document == result.document
+    plain, later = run(folder, reproducible=True, use_cache=False)
+    assert plain.scorecard is None
+    card = options.score(later)
+    annotate(later, card)
+    assert later == doc
+    assert card.to_json_dict() == result.scorecard.to_json_dict()
+
+
+def test_scores_are_refused_for_xml(tmp_path: Path) -> None:
+    folder = write_model(tmp_path / "m")
+    with pytest.raises(UsageError, match="JSON BOMs only"):
+        scan(ScanOptions(targets=(folder,), output_format="xml", score=ScoreOptions()))
 
 
 def test_reproducible_output_is_byte_identical(tmp_path: Path) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 
 class Kind(enum.Enum):
@@ -127,3 +129,12 @@ class Artifact:
     @property
     def display(self) -> str:
         return self.ref.display
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What the sniffers look at: a name (for tiebreaks), a size and a way to open the content."""
+
+    relpath: str
+    size: int
+    opener: Callable[[], BinaryIO]

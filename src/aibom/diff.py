@@ -1,10 +1,11 @@
 """What changed between two BOM documents: models, datasets, packages, findings and scores.
 
-``diff_boms(base, head)`` reads any CycloneDX 1.4-1.7 document (as plain JSON) and reports models, datasets
-and packages added, removed or changed (revision, hashes, licence, version), findings new in HEAD or
-resolved since BASE, and score changes. The policy "fail only on findings the change introduced" is
-``exit_code``. Components are matched by identity (purl without version, else group/name; packages by
-normalised name), never by bom-ref, because bom-refs differ between generators and runs.
+``diff_boms(base, head)`` compares two documents as ``aibom.bomdoc.read_bom`` returns them (any
+generator, JSON or XML) and reports models, datasets and packages added, removed or changed (revision,
+hashes, licence, version), findings new in HEAD or resolved since BASE, and score changes. The policy
+"fail only on findings the change introduced" is ``BomDiff.new_at_or_above``. Components are matched
+by identity (purl without version, else group/name; packages by normalised name), never by bom-ref,
+because bom-refs differ between generators and runs.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aibom.bomdoc.scorecard import Scorecard, read_scorecard
-from aibom.bomdoc.view import BomView, ComponentView, FindingView, read_bom
+from aibom.bomdoc.view import BomView, ComponentView, FindingView, view_of
 from aibom.findings import Severity
 
 CATEGORIES = ("model", "dataset", "package")
@@ -266,15 +267,8 @@ def diff_boms(
     head_scores: Mapping[str, Any] | None = None,
 ) -> BomDiff:
     return compare(
-        read_bom(base),
-        read_bom(head),
+        view_of(base),
+        view_of(head),
         read_scorecard(base_scores) if base_scores is not None else None,
         read_scorecard(head_scores) if head_scores is not None else None,
     )
-
-
-def exit_code(diff: BomDiff, fail_on_new: Severity | None) -> int:
-    """1 when a finding new in HEAD reaches ``fail_on_new``; 0 otherwise (``None`` never fails)."""
-    if fail_on_new is None:
-        return 0
-    return 1 if diff.new_at_or_above(fail_on_new) else 0

@@ -69,5 +69,137 @@ class Limits:
     max_template_bytes: int = 1 * MiB
     """Chat templates examined per key."""
 
+    # CycloneDX documents read back (report, diff, score, audit, verify --bom, the Action)
+    max_bom_bytes: int = 256 * MiB
+    """Largest BOM read, JSON or XML: about 400,000 file components of aibom's own JSON. Parsing takes
+    several times the file size in memory; a typical model's BOM is a few hundred KiB."""
+    max_bom_components: int = 1_000_000
+    """Components in one BOM, nested ones included (aibom writes about one per scanned file)."""
+    max_bom_depth: int = 64
+    """Nesting of arrays/objects (JSON) or elements (XML) in a BOM read; aibom writes about 10.
+    Deeper documents are refused before anything walks them, so no reader can exhaust the stack."""
+
+    # pickle streams (beyond the opcode and byte budgets above)
+    max_pickle_line: int = 64 * KiB
+    """Longest newline-terminated argument (GLOBAL names, protocol-0 numbers); longer is a broken stream."""
+    max_pickle_kept_bytes: int = 4 * KiB
+    """Payloads up to this size are kept as values (names, dtype strings); larger ones are skipped."""
+    max_pickle_imports: int = 10_000
+    """Distinct (module, name) pairs recorded per stream; real checkpoints use a few dozen."""
+    max_pickle_records: int = 1_000
+    """Unresolved operations and nested payloads recorded (and scanned) per stream; the first ones
+    carry the evidence."""
+    max_pickle_scan_values: int = 512
+    """Values visited when looking for imported objects in one call's arguments; also tuple items kept."""
+    max_pickle_stacked: int = 10_000
+    """Pickles walked one after another in one stream (legacy PyTorch writes five)."""
+    max_pickle_salvage_bytes: int = 1 * MiB
+    """Bytes after a break searched for import patterns another unpickler might still reach."""
+    max_joblib_embedded_depth: int = 4
+    """Object arrays holding object arrays: joblib pickles them inline, each a pickle of its own."""
+    max_pickle_sniff_cut: int = 512
+    """How far before the end of the head the last opcode may start when the head cuts a longer pickle."""
+
+    # compression (with max_decompressed and max_compression_ratio above)
+    max_ratio_free_bytes: int = 64 * MiB
+    """Ratio checks start once this much has been produced (small members legitimately compress well)."""
+
+    # GGUF
+    max_gguf_kv: int = 100_000
+    """Metadata entries (real files hold 20-60)."""
+    max_gguf_key_bytes: int = 65_535
+    """Longest metadata key (the GGUF specification's bound)."""
+    max_gguf_array_len: int = 64 * 1024 * 1024
+    """Elements in one metadata array (vocabularies and merges hold up to about a million)."""
+    max_gguf_array_depth: int = 4
+    """Arrays nested in arrays (gguf-py recurses without a bound)."""
+
+    # chat templates (constant folding)
+    max_template_consts: int = 64
+    """Possible constant values kept per expression; beyond this the value counts as computed."""
+    max_template_const_len: int = 4096
+    """Longest folded string; longer results count as computed (bounds ``'_' * 10**9``)."""
+    max_template_fold_depth: int = 200
+    """Expression nesting followed while folding; deeper expressions count as computed."""
+
+    # protobuf (ONNX, TensorFlow)
+    max_proto_fields: int = 20_000_000
+    """Protobuf fields visited per file (a graph of a million nodes needs under ten million)."""
+    max_proto_group_depth: int = 32
+    """Nesting of deprecated protobuf groups skipped inside unknown fields."""
+    max_proto_name_bytes: int = 4096
+    """Longest op, node, function, key or path string read; longer values cannot name a real op."""
+    max_onnx_graph_depth: int = 32
+    """Subgraph nesting (If/Loop/Scan bodies) followed; protobuf itself refuses 100 levels."""
+    max_onnx_external_refs: int = 1_000_000
+    """Tensors with external data recorded per model."""
+
+    # other model formats
+    max_safetensors_metadata: int = 10_000
+    """Entries in a safetensors ``__metadata__`` map; real files hold a handful."""
+    max_keras_config_nodes: int = 5_000_000
+    """JSON values walked in one Keras configuration (a large Functional model has ~10^5)."""
+    max_keras_config_depth: int = 1_000
+    """Nesting walked; Python's JSON decoder refuses deeper documents anyway (RecursionError)."""
+    max_npy_header: int = 64 * KiB
+    """Longest .npy header parsed; numpy itself refuses more than 10,000 bytes unless told otherwise."""
+
+    # local discovery, cards and package metadata
+    max_hf_ref_bytes: int = 256
+    """Bytes read from a Hugging Face cache ref file; a real one holds a 40-hex commit id."""
+    max_card_preamble_lines: int = 40
+    """Lines (blank, badge, HTML) looked through for front matter that is not at the top of a card."""
+    max_license_chars: int = 200
+    """Longest licence expression parsed, or free-text licence name kept, from package metadata."""
+
+    # Hugging Face Hub (hf:// targets)
+    max_hub_response: int = 64 * MiB
+    """Largest Hub API body read (model info, refs, paths-info). The listing of a 100,000-file repository
+    with file metadata is about 20 MiB; anything bigger is refused rather than parsed."""
+    max_hub_error_body: int = 64 * KiB
+    """Largest error body read from the Hub; its real error bodies are a few hundred bytes of JSON."""
+    max_hub_redirects: int = 5
+    """Redirects followed per request (the Hub redirects LFS downloads once, to its CDN)."""
+    max_remote_files: int = 100_000
+    """Files taken from one repository listing; the rest are reported as not examined."""
+    max_remote_relpath: int = 1024
+    """Longest file path accepted from a listing (the Hub's own limit is lower)."""
+    max_security_paths: int = 1_000
+    """Files whose per-file scan status is asked for (20 requests); weights and code come first."""
+    max_remote_central_directory: int = 64 * MiB
+    """Largest zip central directory fetched (100,000 members with long names fit in about 20 MiB)."""
+    max_failed_fetches: int = 3
+    """Files whose fetch failed (after retries) before fetching stops for the rest of the repository."""
+
+    # transparency rules (shipped and --rules DIR) and what they read from BOMs
+    max_rule_files: int = 5000
+    """Rule files read from one directory tree; a rules directory with more is a mistake (wrong folder)."""
+    max_rule_file_chars: int = 64 * KiB
+    """Largest rule file read. The biggest shipped rule is under 4 KiB; 64 KiB leaves room for many tests."""
+    max_rule_nodes: int = 20_000
+    """YAML nodes visited per rule file (aliases count each time they are used): bounds alias expansion."""
+    max_rule_depth: int = 40
+    """Nesting depth of a rule file; conditions nest a few levels, recursive aliases would nest forever."""
+    max_condition_depth: int = 12
+    """Nesting of all/any/not/for_each; deeper trees are unreadable and are refused."""
+    max_path_chars: int = 400
+    """Longest path accepted in a rule."""
+    max_path_segments: int = 24
+    """Segments per path; real paths have fewer than ten."""
+    max_path_values: int = 10_000
+    """Values one path evaluation may produce, and items of one list it looks at."""
+    max_path_visits: int = 200_000
+    """Nodes one path evaluation may visit (``a[].b[]`` over two 10,000-item lists would be 10^8)."""
+    max_pattern_chars: int = 512
+    """Longest regular expression a rule may use."""
+    max_pattern_memory: int = 8 * MiB
+    """Memory RE2 may use for one compiled pattern."""
+    max_match_chars: int = 8192
+    """Characters of a BOM string that a pattern or text test looks at (the rest is ignored)."""
+    max_rule_texts: int = 1000
+    """Strings gathered from one value for a text test."""
+    max_spdx_expression_chars: int = 512
+    """Longest licence expression parsed by a ``spdx_in`` test; longer strings are not licences."""
+
 
 DEFAULT_LIMITS = Limits()

@@ -9,7 +9,6 @@ import contextlib
 import re
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +33,8 @@ from aibom.sources.hashing import DigestCache, default_cache_dir, hash_files
 from aibom.verify import VerifyOptions
 
 if TYPE_CHECKING:
+    from aibom.score import ScoreOptions
+    from aibom.score.model import Scorecard
     from aibom.sources.remote import RemoteOptions
     from aibom.sources.remote.snapshot import RemoteScan
     from aibom.vulns import Match, VulnSource
@@ -62,8 +63,8 @@ class ScanOptions:
     """Download mode, byte budget, token and endpoint for remote targets (None: the defaults)."""
     vulns: VulnSource | None = None
     """Where to look up advisories for Python packages (offline OSV export or the OSV API)."""
-    json_hooks: tuple[Callable[[dict[str, Any]], None], ...] = ()
-    """Called on the JSON document before it is validated (e.g. to add scores); JSON output only."""
+    score: ScoreOptions | None = None
+    """Score transparency and write the scores into the BOM (JSON output only); see ``aibom.score``."""
     pickle_policy: Path | None = None
     """A TOML file extending the pickle allowlist and denylist (see ``docs/unsafe-formats.md``)."""
     keep_json: bool = False
@@ -92,6 +93,8 @@ class ScanResult:
     """Known advisories matched against the Python packages (with ``ScanOptions.vulns``)."""
     json_document: str | None = None
     """The BOM as JSON (the same text as ``document`` for JSON output)."""
+    scorecard: Scorecard | None = None
+    """The transparency scorecard written into the BOM (with ``ScanOptions.score``)."""
 
     def severities(self) -> list[Severity]:
         if not self.vulnerabilities:
@@ -102,53 +105,14 @@ class ScanResult:
             match_severity(m) for m in self.vulnerabilities
         ]
 
+    def reaches(self, fail_on: Severity | None) -> bool:
+        """Whether a finding or advisory is at or above ``fail_on`` (None: never)."""
+        return fail_on is not None and any(s >= fail_on for s in self.severities())
+
     def exit_code(self, fail_on: Severity | None) -> int:
-        """0 clean, 1 when a finding or advisory reaches ``fail_on`` (None: never fail on them)."""
-        if fail_on is None:
-            return 0
-        return 1 if any(s >= fail_on for s in self.severities()) else 0
-
-    def severity_counts(self) -> dict[Severity, int]:
-        counts = Counter(self.severities())
-        return {s: counts[s] for s in sorted(Severity, reverse=True) if counts[s]}
-
-    def summary(self) -> str:
-        inv, st = self.inventory, self.stats
-        parts = [
-            _count(len(inv.models), "model"),
-            _count(len(inv.datasets), "dataset"),
-            _count(len({(p.normalized_name, p.version) for p in inv.packages}), "package"),
-            _count(st.files, "file"),
-            _size(st.bytes),
-        ]
-        text = f"aibom: {', '.join(parts)} in {st.seconds:.2f} s"
-        counts = self.severity_counts()
-        if counts:
-            detail = ", ".join(f"{n} {s.label}" for s, n in counts.items())
-            text += f"; {_count(len(self.findings), 'finding')}"
-            if self.vulnerabilities:
-                text += f" and {_count(len(self.vulnerabilities), 'known vulnerability')}"
-            text += f" ({detail})"
-        else:
-            text += "; no findings"
-        if self.skipped:
-            text += f"; {len(self.skipped)} skipped"
-        return text
-
-
-def _count(n: int, noun: str) -> str:
-    if n == 1:
-        return f"{n} {noun}"
-    return f"{n} {noun[:-1]}ies" if noun.endswith("y") else f"{n} {noun}s"
-
-
-def _size(n: int) -> str:
-    size = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if size < 1024 or unit == "GiB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} B"  # pragma: no cover
+        """0 clean, 1 when a finding or advisory reaches ``fail_on``: the values of
+        ``aibom.cli.exit.ExitCode.OK`` and ``POLICY``. Scores are not part of it (see ``scorecard``)."""
+        return 1 if self.reaches(fail_on) else 0
 
 
 def _want_git_sha1(ref: FileRef) -> bool:
@@ -255,9 +219,9 @@ def _pipeline(options: ScanOptions, progress: Progress, workdir: Path | None) ->
         _attach_remote_properties(inventory, remote)
     findings += more_findings + pkgs.findings + inventory.findings
     skipped += more_skipped + pkgs.skipped + inventory.skipped
-    result = ScanResult(inventory, artifacts, findings, skipped, "", stats, notes)
-    findings += _verify(result, options.verify or VerifyOptions())
+    findings += _verify(inventory, artifacts, skipped, options.verify or VerifyOptions())
     findings.sort(key=Finding.sort_key)
+    result = ScanResult(inventory, artifacts, findings, skipped, "", stats, notes)
     result.document = _document(result, found, options)
     return result
 
@@ -297,11 +261,15 @@ def _attach_remote_properties(inventory: Inventory, remote: RemoteScan) -> None:
             dataset.extra_properties += remote.properties.get(dataset.snapshot.display, [])
 
 
-def _verify(result: ScanResult, options: VerifyOptions) -> list[Finding]:
+def _verify(
+    inventory: Inventory, artifacts: list[Artifact], skipped: list[Skipped], options: VerifyOptions
+) -> list[Finding]:
     """Cache integrity (from the digests already computed) and signatures of each model."""
-    findings = verify.hf_cache_findings(result)
+    findings = verify.hf_cache_findings(inventory, artifacts, skipped)
     for model, verification in zip(
-        result.inventory.models, verify.verify_models(result, options), strict=True
+        inventory.models,
+        verify.verify_models(inventory, artifacts, options, skipped=skipped),
+        strict=True,
     ):
         model.extra_properties += verify.verification_properties(verification)
         findings += verify.verification_findings(verification)
@@ -309,19 +277,32 @@ def _verify(result: ScanResult, options: VerifyOptions) -> list[Finding]:
 
 
 def _document(result: ScanResult, found: Discovery, options: ScanOptions) -> str:
-    """The BOM in the requested format; with ``json_hooks`` or ``keep_json``, the JSON form is kept too."""
-    built = _built(result, found, options)
-    built.json_hooks.extend(options.json_hooks)
-    doc_options = DocumentOptions(options.spec_version, options.output_format, options.reproducible)
-    text = render_document(built, __version__, doc_options)
+    """The BOM in the requested format; for XML with ``keep_json``, the JSON form is kept too."""
+    text = _render(result, found, options, options.output_format)
     if options.output_format == "json":
         result.json_document = text
     elif options.keep_json:
-        json_built = _built(result, found, options)
-        json_built.json_hooks.extend(options.json_hooks)
-        json_options = DocumentOptions(options.spec_version, "json", options.reproducible)
-        result.json_document = render_document(json_built, __version__, json_options)
+        result.json_document = _render(result, found, options, "json")
     return text
+
+
+def _render(result: ScanResult, found: Discovery, options: ScanOptions, output_format: str) -> str:
+    built = _built(result, found, options)
+    stage = _scoring(result, options.score) if options.score is not None else None
+    doc_options = DocumentOptions(options.spec_version, output_format, options.reproducible)
+    return render_document(built, __version__, doc_options, stage)
+
+
+def _scoring(result: ScanResult, options: ScoreOptions) -> Callable[[dict[str, Any]], None]:
+    """The scoring stage: scores the JSON document and writes the scores into it before it is
+    validated (``render_document`` refuses it for XML). The scorecard goes to ``result.scorecard``."""
+    from aibom.score import annotate
+
+    def score(doc: dict[str, Any]) -> None:
+        result.scorecard = options.score(doc)
+        annotate(doc, result.scorecard)
+
+    return score
 
 
 def _built(result: ScanResult, found: Discovery, options: ScanOptions) -> Built:

@@ -7,9 +7,8 @@ import os
 import pickle
 import zipfile
 
-from aibom.sources.remote.fetch import DownloadMode
-
 from aibom.sources.remote import RemoteOptions
+from aibom.sources.remote.fetch import DownloadMode
 
 
 class Evil:

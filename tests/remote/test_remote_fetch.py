@@ -12,12 +12,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from aibom.sources.remote.fetch import HEAD_BYTES
-from aibom.sources.remote.ziptail import TAIL_BYTES
 
 from aibom.artifacts import FileRef, FileStat, Format
+from aibom.limits import DEFAULT_LIMITS
 from aibom.sources.classify import sniff
 from aibom.sources.remote import RemoteFile, RemoteSnapshot, resolve_remote, snapshot_findings
+from aibom.sources.remote.ziptail import TAIL_BYTES
 from tests.builders import safetensors_bytes
 from tests.remote.hubserver import FakeHub, HubRepo
 from tests.remote.remote_builders import evil_pickle, fast, member_extent, torch_zip
@@ -54,12 +54,12 @@ def test_torch_zip_malicious_pickle_is_fetched_by_range_only(hub: FakeHub, tmp_p
     assert model.fetched == "ranges" and model.local_path is not None
     asked = hub.ranges("pytorch_model.bin")
     storage = member_extent(archive, "archive/data/0")
-    head = (0, HEAD_BYTES)
+    head = (0, DEFAULT_LIMITS.head_bytes)
     assert head in asked
     assert all(not _overlaps(r, storage) for r in asked if r != head), asked
     pkl_extent = member_extent(archive, "archive/data.pkl")
     assert any(r[0] < pkl_extent[0] < r[1] for r in asked), "data.pkl was not fetched by range"
-    assert sum(b - a for a, b in asked) <= HEAD_BYTES + TAIL_BYTES + len(pkl) + 1024
+    assert sum(b - a for a, b in asked) <= DEFAULT_LIMITS.head_bytes + TAIL_BYTES + len(pkl) + 1024
     with zipfile.ZipFile(model.local_path) as zf:
         assert zf.read("archive/data.pkl") == pkl
         assert zf.read("archive/version") == b"3\n"
@@ -129,7 +129,9 @@ def test_safetensors_header_is_fetched_by_range(hub: FakeHub, tmp_path: Path) ->
     header_end = 8 + int.from_bytes(weights[:8], "little")
     assert file.fetched == "ranges" and file.local_path is not None
     assert file.local_path.read_bytes()[:header_end] == weights[:header_end]
-    assert sum(b - a for a, b in hub.ranges("model.safetensors")) == max(header_end, HEAD_BYTES)
+    assert sum(b - a for a, b in hub.ranges("model.safetensors")) == max(
+        header_end, DEFAULT_LIMITS.head_bytes
+    )
 
 
 def test_pickle_disguised_as_safetensors_is_fetched_as_a_pickle(
@@ -197,7 +199,7 @@ def test_sparse_zip_bytes_outside_fetched_ranges_read_as_zeros(
     for start, end in model.ranges:
         assert local[start:end] == archive[start:end]
     start, end = member_extent(archive, "archive/data/0")
-    hole = (start + HEAD_BYTES, min(end, len(archive) - TAIL_BYTES))
+    hole = (start + DEFAULT_LIMITS.head_bytes, min(end, len(archive) - TAIL_BYTES))
     assert hole[1] - hole[0] > 1024 * 1024
     assert local[hole[0] : hole[1]] == bytes(hole[1] - hole[0])
     with zipfile.ZipFile(io.BytesIO(local)) as zf, pytest.raises(zipfile.BadZipFile):

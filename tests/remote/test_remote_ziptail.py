@@ -7,10 +7,11 @@ import io
 import zipfile
 
 import pytest
-from aibom.sources.remote.plan import member_spans, missing
-from aibom.sources.remote.ziptail import TAIL_BYTES, ZipTailError, central_directory
 from hypothesis import assume, given
 from hypothesis import strategies as st
+
+from aibom.sources.remote.plan import member_spans, missing
+from aibom.sources.remote.ziptail import TAIL_BYTES, ZipTailError, central_directory
 
 
 def _zip(members: list[tuple[str, bytes]], comment: bytes = b"", prefix: bytes = b"") -> bytes:

@@ -4,8 +4,10 @@ a git base ref, and a local stand-in for the GitHub REST API (no network)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,6 +18,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from aibom.cli import action
+from aibom.cli.exit import FAIL_ON_CHOICES, ExitCode
+from aibom.errors import AibomError
 from aibom.render.markdown import MARKER
 from tests.reports.builders import PICKLE_CALLING_OS_SYSTEM, project, scorecard
 
@@ -190,7 +194,7 @@ def test_base_bom_file(tmp_path: Path, workspace: Path) -> None:
         ({"comment": "sometimes"}, "input comment must be one of"),
         ({"base_bom": "missing.json"}, "base-bom 'missing.json' is not a file"),
         ({"paths": "does-not-exist"}, "aibom scan failed with exit code 2"),
-        ({"base_bom": "requirements.txt"}, "requirements.txt: the BOM is not valid JSON"),
+        ({"base_bom": "requirements.txt"}, "requirements.txt is neither JSON nor XML"),
     ],
 )
 def test_bad_inputs_exit_2_with_an_error_annotation(
@@ -204,6 +208,27 @@ def test_bad_inputs_exit_2_with_an_error_annotation(
     (line,) = [x for x in capsys.readouterr().out.splitlines() if x.startswith("::error::")]
     assert message in line
     assert not line.startswith("::error::error:")
+
+
+def test_action_error_is_an_aibom_error_reported_with_exit_2(
+    tmp_path: Path, workspace: Path
+) -> None:
+    """The script as ``action.yml`` runs it: a bad input is one error annotation and exit 2."""
+    env = {**os.environ, **runner_env(tmp_path, workspace, fail_on="severe")}
+    done = subprocess.run(
+        [sys.executable, "-m", "aibom.cli.action"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == ExitCode.ERROR
+    choices = ", ".join(FAIL_ON_CHOICES)
+    assert done.stdout == f"::error::input fail-on must be one of {choices}, not 'severe'\n"
+    error = action.ActionError("input sarif must be true or false")
+    assert isinstance(error, AibomError)
+    assert error.diagnostics() == "error: input sarif must be true or false"
 
 
 def test_annotation_escaping() -> None:

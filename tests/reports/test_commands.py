@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +12,11 @@ import pytest
 from click.testing import CliRunner
 
 from aibom.cli.output import write_text
-from aibom.cli.report import MAX_INPUT_BYTES, diff, load_json, report
+from aibom.cli.report import diff, report
 from aibom.errors import UsageError
 from tests.reports.builders import document, scorecard, vulnerability
+
+AIBOM = str(Path(sys.executable).with_name("aibom"))
 
 
 @pytest.fixture
@@ -61,12 +65,12 @@ def test_report_with_scores_and_base(tmp_path: Path, bom_file: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"{not json", "is not valid JSON: Expecting property name"),
-        (b"<?xml version='1.0'?><bom/>", "is not valid JSON"),
-        (b"[1, 2]", "must be a JSON object, not list"),
+        (b"{not json", "is neither JSON nor XML: Expecting property name"),
+        (b"<?xml version='1.0'?><bom/>", "is not a CycloneDX BOM (the root element"),
+        (b"[1, 2]", "is not a CycloneDX BOM"),
         (b'{"specVersion": "1.6"}', "not a CycloneDX BOM"),
         (b'{"a": "\xff"}', "is not UTF-8 text"),
-        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested more than 64 levels"),
     ],
 )
 def test_bad_input_is_a_usage_error(tmp_path: Path, content: bytes, message: str) -> None:
@@ -77,28 +81,43 @@ def test_bad_input_is_a_usage_error(tmp_path: Path, content: bytes, message: str
     assert message in result.exception.diagnostics()
 
 
-def test_xml_gets_a_hint(tmp_path: Path) -> None:
-    path = tmp_path / "bom.xml"
-    path.write_text("<bom/>")
-    with pytest.raises(UsageError) as info:
-        load_json(path, "the BOM")
-    assert info.value.hint is not None and "--format json" in info.value.hint
+def test_a_bad_scorecard_is_a_usage_error(tmp_path: Path, bom_file: Path) -> None:
+    scores = tmp_path / "scores.json"
+    scores.write_text("[]")
+    result = CliRunner().invoke(report, [str(bom_file), "--scores", str(scores)])
+    assert isinstance(result.exception, UsageError)
+    assert "the scorecard must be a JSON object, not list" in result.exception.message
 
 
-def test_oversized_input_is_refused_before_reading(tmp_path: Path) -> None:
-    path = tmp_path / "huge.json"
-    with path.open("wb") as fh:
-        fh.truncate(MAX_INPUT_BYTES + 1)
-    with pytest.raises(UsageError, match="the limit is"):
-        load_json(path, "the BOM")
-
-
-def test_unknown_spec_version_warns_and_continues(tmp_path: Path) -> None:
+def test_old_spec_versions_are_read_and_unknown_ones_refused(tmp_path: Path) -> None:
+    """One policy for every command (``aibom.bomdoc.read``): 1.2 to 1.7 read, anything else an error."""
     path = tmp_path / "old.json"
     path.write_text(json.dumps(document(spec="1.3")))
     result = CliRunner().invoke(report, [str(path), "--format", "json"])
-    assert result.exit_code == 0
-    assert "CycloneDX 1.3 is not one of 1.4, 1.5, 1.6, 1.7" in result.stderr
+    assert (result.exit_code, result.stderr) == (0, "")
+    path.write_text(json.dumps(document(spec="1.1")))
+    refused = CliRunner().invoke(report, [str(path), "--format", "json"])
+    assert isinstance(refused.exception, UsageError)
+    assert "CycloneDX 1.1 is not supported" in refused.exception.message
+
+
+def test_report_and_diff_read_xml_like_json(tmp_path: Path, repo: Path) -> None:
+    """The same scan as JSON and as XML gives the same report and no difference in ``diff``."""
+    boms = {}
+    for fmt in ("json", "xml"):
+        boms[fmt] = tmp_path / f"bom.{fmt}"
+        argv = [AIBOM, "scan", str(repo), "--format", fmt, "--reproducible", "-q", "--fail-on"]
+        subprocess.run([*argv, "none", "-o", str(boms[fmt])], check=True, cwd=repo)
+    reports = [
+        CliRunner().invoke(report, [str(boms[fmt]), "--format", "json"]) for fmt in ("json", "xml")
+    ]
+    assert [r.exit_code for r in reports] == [0, 0]
+    assert reports[1].stdout == reports[0].stdout
+    assert json.loads(reports[1].stdout)["models"] and json.loads(reports[1].stdout)["findings"]
+    changes = CliRunner().invoke(diff, [str(boms["json"]), str(boms["xml"]), "--format", "json"])
+    assert changes.exit_code == 0, changes.output
+    data = json.loads(changes.stdout)
+    assert data == {"components": [], "findings": {"new": [], "resolved": []}, "scores": []}
 
 
 def test_write_text_into_a_special_file_keeps_it(tmp_path: Path) -> None:

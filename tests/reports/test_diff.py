@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from aibom.checks import FORMAT_MISMATCH
-from aibom.diff import diff_boms, exit_code
+from aibom.diff import diff_boms
 from aibom.findings import Severity
 from tests.builders import write_model
 from tests.reports.builders import (
@@ -66,14 +66,13 @@ def test_fail_on_new_counts_only_new_findings(
     base, head = before_after
     diff = diff_boms(base, head)
     worst_new = max(f.severity for f in diff.new_findings)
-    assert exit_code(diff, worst_new) == 1
-    assert exit_code(diff, None) == 0
+    assert diff.new_at_or_above(worst_new)
     reverse = diff_boms(head, base)
     assert "AIBOM-LFS-001" in {f.id for f in reverse.new_findings}
     assert max(f.severity for f in reverse.new_findings) is Severity.MEDIUM
-    assert exit_code(reverse, Severity.MEDIUM) == 1
-    assert exit_code(reverse, Severity.HIGH) == 0
-    assert exit_code(diff_boms(head, head), Severity.INFO) == 0
+    assert reverse.new_at_or_above(Severity.MEDIUM)
+    assert not reverse.new_at_or_above(Severity.HIGH)
+    assert not diff_boms(head, head).new_at_or_above(Severity.INFO)
 
 
 def test_identical_boms_have_no_changes(

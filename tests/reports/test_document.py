@@ -7,9 +7,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aibom.bomdoc.view import MAX_COMPONENT_DEPTH, read_bom
+from aibom.bomdoc.view import view_of
 from aibom.checks import FORMAT_MISMATCH
 from aibom.findings import Severity
+from aibom.limits import DEFAULT_LIMITS
 from aibom.render import FORMATS, render
 from tests.reports.builders import document, model, vulnerability
 
@@ -26,7 +27,7 @@ field_names = st.sampled_from(
 
 
 def test_real_scan_is_read_into_models_packages_findings(repo_doc: dict[str, Any]) -> None:
-    bom = read_bom(repo_doc)
+    bom = view_of(repo_doc)
     assert {m.name for m in bom.models} >= {"tiny", "pointer"}
     assert {p.name for p in bom.packages} == {"numpy", "torch", "transformers"}
     tiny = next(m for m in bom.models if m.name == "tiny")
@@ -48,7 +49,7 @@ def test_unknown_id_takes_its_metadata_from_the_vulnerability() -> None:
     )
     vuln["recommendation"] = "Upgrade torch to 2.6"
     vuln["cwes"] = [502]
-    finding = read_bom(document(vulnerabilities=[vuln])).findings[0]
+    finding = view_of(document(vulnerabilities=[vuln])).findings[0]
     assert not finding.known
     assert finding.title == "RCE in torch.load"
     assert finding.severity is Severity.CRITICAL
@@ -64,7 +65,7 @@ def test_severity_falls_back_to_the_check_then_to_medium() -> None:
     foreign["ratings"] = []
     findings = {
         f.id: f.severity
-        for f in read_bom(document(vulnerabilities=[unrated, none_rated, foreign])).findings
+        for f in view_of(document(vulnerabilities=[unrated, none_rated, foreign])).findings
     }
     assert findings == {
         FORMAT_MISMATCH.id: FORMAT_MISMATCH.severity,
@@ -76,13 +77,13 @@ def test_severity_falls_back_to_the_check_then_to_medium() -> None:
 def test_cyclonedx_14_tools_list_and_licence_expressions() -> None:
     doc = document([model("m", licenses=[{"expression": "MIT OR Apache-2.0"}])], spec="1.4")
     doc["metadata"]["tools"] = [{"vendor": "x", "name": "other-tool", "version": "9"}]
-    bom = read_bom(doc)
+    bom = view_of(doc)
     assert bom.tools == (("other-tool", "9"),)
     assert bom.models[0].licenses == ("MIT OR Apache-2.0",)
 
 
 def test_skipped_paths_keep_colons_in_the_path() -> None:
-    bom = read_bom(document(skipped=["C:/data/x.bin: cannot read: permission denied", "odd"]))
+    bom = view_of(document(skipped=["C:/data/x.bin: cannot read: permission denied", "odd"]))
     assert [(s.path, s.reason) for s in bom.skipped] == [
         ("C:/data/x.bin: cannot read", "permission denied"),
         ("odd", ""),
@@ -93,8 +94,8 @@ def test_nesting_beyond_the_bound_is_ignored_not_recursed() -> None:
     inner: dict[str, Any] = model("leaf")
     for depth in range(5000):
         inner = {"type": "library", "name": f"n{depth}", "components": [inner]}
-    bom = read_bom(document([inner]))
-    assert len(bom.components) == MAX_COMPONENT_DEPTH + 1
+    bom = view_of(document([inner]))
+    assert len(bom.components) == DEFAULT_LIMITS.max_bom_depth + 1
     assert all(c.name != "leaf" for c in bom.components)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,7 @@ from aibom.cli.score import PROFILE_CHOICES, rules, score
 from aibom.errors import AibomError, UsageError
 from aibom.rules import RuleError
 from aibom.score import PROFILES
-from tests.builders import validate_bom
+from tests.builders import validate_bom, write_model
 from tests.scoring.scoring_builders import (
     RICH_CARD,
     minimal_rule,
@@ -21,6 +23,8 @@ from tests.scoring.scoring_builders import (
     scan_model,
     write_rule,
 )
+
+AIBOM = str(Path(sys.executable).with_name("aibom"))
 
 
 @pytest.fixture(scope="module")
@@ -111,10 +115,10 @@ def test_bom_from_stdin(bom_file: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("{not json", "bom.json:1:2: not valid JSON"),
-        ('<?xml version="1.0"?><bom/>', "looks like XML"),
+        ("{not json", "bom.json is neither JSON nor XML: Expecting property name"),
+        ('<?xml version="1.0"?><bom/>', "is not a CycloneDX BOM (the root element"),
         ('{"spdxVersion": "SPDX-2.3"}', "not a CycloneDX BOM"),
-        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ("[" * 100_000 + "]" * 100_000, "nested more than 64 levels"),
     ],
 )
 def test_unreadable_boms_are_errors_not_crashes(tmp_path: Path, content: str, message: str) -> None:
@@ -206,3 +210,26 @@ def test_unwritable_output_leaves_no_temporary_file(bom_file: Path, tmp_path: Pa
     result = run(bom_file, "-o", tmp_path / "missing-dir" / "score.txt", "-q")
     assert isinstance(result.exception, OSError)
     assert not (tmp_path / "missing-dir").exists()
+
+
+def test_an_xml_bom_scores_like_its_json_form(tmp_path: Path) -> None:
+    """``aibom scan --format xml`` output is scored exactly as the JSON form of the same scan."""
+    model = write_model(tmp_path / "m", card=RICH_CARD)
+    boms = [tmp_path / "bom.json", tmp_path / "bom.xml"]
+    for bom, fmt in zip(boms, ("json", "xml"), strict=True):
+        argv = [AIBOM, "scan", str(model), "--format", fmt, "--reproducible", "-q"]
+        subprocess.run([*argv, "--fail-on", "none", "-o", str(bom)], check=True)
+    from_json, from_xml = (run(bom, "--format", "json", "-q") for bom in boms)
+    assert (from_json.exit_code, from_xml.exit_code) == (0, 0)
+    assert json.loads(from_xml.stdout) == json.loads(from_json.stdout)
+    assert json.loads(from_xml.stdout)["score"] is not None
+
+
+def test_annotate_refuses_xml_rather_than_dropping_what_it_cannot_convert(tmp_path: Path) -> None:
+    bom = tmp_path / "bom.xml"
+    bom.write_text("<bom xmlns='http://cyclonedx.org/schema/bom/1.6' version='1'/>")
+    assert run(bom, "-q").exit_code == 0
+    result = run(bom, "-q", "--annotate", tmp_path / "annotated.json")
+    assert isinstance(result.exception, UsageError)
+    assert "is XML, and this writes the BOM back as JSON" in result.exception.message
+    assert not (tmp_path / "annotated.json").exists()

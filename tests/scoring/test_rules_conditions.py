@@ -8,15 +8,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from aibom.limits import DEFAULT_LIMITS, Limits
 from aibom.rules.conditions import (
     ConditionError,
     compile_condition,
     evaluate,
     predicate_paths,
 )
-from aibom.rules.paths import MAX_PATH_VALUES, PathError, parse_path
+from aibom.rules.paths import PathError, parse_path
 from aibom.rules.spdx import licence_in, licence_set, named_sets
-from aibom.rules.text import MAX_MATCH_CHARS, compile_pattern, is_informative, texts
+from aibom.rules.text import compile_pattern, is_informative, texts
 
 COMPONENT: dict[str, Any] = {
     "name": "m",
@@ -33,7 +34,7 @@ COMPONENT: dict[str, Any] = {
 
 
 def check(condition: dict[str, Any], root: object = COMPONENT) -> bool | None:
-    return evaluate(compile_condition(condition, ()), root)
+    return evaluate(compile_condition(condition, (), DEFAULT_LIMITS), root)
 
 
 # ---------------------------------------------------------------- paths
@@ -80,20 +81,19 @@ def test_bad_paths_are_explained(text: str, message: str) -> None:
 
 
 def test_path_values_are_capped() -> None:
-    root = {"a": [{"b": list(range(50))} for _ in range(MAX_PATH_VALUES)]}
-    assert len(parse_path("a[].b[]").resolve(root)) == MAX_PATH_VALUES
+    most = DEFAULT_LIMITS.max_path_values
+    root = {"a": [{"b": list(range(50))} for _ in range(most)]}
+    assert len(parse_path("a[].b[]").resolve(root)) == most
+    assert len(parse_path("a[].b[]", Limits(max_path_values=7)).resolve(root)) == 7
 
 
-def test_path_visits_are_budgeted(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_path_visits_are_budgeted() -> None:
     """A filter that matches nothing over nested lists would visit every pair; the budget stops it."""
-    from aibom.rules import paths as rules_paths
-
     root = {"a": [{"b": [{"x": i} for i in range(100)]} for _ in range(100)]}
-    path = parse_path("a[].b[].x")
-    assert len(path.resolve(root)) == 10_000
-    monkeypatch.setattr(rules_paths, "MAX_PATH_VISITS", 500)
-    assert 0 < len(path.resolve(root)) < 500
-    assert parse_path("a[].b[x=-1]").resolve(root) == []
+    assert len(parse_path("a[].b[].x").resolve(root)) == 10_000
+    small = Limits(max_path_visits=500)
+    assert 0 < len(parse_path("a[].b[].x", small).resolve(root)) < 500
+    assert parse_path("a[].b[x=-1]", small).resolve(root) == []
 
 
 @given(st.text(max_size=60))
@@ -167,11 +167,13 @@ def test_informative_and_placeholder_see_template_text() -> None:
     ],
 )
 def test_is_informative(text: str, informative: bool) -> None:
-    assert is_informative(text) is informative
+    assert is_informative(text, DEFAULT_LIMITS) is informative
 
 
 def test_texts_flatten_lists_and_mappings() -> None:
-    assert texts([{"name": "risk", "mitigationStrategy": "filter"}, "x", 3, True]) == [
+    assert texts(
+        [{"name": "risk", "mitigationStrategy": "filter"}, "x", 3, True], DEFAULT_LIMITS
+    ) == [
         "risk",
         "filter",
         "x",
@@ -213,7 +215,9 @@ def test_dollar_paths_read_the_subject_inside_for_each() -> None:
 
 def test_default_evidence_paths_join_for_each_paths() -> None:
     node = compile_condition(
-        {"for_each": "@files", "all": [{"path": "hashes[].alg", "exists": True}]}, ()
+        {"for_each": "@files", "all": [{"path": "hashes[].alg", "exists": True}]},
+        (),
+        DEFAULT_LIMITS,
     )
     assert [p.text for p in predicate_paths(node)] == ["@files[].hashes[].alg"]
 
@@ -262,7 +266,7 @@ def test_default_evidence_paths_join_for_each_paths() -> None:
 )
 def test_bad_conditions_are_explained(condition: dict[str, Any], message: str) -> None:
     with pytest.raises(ConditionError, match=message):
-        compile_condition(condition, ("condition",))
+        compile_condition(condition, ("condition",), DEFAULT_LIMITS)
 
 
 # ---------------------------------------------------------------- regex and licences
@@ -270,20 +274,22 @@ def test_bad_conditions_are_explained(condition: dict[str, Any], message: str) -
 
 def test_regex_is_linear_time_on_hostile_input() -> None:
     """(a+)+$ backtracks exponentially in Python's re; RE2 answers at once (ReDoS, CWE-1333)."""
-    pattern = compile_pattern("(a+)+$")
+    pattern = compile_pattern("(a+)+$", DEFAULT_LIMITS)
     assert pattern.search("a" * 5000 + "!") is False
     assert pattern.search("aaa") is True
 
 
 def test_regex_sees_only_the_first_characters() -> None:
-    pattern = compile_pattern("needle")
-    assert pattern.search("x" * (MAX_MATCH_CHARS - 6) + "needle") is True
-    assert pattern.search("x" * MAX_MATCH_CHARS + "needle") is False
+    most = DEFAULT_LIMITS.max_match_chars
+    pattern = compile_pattern("needle", DEFAULT_LIMITS)
+    assert pattern.search("x" * (most - 6) + "needle") is True
+    assert pattern.search("x" * most + "needle") is False
+    assert compile_pattern("needle", Limits(max_match_chars=10)).search("x" * 5 + "needle") is False
 
 
 def test_backreferences_are_refused() -> None:
     with pytest.raises(ValueError, match="RE2"):
-        compile_pattern(r"(a)\1")
+        compile_pattern(r"(a)\1", DEFAULT_LIMITS)
 
 
 @pytest.mark.parametrize(
@@ -308,7 +314,7 @@ def test_backreferences_are_refused() -> None:
     ],
 )
 def test_open_licence_set(expression: str, is_open: bool) -> None:
-    assert licence_in(expression, licence_set("@open")) is is_open
+    assert licence_in(expression, licence_set("@open"), DEFAULT_LIMITS) is is_open
 
 
 def test_named_sets_and_literal_lists() -> None:
@@ -316,7 +322,7 @@ def test_named_sets_and_literal_lists() -> None:
     assert {"@spdx", "@osi", "@fsf-libre", "@open-data", "@open"} <= set(sets)
     assert "apache-2.0" in sets["@osi"]
     assert "cc-by-4.0" in sets["@open-data"] and "cc-by-4.0" not in sets["@osi"]
-    assert licence_in("Foo-1.0", licence_set(["foo-1.0"])) is True
+    assert licence_in("Foo-1.0", licence_set(["foo-1.0"]), DEFAULT_LIMITS) is True
 
 
 json_values = st.recursive(

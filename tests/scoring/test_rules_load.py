@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from aibom.errors import UsageError
+from aibom.limits import DEFAULT_LIMITS
 from aibom.rules import RuleError, data_root, load_rules, shipped_rules
-from aibom.rules.yaml_marks import MAX_RULE_NODES
 from tests.scoring.scoring_builders import minimal_rule, write_rule
 
 
@@ -113,7 +113,9 @@ def test_alias_bomb_hits_the_node_ceiling(tmp_path: Path) -> None:
     levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     levels += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 8)]
     body = "\n".join(levels) + "\n" + minimal_rule()
-    assert f"more than {MAX_RULE_NODES} YAML nodes" in _problems(tmp_path, "T-001", body)
+    assert f"more than {DEFAULT_LIMITS.max_rule_nodes} YAML nodes" in _problems(
+        tmp_path, "T-001", body
+    )
 
 
 def test_every_broken_file_is_listed_at_once(tmp_path: Path) -> None:
@@ -203,7 +205,7 @@ def test_pure_python_yaml_loader_gives_the_same_rules(monkeypatch: pytest.Monkey
     assert [r.raw for r in slow.rules] == [r.raw for r in fast.rules]
     text = "id: X-001\nversion: [1\n"
     with pytest.raises(rules_yaml.YamlError) as caught:
-        rules_yaml.load_yaml(text)
+        rules_yaml.load_yaml(text, DEFAULT_LIMITS)
     assert caught.value.line == 3
 
 

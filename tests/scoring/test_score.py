@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from aibom.rules import load_rules
 from aibom.rules.model import RuleSet, Verdict
-from aibom.score import PROFILES, evaluate_document, score_document
+from aibom.score import PROFILES, ScoreOptions, evaluate_document, policy_failures, score_document
 from aibom.score.model import Scorecard, SubjectScore, grade
 from aibom.score.subjects import MAX_COMPONENT_DEPTH, extract_subjects
 from tests.scoring.scoring_builders import (
@@ -316,6 +316,33 @@ def test_block_rules_gate_only_on_failure(tmp_path: Path) -> None:
     passing = copy.deepcopy(failing)
     passing["components"][0]["modelCard"] = {"considerations": {"useCases": ["Triage."]}}
     assert score(passing, rules=rules).blocking() == []
+
+
+def test_policy_failures_name_blocking_rules_and_the_minimum(tmp_path: Path) -> None:
+    write_rule(tmp_path / "gate", "T-001", minimal_rule(enforcement="block"))
+    options = ScoreOptions(rule_dirs=(tmp_path / "gate",), packs=("gate",), min_score=50)
+    failing: dict[str, Any] = {
+        "bomFormat": "CycloneDX",
+        "components": [{"type": "machine-learning-model", "name": "m"}],
+    }
+    card = options.score(failing)
+    reasons = options.failures(card)
+    assert reasons == policy_failures(card, 50)
+    assert reasons[0].startswith("rule T-001 (enforcement: block) fail on ")
+    assert reasons[1:] == ["score 0.0 is below --min-score 50"]
+    passing = copy.deepcopy(failing)
+    passing["components"][0]["modelCard"] = {"considerations": {"useCases": ["Triage."]}}
+    assert options.failures(options.score(passing)) == []
+    empty = options.score({"bomFormat": "CycloneDX"})
+    assert policy_failures(empty, 50) == [
+        "no rule applied, so there is no score to compare with --min-score 50"
+    ]
+    assert policy_failures(empty, None) == []
+
+
+def test_score_options_default_to_every_shipped_pack_and_procurement() -> None:
+    doc = spec_model_card_bom()
+    assert ScoreOptions().score(doc) == score_document(doc)
 
 
 def test_score_document_uses_packs_and_profiles() -> None:

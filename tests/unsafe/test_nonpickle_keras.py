@@ -291,10 +291,10 @@ def test_config_bomb_is_bounded(tmp_path: Path) -> None:
     assert checks(inspect(tmp_path / "config.json", Format.JSON)) == [MALFORMED_FILE]
 
 
-def test_config_node_budget(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(keras_module, "MAX_CONFIG_NODES", 10)
+def test_config_node_budget() -> None:
     with pytest.raises(LimitExceeded):
-        walk_config({"layers": list(range(20))})
+        walk_config({"layers": list(range(20))}, Limits(max_keras_config_nodes=10))
+    assert walk_config({"layers": list(range(20))}, DEFAULT_LIMITS) == []
 
 
 def test_missing_h5py_is_a_skip_with_the_install_line(
@@ -378,7 +378,7 @@ json_values = st.recursive(
 @given(json_values)
 def test_fuzzed_configs_never_crash(root: object) -> None:
     try:
-        issues = walk_config(root)
+        issues = walk_config(root, DEFAULT_LIMITS)
     except (FormatError, LimitExceeded):
         return
     assert all(issue.check.id.startswith("AIBOM-KER-") for issue in issues)

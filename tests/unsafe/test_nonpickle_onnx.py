@@ -283,8 +283,8 @@ def test_the_two_parsers_agree(tmp_path: Path) -> None:
         data = model.SerializeToString()
         _art, ctx = memory_context(data, Format.ONNX, "model.onnx")
         with ctx.open() as fh:
-            streamed = parse_with_reader(ProtoSource(fh, len(data)))
-        assert streamed == parse_with_library(data)
+            streamed = parse_with_reader(ProtoSource(fh, len(data), DEFAULT_LIMITS))
+        assert streamed == parse_with_library(data, DEFAULT_LIMITS)
 
 
 def test_garbage_is_malformed(tmp_path: Path) -> None:
@@ -308,6 +308,6 @@ def test_fuzzed_onnx_never_crashes(cut: int, flips: list[tuple[int, int]]) -> No
             data[pos] = byte
     art, ctx = memory_context(bytes(data), Format.ONNX, "model.onnx")
     with contextlib.suppress(FormatError, LimitExceeded), ctx.open() as fh:  # nothing else
-        parse_with_reader(ProtoSource(fh, len(data)))
+        parse_with_reader(ProtoSource(fh, len(data), DEFAULT_LIMITS))
     with contextlib.suppress(FormatError, LimitExceeded):
         OnnxInspector().inspect(art, ctx)

@@ -18,8 +18,8 @@ from aibom.artifacts import Format
 from aibom.checks import ALL_CHECKS
 from aibom.checks.unsafe_other import UNSAFE_OTHER_CHECKS
 from aibom.findings import Severity
-from aibom.formats import inspector_for
-from aibom.formats.other import FACT_PROPERTIES, OTHER_INSPECTORS, PROPERTIES
+from aibom.formats import OTHER_INSPECTORS, inspector_for
+from aibom.formats.properties import FACT_PROPERTIES, PROPERTIES
 from aibom.scan import ScanOptions, scan
 from tests.unsafe.nonpickle_builders import (
     MARKER_NAME,

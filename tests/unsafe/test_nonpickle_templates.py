@@ -16,12 +16,12 @@ from aibom.checks.unsafe_other import TEMPLATE_DYNAMIC, TEMPLATE_INJECTION, TEMP
 from aibom.findings import Finding, Severity
 from aibom.formats import inspect_artifact
 from aibom.formats.interface import InspectContext
-from aibom.formats.other import TextConfigInspector
 from aibom.formats.templates import check_template
+from aibom.formats.templates.textconfig import TextConfigInspector
 from aibom.limits import Limits
 from tests.unsafe.nonpickle_builders import artifact_for, ssti_template
 
-LIMIT = 1 << 20
+LIMIT = Limits(max_template_bytes=1 << 20)
 
 # ---------------------------------------------------------------- real templates, verbatim
 
@@ -303,7 +303,7 @@ def test_unparseable_template_cannot_be_checked() -> None:
 
 
 def test_oversized_template_cannot_be_checked() -> None:
-    issues = check_template("{{ x }}" * 200, 100)
+    issues = check_template("{{ x }}" * 200, Limits(max_template_bytes=100))
     assert [i.check for i in issues] == [TEMPLATE_UNCHECKED]
     assert "exceeds 100" in issues[0].message
 

@@ -27,9 +27,9 @@ from aibom.checks.unsafe_other import (
 )
 from aibom.findings import Severity
 from aibom.formats import inspect_artifact
-from aibom.formats import tensorflow as tf_module
 from aibom.formats.interface import FormatError, Inspection, LimitExceeded
 from aibom.formats.tensorflow import TensorflowInspector
+from aibom.limits import DEFAULT_LIMITS, Limits
 from tests.unsafe.nonpickle_builders import (
     artifact_for,
     keras2_config,
@@ -219,11 +219,15 @@ def keras_metadata(*layers: tuple[str, dict[str, Any]]) -> bytes:
 
 
 def inspect(
-    tmp_path: Path, data: bytes, name: str = "saved_model.pb", fmt: Format = Format.TF_SAVEDMODEL
+    tmp_path: Path,
+    data: bytes,
+    name: str = "saved_model.pb",
+    fmt: Format = Format.TF_SAVEDMODEL,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Inspection:
     path = tmp_path / name
     path.write_bytes(data)
-    inspection = inspect_artifact(artifact_for(path, fmt))
+    inspection = inspect_artifact(artifact_for(path, fmt), limits)
     assert inspection.skipped == []
     return inspection
 
@@ -325,9 +329,8 @@ def test_truncated_saved_model_is_malformed(tmp_path: Path) -> None:
     assert [f.check for f in inspect(tmp_path, data[:-40]).findings] == [MALFORMED_FILE]
 
 
-def test_field_budget_is_a_limit_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tf_module, "MAX_PROTO_FIELDS", 50)
-    inspection = inspect(tmp_path, saved_model(serving()))
+def test_field_budget_is_a_limit_finding(tmp_path: Path) -> None:
+    inspection = inspect(tmp_path, saved_model(serving()), limits=Limits(max_proto_fields=50))
     assert [f.check for f in inspection.findings] == [LIMIT_REACHED] and not inspection.complete
     # ops beyond the budget were not checked: more than the usual low "limit reached"
     assert inspection.findings[0].effective_severity is Severity.MEDIUM

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from click.testing import CliRunner
 
+from aibom.cli.exit import ExitCode
 from aibom.cli.verify import sign, sign_bom, verify, verify_bom
+from aibom.errors import AibomError
 from tests.builders import snapshot_tree
 from tests.verify.keyless import PrivateSigstore
 from tests.verify.vbuilders import (
@@ -21,9 +25,31 @@ from tests.verify.vbuilders import (
 
 
 def _run(command: object, *args: str) -> tuple[int, str, str]:
+    """Exit code, stdout and stderr. The commands raise ``AibomError``/``OSError`` for
+    ``aibom.cli.main.main`` to report as ``error: ...`` with exit code 2: shown here the same way
+    (``test_errors_exit_2_through_the_console_script`` proves the real path in a subprocess)."""
     result = CliRunner().invoke(command, list(args))  # type: ignore[arg-type]
+    if isinstance(result.exception, AibomError):
+        return ExitCode.ERROR, result.stdout, result.stderr + result.exception.diagnostics()
+    if isinstance(result.exception, OSError):
+        return ExitCode.ERROR, result.stdout, result.stderr + f"error: {result.exception}"
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.stdout, result.stderr
+
+
+def test_errors_exit_2_through_the_console_script(tmp_path: Path) -> None:
+    folder = model(tmp_path / "m")
+    aibom = Path(sys.executable).with_name("aibom")
+    done = subprocess.run(
+        [str(aibom), "verify", str(folder), "--identity", "a@b.test", "-o", str(tmp_path / "r")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: keyless verification needs both --identity and --issuer")
+    assert "Traceback" not in done.stderr and done.stdout == ""
+    assert not (tmp_path / "r").exists()
 
 
 def test_verify_exit_0_with_json_report(tmp_path: Path, keys: KeyPair) -> None:
@@ -77,6 +103,22 @@ def test_verify_drift_exit_codes_and_output_file(tmp_path: Path) -> None:
     code, out, _err = _run(verify, str(folder), "--bom", str(old))
     assert code == 1
     assert "~ model.safetensors (SHA-256 changed)" in out
+
+
+def test_verify_drift_against_an_xml_bom_from_stdin(tmp_path: Path) -> None:
+    from aibom.scan import ScanOptions, scan
+
+    folder = model(tmp_path / "m")
+    xml = scan(ScanOptions(targets=(folder,), use_cache=False, output_format="xml")).document
+    result = CliRunner().invoke(verify, [str(folder), "--bom", "-", "--format", "json"], input=xml)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["drift"] == {
+        "drift": False,
+        "old_spec_version": "1.6",
+        "added": [],
+        "removed": [],
+        "changed": [],
+    }
 
 
 def test_verify_usage_errors_exit_2(tmp_path: Path, keys: KeyPair) -> None:

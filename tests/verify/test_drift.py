@@ -1,15 +1,18 @@
-"""Drift against an earlier BOM, read as plain JSON (aibom's own and hand-written CycloneDX 1.4-1.7)."""
+"""Drift against an earlier BOM read by ``aibom.bomdoc.read_bom`` (aibom's own, JSON or XML, and
+hand-written CycloneDX documents)."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from aibom.errors import UsageError
-from aibom.verify import drift, load_bom
+from aibom.bomdoc import read_bom
+from aibom.scan import ScanOptions, scan
+from aibom.verify import drift
 from tests.builders import hf_cache_repo, safetensors_bytes
 from tests.verify.vbuilders import model, scan_path
 
@@ -22,7 +25,8 @@ def _bom(path: Path) -> dict[str, Any]:
 
 def test_unchanged_model_has_no_drift(tmp_path: Path) -> None:
     folder = model(tmp_path / "m")
-    report = drift(_bom(folder), scan_path(folder))
+    scanned = scan_path(folder)
+    report = drift(_bom(folder), scanned.inventory, scanned.artifacts)
     assert not report.has_drift
     assert report.to_dict()["drift"] is False
     assert "drift: none" in report.render_text()
@@ -35,7 +39,8 @@ def test_added_removed_and_changed_files(tmp_path: Path) -> None:
     (folder / "config.json").write_text('{"model_type": "other"}')
     (folder / "tokenizer_config.json").unlink()
     (folder / "extra.py").write_text("print('hi')\n")
-    report = drift(old, scan_path(folder))
+    scanned = scan_path(folder)
+    report = drift(old, scanned.inventory, scanned.artifacts)
     assert report.has_drift
     [entity] = report.entities
     assert (entity.added, entity.removed, entity.changed) == (
@@ -53,7 +58,8 @@ def test_revision_change_in_a_hugging_face_cache(tmp_path: Path) -> None:
     files = {"config.json": b"{}", "model.safetensors": safetensors_bytes(tmp=tmp_path)}
     hf_cache_repo(tmp_path / "old", "org/tiny", "a" * 40, files)
     hf_cache_repo(tmp_path / "new", "org/tiny", "b" * 40, {**files, "config.json": b'{"x": 1}'})
-    report = drift(_bom(tmp_path / "old"), scan_path(tmp_path / "new"))
+    scanned = scan_path(tmp_path / "new")
+    report = drift(_bom(tmp_path / "old"), scanned.inventory, scanned.artifacts)
     [entity] = report.entities
     assert entity.key == "org/tiny"
     assert (entity.old_revision, entity.new_revision) == ("a" * 40, "b" * 40)
@@ -70,12 +76,13 @@ def test_models_added_and_removed(tmp_path: Path) -> None:
     import shutil
 
     shutil.rmtree(tmp_path / "root" / "first")
-    report = drift(old, scan_path(tmp_path / "root"))
+    scanned = scan_path(tmp_path / "root")
+    report = drift(old, scanned.inventory, scanned.artifacts)
     assert report.added == ["model:second"]
     assert report.removed == ["model:first"]
 
 
-@pytest.mark.parametrize("version", ["1.4", "1.5", "1.6", "1.7"])
+@pytest.mark.parametrize("version", ["1.2", "1.3", "1.4", "1.5", "1.6", "1.7"])
 def test_foreign_bom_of_any_supported_version(tmp_path: Path, version: str) -> None:
     """A hand-written BOM with nested file components; a file listed without SHA-256 is not comparable."""
     folder = model(tmp_path / "m")
@@ -94,22 +101,24 @@ def test_foreign_bom_of_any_supported_version(tmp_path: Path, version: str) -> N
         "specVersion": version,
         "components": [{"type": "machine-learning-model", "name": "m", "components": files}],
     }
-    report = drift(doc, result)
+    path = tmp_path / "old.cdx.json"
+    path.write_text(json.dumps(doc))
+    report = drift(read_bom(path), result.inventory, result.artifacts)
     assert not report.has_drift
+    assert report.spec_version == version
     assert report.entities[0].unknown == ["README.md"]
 
 
-def test_unsupported_bom_is_a_usage_error(tmp_path: Path) -> None:
-    path = tmp_path / "old.json"
-    path.write_text(json.dumps({"bomFormat": "CycloneDX", "specVersion": "1.2", "components": []}))
-    with pytest.raises(UsageError, match=r"CycloneDX 1\.2 is not supported"):
-        load_bom(path)
-    path.write_text(json.dumps({"spdxVersion": "SPDX-2.3"}))
-    with pytest.raises(UsageError, match="not a CycloneDX BOM"):
-        load_bom(path)
-    path.write_text("<bom xmlns='http://cyclonedx.org/schema/bom/1.6'/>")
-    with pytest.raises(UsageError, match="not JSON"):
-        load_bom(path)
+def test_an_earlier_xml_bom_is_compared_like_its_json_form(tmp_path: Path) -> None:
+    folder = model(tmp_path / "m")
+    options = ScanOptions(targets=(folder,), use_cache=False, output_format="xml")
+    old = read_bom(io.BytesIO(scan(options).document.encode()))
+    scanned = scan_path(folder)
+    assert not drift(old, scanned.inventory, scanned.artifacts).has_drift
+    (folder / "config.json").write_text("{}")
+    scanned = scan_path(folder)
+    [entity] = drift(old, scanned.inventory, scanned.artifacts).entities
+    assert entity.changed == ["config.json"]
 
 
 def test_hostile_nesting_is_bounded(tmp_path: Path) -> None:
@@ -118,5 +127,6 @@ def test_hostile_nesting_is_bounded(tmp_path: Path) -> None:
     for _ in range(5000):
         comp = {"type": "library", "name": "x", "components": [comp]}
     doc = {"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [comp]}
-    report = drift(doc, scan_path(folder))
+    scanned = scan_path(folder)
+    report = drift(doc, scanned.inventory, scanned.artifacts)
     assert report.added == ["model:m"]

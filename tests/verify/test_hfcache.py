@@ -32,7 +32,7 @@ def _blob(cache: Path, name: str) -> Path:
 
 def test_intact_cache_has_no_findings(tmp_path: Path) -> None:
     result = scan_path(_cache(tmp_path))
-    assert hf_cache_findings(result) == []
+    assert hf_cache_findings(result.inventory, result.artifacts, result.skipped) == []
     assert len(result.artifacts) == 3  # the check had files to look at
 
 
@@ -40,7 +40,8 @@ def test_lfs_blob_whose_content_changed_is_critical(tmp_path: Path) -> None:
     cache = _cache(tmp_path)
     blob = _blob(cache, "model.safetensors")
     blob.write_bytes(safetensors_bytes(seed=7, tmp=tmp_path))
-    [finding] = hf_cache_findings(scan_path(cache))
+    scanned = scan_path(cache)
+    [finding] = hf_cache_findings(scanned.inventory, scanned.artifacts, scanned.skipped)
     assert finding.check is HF_BLOB_MISMATCH
     assert finding.effective_severity is Severity.CRITICAL
     assert finding.path.endswith(f"snapshots/{COMMIT}/model.safetensors")
@@ -51,7 +52,8 @@ def test_lfs_blob_whose_content_changed_is_critical(tmp_path: Path) -> None:
 def test_git_blob_whose_content_changed_is_critical(tmp_path: Path) -> None:
     cache = _cache(tmp_path)
     _blob(cache, "config.json").write_bytes(b'{"model_type": "evil"}')
-    [finding] = hf_cache_findings(scan_path(cache))
+    scanned = scan_path(cache)
+    [finding] = hf_cache_findings(scanned.inventory, scanned.artifacts, scanned.skipped)
     assert finding.check is HF_BLOB_MISMATCH
     assert "git blob SHA-1" in finding.message
 
@@ -60,7 +62,8 @@ def test_blob_holding_its_own_lfs_pointer_is_reported_as_a_pointer(tmp_path: Pat
     cache = _cache(tmp_path)
     blob = _blob(cache, "model.safetensors")
     blob.write_bytes(lfs_pointer(blob.read_bytes()))
-    findings = hf_cache_findings(scan_path(cache))
+    scanned = scan_path(cache)
+    findings = hf_cache_findings(scanned.inventory, scanned.artifacts, scanned.skipped)
     assert [(f.check, f.effective_severity) for f in findings] == [
         (HF_LFS_POINTER_MISMATCH, Severity.MEDIUM)
     ]
@@ -70,7 +73,8 @@ def test_blob_holding_its_own_lfs_pointer_is_reported_as_a_pointer(tmp_path: Pat
 def test_blob_holding_a_pointer_to_another_object_is_critical(tmp_path: Path) -> None:
     cache = _cache(tmp_path)
     _blob(cache, "model.safetensors").write_bytes(lfs_pointer(b"other weights"))
-    [finding] = hf_cache_findings(scan_path(cache))
+    scanned = scan_path(cache)
+    [finding] = hf_cache_findings(scanned.inventory, scanned.artifacts, scanned.skipped)
     assert finding.check is HF_BLOB_MISMATCH
     assert (
         "Git LFS pointer to object " + hashlib.sha256(b"other weights").hexdigest()
@@ -85,7 +89,8 @@ def test_pointer_whose_size_disagrees_with_its_object(tmp_path: Path) -> None:
     (folder / "model.safetensors").write_bytes(weights)
     pointer = lfs_pointer(weights).replace(b"size %d" % len(weights), b"size 12")
     (folder / "copy.safetensors").write_bytes(pointer)
-    [finding] = hf_cache_findings(scan_path(folder))
+    scanned = scan_path(folder)
+    [finding] = hf_cache_findings(scanned.inventory, scanned.artifacts, scanned.skipped)
     assert finding.check is HF_LFS_POINTER_MISMATCH
     assert finding.path == "m/copy.safetensors"
     assert (
@@ -98,7 +103,8 @@ def test_snapshot_link_leaving_the_repository_is_reported(tmp_path: Path) -> Non
     outside = tmp_path / "outside.bin"
     outside.write_bytes(b"not from the hub")
     (cache / REPO / "snapshots" / COMMIT / "extra.bin").symlink_to(outside)
-    findings = hf_cache_findings(scan_path(cache))
+    scanned = scan_path(cache)
+    findings = hf_cache_findings(scanned.inventory, scanned.artifacts, scanned.skipped)
     assert [f.check for f in findings] == [HF_LINK_ESCAPES]
     assert findings[0].path.endswith("/extra.bin")
 
@@ -109,7 +115,7 @@ def test_discover_findings_are_not_repeated(tmp_path: Path) -> None:
     (cache / REPO / "snapshots" / COMMIT / "plain.txt").write_text("copied in")
     result = scan_path(cache)
     assert any(f.check.id == "AIBOM-HF-001" for f in result.findings)
-    assert hf_cache_findings(result) == []
+    assert hf_cache_findings(result.inventory, result.artifacts, result.skipped) == []
 
 
 def test_signed_snapshot_is_verified_and_a_changed_blob_fails_twice(
@@ -123,10 +129,13 @@ def test_signed_snapshot_is_verified_and_a_changed_blob_fails_twice(
     bundle = sign_statement_with_key(statement_for(digests, "tiny"), keys.private)
     hf_cache_repo(cache, "org/tiny", COMMIT, {"model.sig": bundle.encode()})
     options = VerifyOptions(key=keys.public_pem)
-    [v] = verify_models(scan_path(cache), options)
+    scanned = scan_path(cache)
+    [v] = verify_models(scanned.inventory, scanned.artifacts, options)
     assert (v.status, v.subject) == (Status.VERIFIED, f"hub/{REPO}/snapshots/{COMMIT}")
     _blob(cache, "config.json").write_bytes(b"{}")
     result = scan_path(cache)
-    assert [f.check for f in hf_cache_findings(result)] == [HF_BLOB_MISMATCH]
-    [v] = verify_models(result, options)
+    assert [
+        f.check for f in hf_cache_findings(result.inventory, result.artifacts, result.skipped)
+    ] == [HF_BLOB_MISMATCH]
+    [v] = verify_models(result.inventory, result.artifacts, options)
     assert [p.path for p in v.problems] == ["config.json"]

@@ -41,7 +41,8 @@ def _verify(
     folder: Path, trusted_root: Path | None, identity: str = IDENTITY, issuer: str = ISSUER
 ) -> Any:
     options = VerifyOptions(identity=identity, issuer=issuer, trusted_root=trusted_root)
-    [result] = verify_models(scan_path(folder), options)
+    scanned = scan_path(folder)
+    [result] = verify_models(scanned.inventory, scanned.artifacts, options)
     return result
 
 
@@ -175,8 +176,9 @@ def test_identity_without_issuer_is_a_usage_error(
     tmp_path: Path, sigstore_root: PrivateSigstore
 ) -> None:
     folder = signed_model(tmp_path / "m", sigstore_root)
+    scanned = scan_path(folder)
     with pytest.raises(UsageError, match="both --identity and --issuer"):
-        verify_models(scan_path(folder), VerifyOptions(identity=IDENTITY))
+        verify_models(scanned.inventory, scanned.artifacts, VerifyOptions(identity=IDENTITY))
 
 
 def test_trusted_root_that_is_not_a_root_is_a_usage_error(

@@ -26,7 +26,8 @@ from tests.verify.vbuilders import (
 
 
 def _check(folder: Path, **options: Any) -> Verification:
-    [v] = verify_models(scan_path(folder), VerifyOptions(**options))
+    scanned = scan_path(folder)
+    [v] = verify_models(scanned.inventory, scanned.artifacts, VerifyOptions(**options))
     return v
 
 

@@ -42,7 +42,8 @@ def _ms_sign(folder: Path, keys: KeyPair, hashing: Any) -> Path:
 
 
 def _aibom(folder: Path, **options: Any) -> Verification:
-    [v] = verify_models(scan_path(folder), VerifyOptions(**options))
+    scanned = scan_path(folder)
+    [v] = verify_models(scanned.inventory, scanned.artifacts, VerifyOptions(**options))
     return v
 
 

@@ -19,7 +19,8 @@ from tests.verify.vbuilders import KeyPair, envelope_statement, key_sign, model,
 
 
 def _check(folder: Path, keys: KeyPair) -> Verification:
-    [v] = verify_models(scan_path(folder), VerifyOptions(key=keys.public_pem))
+    scanned = scan_path(folder)
+    [v] = verify_models(scanned.inventory, scanned.artifacts, VerifyOptions(key=keys.public_pem))
     return v
 
 
@@ -172,3 +173,25 @@ def test_hostile_statements_raise_only_bundle_errors(doc: dict[str, Any], oms: b
         parse_manifest(statement, 1000)
     except BundleError as exc:
         assert str(exc)
+
+
+def test_a_signed_file_the_scan_could_not_read_is_unchecked_not_missing(
+    tmp_path: Path, keys: KeyPair
+) -> None:
+    """``skipped`` tells ``verify_models`` which paths discovery could not read."""
+    import os
+
+    folder = model(tmp_path / "m")
+    key_sign(folder, keys)
+    (folder / "config.json").unlink()
+    os.mkfifo(folder / "config.json")
+    scanned = scan_path(folder)
+    assert any(s.path == "m/config.json" for s in scanned.skipped)
+    options = VerifyOptions(key=keys.public_pem)
+    [told] = verify_models(scanned.inventory, scanned.artifacts, options, skipped=scanned.skipped)
+    assert (told.status, [p.kind.value for p in told.problems]) == (
+        Status.NOT_CHECKED,
+        ["unchecked"],
+    )
+    [untold] = verify_models(scanned.inventory, scanned.artifacts, options)
+    assert untold.status is Status.MISMATCH

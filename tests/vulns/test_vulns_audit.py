@@ -1,9 +1,12 @@
-"""``aibom audit BOM``: any CycloneDX 1.4-1.7 JSON BOM, offline or online, with exit codes that follow
-``--fail-on`` and output formats for people, machines and BOM consumers."""
+"""``aibom audit BOM``: any CycloneDX BOM ``aibom.bomdoc.read_bom`` reads (JSON or XML), offline or
+online, with exit codes that follow ``--fail-on`` and output formats for people, machines and BOM
+consumers."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +16,9 @@ from click.testing import CliRunner
 from aibom.cli.audit import audit
 from aibom.errors import UsageError
 from tests.vulns.osv_builders import CVSS_CRITICAL, OsvApi, advisory, serve, write_export
+
+AIBOM = str(Path(sys.executable).with_name("aibom"))
+"""The installed console script (exit codes are only real through ``aibom.cli.main.main``)."""
 
 RECORDS = [
     advisory(
@@ -166,9 +172,19 @@ def test_online_audit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ("content", "extra", "message"),
     [
         ('{"bomFormat": "CycloneDX", "specVersion": "1.5"}', [], "choose one advisory source"),
-        ('{"bomFormat": "SPDX"}', ["--online"], "not a CycloneDX JSON BOM"),
-        ('{"bomFormat": "CycloneDX", "specVersion": "1.2"}', ["--online"], "not supported"),
-        ("[" * 100_000, ["--online"], "not JSON"),
+        ('{"bomFormat": "SPDX"}', ["--online"], "not a CycloneDX BOM"),
+        ('{"bomFormat": "CycloneDX", "specVersion": "1.1"}', ["--online"], "not supported"),
+        ("[" * 100_000, ["--online"], "nested more than 64 levels"),
+        (
+            '{"bomFormat": "CycloneDX", "specVersion": "1.3"}',
+            ["--online", "--format", "cyclonedx"],
+            "no vulnerabilities to write back",
+        ),
+        (
+            "<bom xmlns='http://cyclonedx.org/schema/bom/1.6'/>",
+            ["--online", "--format", "cyclonedx"],
+            "is XML",
+        ),
     ],
 )
 def test_usage_errors(tmp_path: Path, content: str, extra: list[str], message: str) -> None:
@@ -177,3 +193,40 @@ def test_usage_errors(tmp_path: Path, content: str, extra: list[str], message: s
     result = _run(str(path), *extra)
     assert isinstance(result.exception, UsageError)
     assert message in result.exception.message
+
+
+def _scan_xml(tmp_path: Path) -> tuple[Path, Path]:
+    """The same project's BOM as JSON and as XML, written by ``aibom scan``."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "requirements.txt").write_text("jinja2==2.10\nrequests==2.19.0\n")
+    paths = tmp_path / "bom.json", tmp_path / "bom.xml"
+    for path, fmt in zip(paths, ("json", "xml"), strict=True):
+        argv = [AIBOM, "scan", str(project), "--format", fmt, "--reproducible", "-q"]
+        subprocess.run([*argv, "-o", str(path), "--fail-on", "none"], check=True)
+    return paths
+
+
+def test_an_xml_bom_is_audited_like_its_json_form(tmp_path: Path) -> None:
+    json_bom, xml_bom = _scan_xml(tmp_path)
+    db = write_export(tmp_path / "all.zip", RECORDS)
+    args = ["--osv-db", str(db), "--format", "json", "--cache-dir", str(tmp_path / "c")]
+    from_json, from_xml = _run(str(json_bom), *args), _run(str(xml_bom), *args)
+    assert (from_json.exit_code, from_xml.exit_code) == (1, 1)
+    assert from_xml.stdout == from_json.stdout
+    assert [v["id"] for v in json.loads(from_xml.stdout)["vulnerabilities"]] == [
+        "GHSA-crit-1111-2222",
+        "PYSEC-2019-1",
+    ]
+
+
+def test_policy_failure_exits_1_through_the_console_script(tmp_path: Path) -> None:
+    """``aibom audit`` used ``ctx.exit``, which ``main()``'s ``standalone_mode=False`` turns into a
+    return value: the process exited 0 whatever it found. CliRunner could not show it."""
+    db = write_export(tmp_path / "all.zip", RECORDS)
+    argv = [AIBOM, "audit", str(_bom(tmp_path)), "--osv-db", str(db), "--cache-dir", str(tmp_path)]
+    failing = subprocess.run(argv, capture_output=True, text=True, check=False)
+    assert failing.returncode == 1, failing.stderr
+    assert "GHSA-crit-1111-2222" in failing.stdout
+    passing = subprocess.run([*argv, "--fail-on", "none"], capture_output=True, check=False)
+    assert passing.returncode == 0

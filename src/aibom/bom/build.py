@@ -3,9 +3,8 @@ cannot (``modelCard``, ``data``), returned separately for ``aibom.bom.document``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from cyclonedx.model import (
     ExternalReference,
@@ -48,8 +47,6 @@ class Built:
     """(name, version, bom-ref) of every package component, for vulnerability matching."""
     extra_vulnerabilities: list[dict[str, object]] = field(default_factory=list)
     """CycloneDX vulnerability objects made outside the library (OSV matches), appended as given."""
-    json_hooks: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
-    """Later stages' additions to the JSON document (scores), applied before validation."""
 
 
 # ---------------------------------------------------------------- models

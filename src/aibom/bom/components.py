@@ -124,7 +124,7 @@ def file_component(art: Artifact, name: str, refs: Refs) -> Component:
 
 def fact_properties(facts: dict[str, object]) -> list[tuple[str, str]]:
     """Format facts with a documented property (GGUF architecture, ONNX opsets, Keras version...)."""
-    from aibom.formats.other import FACT_PROPERTIES
+    from aibom.formats.properties import FACT_PROPERTIES
 
     out: list[tuple[str, str]] = []
     for key, name in FACT_PROPERTIES.items():

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -48,39 +49,52 @@ def _timestamp(reproducible: bool) -> datetime | None:
     return None if reproducible else datetime.now(tz=timezone.utc).replace(microsecond=0)
 
 
-def render_document(built: Built, version: str, options: DocumentOptions) -> str:
-    schema = SPEC_VERSIONS.get(options.spec_version)
-    if schema is None:
-        raise UsageError(
-            f"unsupported CycloneDX version {options.spec_version} (choose 1.6 or 1.7)"
-        )
-    bom = built.bom
-    bom.metadata.tools.components.add(tool_component(version))
-    stamp = _timestamp(options.reproducible)
-    if stamp is not None:
-        bom.metadata.timestamp = stamp
+def render_document(
+    built: Built,
+    version: str,
+    options: DocumentOptions,
+    stage: Callable[[dict[str, Any]], None] | None = None,
+) -> str:
+    """The BOM text, schema-validated. ``stage`` (scoring) sees the JSON document before it is
+    finalized and validated, so what it writes into the document is validated too."""
+    schema = _schema(options.spec_version)
+    stamp = _stamp(built, version, options)
     if options.output_format == "xml":
         from aibom.bom.xml import render_xml
 
-        if built.extra_vulnerabilities or built.json_hooks:
+        if built.extra_vulnerabilities or stage is not None:
             raise UsageError(
                 "vulnerability matches and scores are written into JSON BOMs only; use --format json"
             )
-
         return render_xml(
             built, schema, reproducible=options.reproducible, timestamp=stamp is not None
         )
-    text = make_outputter(bom, OutputFormat.JSON, schema).output_as_string()
-    doc = json.loads(text)
+    doc = json.loads(make_outputter(built.bom, OutputFormat.JSON, schema).output_as_string())
     splice(doc, built)
     if built.extra_vulnerabilities:
         doc.setdefault("vulnerabilities", []).extend(built.extra_vulnerabilities)
-    for hook in built.json_hooks:
-        hook(doc)
+    if stage is not None:
+        stage(doc)
     finalize(doc, reproducible=options.reproducible, keep_timestamp=stamp is not None)
     out = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     validate_json(out, schema)
     return out
+
+
+def _schema(spec_version: str) -> SchemaVersion:
+    schema = SPEC_VERSIONS.get(spec_version)
+    if schema is None:
+        raise UsageError(f"unsupported CycloneDX version {spec_version} (choose 1.6 or 1.7)")
+    return schema
+
+
+def _stamp(built: Built, version: str, options: DocumentOptions) -> datetime | None:
+    """Add aibom as the tool and set the timestamp (none when reproducible)."""
+    built.bom.metadata.tools.components.add(tool_component(version))
+    stamp = _timestamp(options.reproducible)
+    if stamp is not None:
+        built.bom.metadata.timestamp = stamp
+    return stamp
 
 
 def splice(doc: dict[str, Any], built: Built) -> None:

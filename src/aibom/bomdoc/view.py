@@ -1,7 +1,8 @@
-"""Read a CycloneDX JSON document (any generator, 1.4-1.7) into typed values for the renderers.
+"""Typed values for the renderers and the diff, from a CycloneDX document as plain data.
 
-The document is plain JSON and may be hostile or simply from another tool: every field is optional and
-may have the wrong type. Wrong types are treated as absent; nothing here raises on bad content.
+``view_of(doc)`` takes what ``aibom.bomdoc.read_bom`` returns (any generator, JSON or XML) or any
+mapping: the document may be hostile or simply from another tool, so every field is optional and may
+have the wrong type. Wrong types are treated as absent; nothing here raises on bad content.
 """
 
 from __future__ import annotations
@@ -11,12 +12,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from aibom.bomdoc.walk import nodes
 from aibom.checks import by_id
 from aibom.findings import Severity
-
-MAX_COMPONENT_DEPTH = 16
-"""Nesting of ``components`` followed (aibom nests files one level under a model). Deeper nesting is
-ignored rather than recursed into, so a crafted document cannot exhaust the stack."""
+from aibom.limits import DEFAULT_LIMITS, Limits
 
 _CDX_SEVERITY = {
     "critical": Severity.CRITICAL,
@@ -162,10 +161,10 @@ class BomView:
         return [f for f in self.findings if refs.intersection(f.affects)]
 
 
-def read_bom(doc: Mapping[str, Any]) -> BomView:
+def view_of(doc: Mapping[str, Any], limits: Limits = DEFAULT_LIMITS) -> BomView:
     meta = obj(doc.get("metadata"))
     meta_props = properties(meta.get("properties"))
-    components = tuple(_components(items(doc.get("components")), 0))
+    components = tuple(_components(doc, limits))
     findings = [f for v in items(doc.get("vulnerabilities")) if (f := _finding(v)) is not None]
     findings.sort(key=lambda f: (-int(f.severity), f.id, f.path or "", f.member or ""))
     return BomView(
@@ -195,17 +194,20 @@ def _skipped(value: str) -> SkippedView:
     return SkippedView(path, reason) if sep else SkippedView(value, "")
 
 
-def _components(entries: list[Any], depth: int) -> Iterator[ComponentView]:
-    if depth > MAX_COMPONENT_DEPTH:
-        return
-    for index, raw in enumerate(entries):
-        entry = obj(raw)
-        if not entry:
+def _is_file(entry: Mapping[str, Any]) -> bool:
+    return entry.get("type") == "file"
+
+
+def _components(doc: Mapping[str, Any], limits: Limits) -> Iterator[ComponentView]:
+    """Components in document order; nested ``file`` components are shown as their parent's files
+    (a top-level file is a component of its own), and what is inside a file is not walked."""
+    for node in nodes(doc, limits, descend=lambda c: not _is_file(c)):
+        entry = node.component
+        if not entry or (node.depth > 0 and _is_file(entry)):
             continue
         children = items(entry.get("components"))
-        files = tuple(_file(obj(c)) for c in children if obj(c).get("type") == "file")
-        yield _component(entry, files, f"#{depth}.{index}")
-        yield from _components([c for c in children if obj(c).get("type") != "file"], depth + 1)
+        files = tuple(_file(obj(c)) for c in children if _is_file(obj(c)))
+        yield _component(entry, files, f"#{node.depth}.{node.index}")
 
 
 def _component(

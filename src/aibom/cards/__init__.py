@@ -45,10 +45,11 @@ _HUB_YAML_BLOCK = re.compile(
 )
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 _PREAMBLE_LINE = re.compile(r"^\s*(?:$|!\[|\[!\[|<)")
-_MAX_PREAMBLE_LINES = 40
 MAX_PROBLEMS = 50
-"""Problems (and so CARD_METADATA findings) kept per card; the rest are summarised in one."""
+"""Problems (and so CARD_METADATA findings) kept per card; the rest are summarised in one. This and
+``MAX_EVIDENCE_HEADINGS`` cap output; ceilings on the input are in ``Limits``."""
 MAX_EVIDENCE_HEADINGS = 100
+"""Section headings listed as evidence in one finding (an output cap)."""
 MISPLACED = "front matter is not at the top of the file; the Hugging Face Hub ignores it"
 NO_FRONT_MATTER = "no YAML front matter"
 
@@ -120,11 +121,11 @@ def _at_top(text: str) -> _FrontMatter | None:
     return _FrontMatter(match.group(2), first_line, text[match.end() :], misplaced=False)
 
 
-def _misplaced(text: str) -> _FrontMatter | None:
+def _misplaced(text: str, max_lines: int) -> _FrontMatter | None:
     """A ``---`` block after blank, badge, HTML or HTML-comment lines (the Hub ignores those)."""
     lines = [m.group(0) for m in _LINE.finditer(text, 0, min(len(text), 1 << 20))]
     in_comment = False
-    for number, line in enumerate(lines[:_MAX_PREAMBLE_LINES]):
+    for number, line in enumerate(lines[:max_lines]):
         stripped = line.strip()
         if in_comment or stripped.startswith("<!--"):
             in_comment = "-->" not in stripped
@@ -187,7 +188,7 @@ def _front_matter(
     front = _at_top(text)
     if front is not None:
         return front, _load(front, limits, problems) or {}
-    front = _misplaced(text)
+    front = _misplaced(text, limits.max_card_preamble_lines)
     if front is not None:
         trial = _Problems()
         meta = _load(front, limits, trial)

@@ -3,7 +3,8 @@
 Inputs arrive as ``INPUT_*`` environment variables set by the composite action's ``env:`` block (never
 interpolated into shell). The script scans, optionally scores and diffs against a base, writes the
 SARIF, HTML and Markdown reports, appends the summary to ``$GITHUB_STEP_SUMMARY``, sets outputs in
-``$GITHUB_OUTPUT``, optionally updates one sticky PR comment, and exits 1 on a policy failure.
+``$GITHUB_OUTPUT``, optionally updates one sticky PR comment, and exits with ``aibom.cli.exit.ExitCode``:
+1 on a policy failure, 2 when an input, the environment or a step is wrong (an error annotation).
 
 The scan and the scoring run as ``python -m aibom`` subprocesses: the exact commands users run, and a
 crash there still leaves this script able to report it.
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aibom.cli.exit import FAIL_ON_CHOICES, ExitCode, fail_on_threshold
 from aibom.errors import AibomError
 from aibom.findings import Severity
 
@@ -30,7 +32,6 @@ if TYPE_CHECKING:
     from aibom.bomdoc.view import FindingView
     from aibom.render.interface import Report
 
-SEVERITIES = ("critical", "high", "medium", "low", "info", "none")
 COMMENT_MODES = ("off", "on-failure", "always")
 MAX_ANNOTATIONS = 10
 """GitHub shows 10 annotations of a type per step; the rest are in the reports."""
@@ -39,7 +40,7 @@ SUBPROCESS_TIMEOUT = 6 * 60 * 60
 HTTP_TIMEOUT = 30
 
 
-class ActionError(Exception):
+class ActionError(AibomError):
     """A problem with the action's inputs or environment (exit 2, shown as an error annotation)."""
 
 
@@ -75,10 +76,10 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
     def get(name: str, default: str = "") -> str:
         return env.get(f"INPUT_{name.upper().replace('-', '_')}", default).strip() or default
 
-    fail_on = _choice(get("fail-on", "high"), SEVERITIES, "fail-on")
+    fail_on = _choice(get("fail-on", "high"), FAIL_ON_CHOICES, "fail-on")
     return Inputs(
         paths=tuple(get("paths", ".").split()),
-        fail_on=None if fail_on == "none" else Severity.parse(fail_on),
+        fail_on=fail_on_threshold(fail_on),
         sarif=_flag(get("sarif", "true"), "sarif"),
         html=_flag(get("html", "true"), "html"),
         markdown=_flag(get("markdown", "true"), "markdown"),
@@ -142,14 +143,14 @@ def aibom(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 def scan(paths: tuple[str, ...], extra: tuple[str, ...], cwd: Path, bom: Path) -> None:
     done = aibom("scan", *paths, "-o", str(bom), "--fail-on", "none", *extra, cwd=cwd)
-    if done.returncode not in (0, 1) or not bom.is_file():
+    if done.returncode not in (ExitCode.OK, ExitCode.POLICY) or not bom.is_file():
         raise ActionError(f"aibom scan failed with exit code {done.returncode} (see the log above)")
 
 
 def score(profile: str, bom: Path, out: Path, cwd: Path) -> Path | None:
     """``aibom score`` when a profile is asked for; a warning (not a failure) when scoring is unavailable."""
     done = aibom("score", str(bom), "--profile", profile, "-o", str(out), cwd=cwd)
-    if done.returncode not in (0, 1) or not out.is_file():
+    if done.returncode not in (ExitCode.OK, ExitCode.POLICY) or not out.is_file():
         annotate(
             "warning",
             f"scoring with profile {profile!r} failed (exit {done.returncode}); no scores",
@@ -229,8 +230,9 @@ def set_outputs(path: Path | None, values: Mapping[str, str]) -> None:
             fh.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
 
 
-def run(inputs: Inputs, ctx: Context) -> int:
-    from aibom.cli.report import load_bom, load_json
+def run(inputs: Inputs, ctx: Context) -> ExitCode:
+    from aibom.bomdoc.read import read_bom as load_bom
+    from aibom.bomdoc.read import read_json as load_json
     from aibom.render import build_report
     from aibom.render.interface import RenderOptions
     from aibom.render.sarif import PathMapper
@@ -266,7 +268,7 @@ def run(inputs: Inputs, ctx: Context) -> int:
     if failing:
         what = "new findings" if report.diff is not None else "findings"
         annotate("error", f"aibom: {len(failing)} {what} at or above the fail-on threshold")
-    return 1 if failing else 0
+    return ExitCode.POLICY if failing else ExitCode.OK
 
 
 def write_reports(report: Report, inputs: Inputs, out_dir: Path) -> dict[str, Path]:
@@ -362,16 +364,14 @@ def _find_comment(session: Any, url: str) -> int | None:
     return None
 
 
-def main(env: Mapping[str, str] | None = None) -> int:
+def main(env: Mapping[str, str] | None = None) -> ExitCode:
+    """Run the action; an ``AibomError`` (``ActionError`` included) becomes an error annotation."""
     env = os.environ if env is None else env
     try:
         return run(read_inputs(env), read_context(env))
-    except ActionError as exc:
-        annotate("error", str(exc))
-        return 2
     except AibomError as exc:
         annotate("error", exc.diagnostics().removeprefix("error: "))
-        return 2
+        return ExitCode.ERROR
 
 
 if __name__ == "__main__":

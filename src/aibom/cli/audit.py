@@ -1,31 +1,34 @@
-"""``aibom audit BOM``: match the PyPI components of any CycloneDX 1.4-1.7 JSON BOM against OSV.
+"""``aibom audit BOM``: match the PyPI components of a CycloneDX BOM against OSV advisories.
 
-Exit codes: 0 no advisory at or above ``--fail-on``, 1 at least one, 2 usage or runtime error
+The BOM is read by ``aibom.bomdoc.read_bom`` (JSON or XML, 1.2-1.7; ``-`` is stdin). Exit codes
+(``ExitCode``): 0 no advisory at or above ``--fail-on``, 1 at least one, 2 usage or runtime error
 (raised as ``AibomError`` for ``aibom.cli.main.main`` to report).
 """
 
 from __future__ import annotations
 
 import contextlib
+import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
+from aibom.cli.exit import FAIL_ON_CHOICES, ExitCode, fail_on_threshold
 from aibom.cli.output import write_text
-from aibom.findings import Severity
-
-_SEVERITIES = [s.label for s in Severity] + ["none"]
 
 
 @click.command("audit")
-@click.argument("bom", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "bom", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path)
+)
 @click.option(
     "--osv-db",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="OSV's PyPI export (all.zip), indexed once into the cache.",
 )
 @click.option("--online", is_flag=True, help="Ask the OSV API [env AIBOM_OSV_URL].")
-@click.option("--fail-on", type=click.Choice(_SEVERITIES), default="high", show_default=True)
+@click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default="high", show_default=True)
 @click.option(
     "--format",
     "output_format",
@@ -43,9 +46,7 @@ _SEVERITIES = [s.label for s in Severity] + ["none"]
     envvar="AIBOM_CACHE_DIR",
     help="Where the OSV index is kept [env AIBOM_CACHE_DIR].",
 )
-@click.pass_context
 def audit(
-    ctx: click.Context,
     bom: Path,
     osv_db: Path | None,
     online: bool,
@@ -54,22 +55,21 @@ def audit(
     output: Path | None,
     cache_dir: Path | None,
 ) -> None:
-    """Match the Python packages of a CycloneDX JSON BOM against OSV advisories."""
+    """Match the Python packages of a CycloneDX BOM (JSON or XML) against OSV advisories."""
     from aibom.errors import UsageError
     from aibom.vulns import VulnSource, match_packages, offline_source, online_source
     from aibom.vulns.bomio import (
-        exit_code,
         json_report,
         merge_vulnerabilities,
         pypi_components,
-        read_bom,
+        reaches,
         table_report,
         validate,
     )
 
     if (osv_db is None) == (not online):
         raise UsageError("choose one advisory source: --osv-db PATH or --online")
-    doc = read_bom(bom)
+    doc = _read(bom, write_back=output_format == "cyclonedx")
     was_valid = output_format == "cyclonedx" and validate(doc) is None
     components = pypi_components(doc)
     source: VulnSource = offline_source(osv_db, cache_dir) if osv_db else online_source()
@@ -92,7 +92,24 @@ def audit(
         f"({unpinned} without a version not checked) against {source.label}",
         err=True,
     )
-    ctx.exit(exit_code(matches, None if fail_on == "none" else Severity.parse(fail_on)))
+    # sys.exit, not ctx.exit: under main()'s standalone_mode=False click returns ctx.exit's code
+    # instead of exiting with it, so ``aibom audit`` exited 0 whatever it found.
+    sys.exit(ExitCode.POLICY if reaches(matches, fail_on_threshold(fail_on)) else ExitCode.OK)
+
+
+def _read(bom: Path, *, write_back: bool) -> dict[str, Any]:
+    """The BOM; for ``--format cyclonedx`` (the BOM written back with its advisories) only a JSON
+    document (see ``read_bom``'s ``xml``) of CycloneDX 1.4 or later, the first with vulnerabilities."""
+    from aibom.bomdoc import read_bom
+    from aibom.errors import UsageError
+
+    doc = read_bom(bom, xml=not write_back)
+    if write_back and doc["specVersion"] in ("1.2", "1.3"):
+        raise UsageError(
+            f"{'stdin' if str(bom) == '-' else bom}: CycloneDX {doc['specVersion']} has no vulnerabilities to write back",
+            hint="use --format table or json, or a CycloneDX 1.4 or later BOM",
+        )
+    return doc
 
 
 def _dump(doc: object) -> str:

@@ -19,7 +19,7 @@ from aibom.properties import PROPERTIES
 @functools.cache
 def area_properties() -> dict[str, dict[str, str]]:
     """Area title -> {property name: meaning}."""
-    from aibom.formats.other import PROPERTIES as FORMATS
+    from aibom.formats.properties import PROPERTIES as FORMATS
     from aibom.score.annotate import PROPERTIES as SCORES
     from aibom.sources.remote.report import PROPERTIES as REMOTE
     from aibom.verify.report import PROPERTIES as VERIFY

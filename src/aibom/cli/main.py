@@ -1,8 +1,8 @@
 """Command line: the ``aibom`` group, its commands (in ``aibom.cli``) and the one error handler.
 
 Commands parse arguments, call the library, write output and choose the exit code; nothing else.
-Exit codes: 0 clean, 1 policy failure, 2 usage or runtime error. Machine-readable output goes to stdout
-or ``-o``; progress, summary and logs go to stderr.
+Exit codes (``aibom.cli.exit.ExitCode``): 0 clean, 1 policy failure, 2 usage or runtime error, 130
+interrupted. Machine-readable output goes to stdout or ``-o``; progress, summary and logs go to stderr.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ import sys
 import click
 
 from aibom._version import __version__
+from aibom.cli.exit import ExitCode
 from aibom.errors import AibomError
-
-EXIT_ERROR = 2
 
 
 def _stderr(message: str) -> None:
@@ -52,22 +51,24 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
-        sys.exit(EXIT_ERROR)
-    except click.exceptions.Abort:
-        _stderr("aborted")
-        sys.exit(EXIT_ERROR)
+        sys.exit(ExitCode.ERROR)
+    except click.exceptions.Abort as exc:
+        # click turns Ctrl-C (KeyboardInterrupt) into Abort outside standalone mode
+        interrupted = isinstance(exc.__cause__, KeyboardInterrupt)
+        _stderr("interrupted" if interrupted else "aborted")
+        sys.exit(ExitCode.INTERRUPTED if interrupted else ExitCode.ERROR)
     except AibomError as exc:
         _stderr(exc.diagnostics())
-        sys.exit(EXIT_ERROR)
+        sys.exit(ExitCode.ERROR)
     except OSError as exc:
         _stderr(f"error: {exc}")
-        sys.exit(EXIT_ERROR)
+        sys.exit(ExitCode.ERROR)
     except KeyboardInterrupt:
         _stderr("interrupted")
-        sys.exit(130)
+        sys.exit(ExitCode.INTERRUPTED)
     except Exception:
         import traceback
 
         _stderr(traceback.format_exc())
         _stderr("error: internal error in aibom; please report it with the trace above")
-        sys.exit(EXIT_ERROR)
+        sys.exit(ExitCode.ERROR)

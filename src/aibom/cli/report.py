@@ -1,8 +1,9 @@
 """``aibom report`` (HTML, Markdown, SARIF or JSON from a BOM) and ``aibom diff`` (compare two BOMs).
 
-Both read any CycloneDX 1.4-1.7 JSON document as plain JSON. Output goes to stdout or ``-o FILE``;
-problems go to stderr. Exit codes: 0 done, 1 a new finding reached ``--fail-on-new``, 2 usage error.
-Heavy imports live inside the command bodies so that ``aibom --help`` stays fast.
+Both read any CycloneDX document through ``aibom.bomdoc.read_bom`` (JSON or XML, 1.2-1.7; ``-`` is
+stdin). Output goes to stdout or ``-o FILE``; problems go to stderr. Exit codes (``ExitCode``): 0 done,
+1 a new finding reached ``--fail-on-new``, 2 usage error. Heavy imports live inside the command bodies
+so that ``aibom --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -15,65 +16,19 @@ from typing import Any
 
 import click
 
+from aibom.cli.exit import FAIL_ON_CHOICES, ExitCode, fail_on_threshold
 from aibom.cli.output import write_text
-from aibom.errors import UsageError
 
 REPORT_FORMATS = ("html", "markdown", "sarif", "json")
 """``--format`` choices; a test proves each has a renderer in ``aibom.render.RENDERERS``."""
 DIFF_FORMATS = ("markdown", "json")
-SEVERITIES = ("critical", "high", "medium", "low", "info", "none")
-
-MAX_INPUT_BYTES = 512 * 1024 * 1024
-"""Largest BOM or scorecard read. json.load needs several times the file size in memory; a BOM for a
-million files is a few hundred MiB, so this admits real BOMs and refuses memory exhaustion."""
-
-SUPPORTED_SPECS = ("1.4", "1.5", "1.6", "1.7")
 
 _readable = click.Path(exists=True, dir_okay=False, path_type=Path)
-
-
-def load_json(path: Path, what: str) -> Mapping[str, Any]:
-    """A JSON object from ``path``, or a ``UsageError`` that says what is wrong with it."""
-    size = path.stat().st_size
-    if size > MAX_INPUT_BYTES:
-        raise UsageError(f"{path}: {what} is {size:,} bytes; the limit is {MAX_INPUT_BYTES:,}")
-    raw = path.read_bytes()
-    try:
-        data = json.loads(raw)
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{path}: {what} is not UTF-8 text ({exc.reason})") from None
-    except json.JSONDecodeError as exc:
-        hint = (
-            "aibom reads CycloneDX JSON; write it with `aibom scan --format json`"
-            if raw.lstrip()[:1] == b"<"
-            else None
-        )
-        raise UsageError(
-            f"{path}: {what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-            hint=hint,
-        ) from None
-    except RecursionError:
-        raise UsageError(f"{path}: {what} is nested too deeply to read") from None
-    if not isinstance(data, dict):
-        raise UsageError(f"{path}: {what} must be a JSON object, not {type(data).__name__}")
-    return data
-
-
-def load_bom(path: Path) -> Mapping[str, Any]:
-    doc = load_json(path, "the BOM")
-    if doc.get("bomFormat") != "CycloneDX":
-        raise UsageError(f'{path}: not a CycloneDX BOM (no "bomFormat": "CycloneDX")')
-    spec = doc.get("specVersion")
-    if spec not in SUPPORTED_SPECS:
-        click.echo(
-            f"warning: {path}: CycloneDX {spec!s} is not one of {', '.join(SUPPORTED_SPECS)}; reading it anyway",
-            err=True,
-        )
-    return doc
+_bom_argument = click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path)
 
 
 @click.command("report")
-@click.argument("bom", type=_readable)
+@click.argument("bom", type=_bom_argument)
 @click.option(
     "--format", "fmt", type=click.Choice(REPORT_FORMATS), default="html", show_default=True
 )
@@ -102,17 +57,18 @@ def report(
     title: str | None,
 ) -> None:
     """Render a CycloneDX BOM as an HTML report, Markdown summary, SARIF log or JSON summary."""
+    from aibom.bomdoc.read import read_bom, read_json
     from aibom.render import RenderOptions, render
 
     options = RenderOptions(
         source_root=source_root,
         category=category,
-        base_scorecard=load_json(base_scores, "the base scorecard") if base_scores else None,
+        base_scorecard=read_json(base_scores, "the base scorecard") if base_scores else None,
         title=title,
     )
-    doc = load_bom(bom)
-    scorecard = load_json(scores, "the scorecard") if scores else rescore(doc)
-    text = render(fmt, doc, scorecard, load_bom(base) if base else None, options=options)
+    doc = read_bom(bom)
+    scorecard = read_json(scores, "the scorecard") if scores else rescore(doc)
+    text = render(fmt, doc, scorecard, read_bom(base) if base else None, options=options)
     write_text(text, output)
 
 
@@ -137,8 +93,8 @@ def rescore(doc: Mapping[str, Any]) -> Mapping[str, Any] | None:
 
 
 @click.command("diff")
-@click.argument("base", type=_readable)
-@click.argument("head", type=_readable)
+@click.argument("base", type=_bom_argument)
+@click.argument("head", type=_bom_argument)
 @click.option(
     "--format", "fmt", type=click.Choice(DIFF_FORMATS), default="markdown", show_default=True
 )
@@ -147,7 +103,7 @@ def rescore(doc: Mapping[str, Any]) -> Mapping[str, Any] | None:
 )
 @click.option(
     "--fail-on-new",
-    type=click.Choice(SEVERITIES),
+    type=click.Choice(FAIL_ON_CHOICES),
     default="none",
     show_default=True,
     help="Exit 1 when a finding new in HEAD reaches this severity.",
@@ -164,23 +120,23 @@ def diff(
     head_scores: Path | None,
 ) -> None:
     """Compare two BOMs: models, datasets and packages changed; findings new and resolved; scores."""
-    from aibom.diff import diff_boms, exit_code
-    from aibom.findings import Severity
+    from aibom.bomdoc.read import read_bom, read_json
+    from aibom.diff import diff_boms
     from aibom.render.markdown import render_diff
 
     changes = diff_boms(
-        load_bom(base),
-        load_bom(head),
-        load_json(base_scores, "the base scorecard") if base_scores else None,
-        load_json(head_scores, "the head scorecard") if head_scores else None,
+        read_bom(base),
+        read_bom(head),
+        read_json(base_scores, "the base scorecard") if base_scores else None,
+        read_json(head_scores, "the head scorecard") if head_scores else None,
     )
     if fmt == "json":
         text = json.dumps(changes.to_json(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     else:
         text = render_diff(changes, str(base), str(head))
     write_text(text, output)
-    threshold = None if fail_on_new == "none" else Severity.parse(fail_on_new)
-    code = exit_code(changes, threshold)
-    if code:
+    threshold = fail_on_threshold(fail_on_new)
+    if threshold is not None and changes.new_at_or_above(threshold):
         click.echo(f"aibom diff: new findings at or above {fail_on_new}", err=True)
-    sys.exit(code)
+        sys.exit(ExitCode.POLICY)
+    sys.exit(ExitCode.OK)

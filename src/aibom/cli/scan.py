@@ -10,20 +10,18 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import click
 
+from aibom.cli.exit import FAIL_ON_CHOICES, ExitCode, fail_on_threshold
 from aibom.cli.output import write_text
-from aibom.findings import Severity
 
 if TYPE_CHECKING:
-    from aibom.score.model import Scorecard
+    from aibom.scan import ScanResult
+    from aibom.score import ScoreOptions
     from aibom.sources.remote import RemoteOptions
     from aibom.vulns import VulnSource
-
-EXIT_OK, EXIT_POLICY = 0, 1
-_SEVERITIES = [s.label for s in Severity] + ["none"]
 
 
 @click.command("scan")
@@ -70,7 +68,7 @@ _SEVERITIES = [s.label for s in Severity] + ["none"]
 )
 @click.option(
     "--fail-on",
-    type=click.Choice(_SEVERITIES),
+    type=click.Choice(FAIL_ON_CHOICES),
     default="high",
     show_default=True,
     help="Exit 1 when a finding (or, with --vulns, an advisory) reaches this severity.",
@@ -206,9 +204,7 @@ def scan(
     from aibom.scan import scan as run_scan
 
     local, remote = _split_targets(targets)
-    scoring = _Scoring(packs, profile, rule_dirs) if (do_score or min_score is not None) else None
-    if scoring and output_format != "json":
-        raise click.UsageError("--score writes scores into JSON BOMs only; drop --format xml")
+    scoring = _score_options(do_score, profile, packs, rule_dirs, min_score, output_format)
     options = ScanOptions(
         targets=local,
         remote_targets=remote,
@@ -216,7 +212,7 @@ def scan(
         vulns=_vuln_source(vulns, osv_db, osv_online, output_format),
         keep_json=bool(html_out or markdown_out or sarif_out),
         pickle_policy=pickle_policy,
-        json_hooks=(scoring.hook,) if scoring else (),
+        score=scoring,
         excludes=excludes,
         python_envs=python_envs,
         use_cache=not no_cache,
@@ -228,59 +224,55 @@ def scan(
     with make_progress(enabled=not quiet) as progress:
         result = run_scan(options, progress)
     write_text(result.document, output)
-    reports = {"html": html_out, "markdown": markdown_out, "sarif": sarif_out}
-    scorecard = scoring.card.to_json_dict() if scoring and scoring.card else None
-    _write_reports(result.json_document, reports, scorecard)
+    _write_reports(result, {"html": html_out, "markdown": markdown_out, "sarif": sarif_out})
     report_result(result, quiet=quiet, verbose=verbose, output=output)
-    threshold = None if fail_on == "none" else Severity.parse(fail_on)
-    code = result.exit_code(threshold)
-    if scoring is not None and scoring.card is not None:
-        code = max(code, scoring.gate(min_score, quiet=quiet))
-    sys.exit(code)
+    sys.exit(_exit_code(result, fail_on, scoring, quiet=quiet))
 
 
-class _Scoring:
-    """Scores the JSON document just before it is validated, and keeps the scorecard for reports."""
+def _score_options(
+    do_score: bool,
+    profile: str,
+    packs: tuple[str, ...],
+    rule_dirs: tuple[Path, ...],
+    min_score: float | None,
+    output_format: str,
+) -> ScoreOptions | None:
+    """Scoring is on with ``--score`` or ``--min-score``."""
+    if not do_score and min_score is None:
+        return None
+    if output_format != "json":
+        raise click.UsageError("--score writes scores into JSON BOMs only; drop --format xml")
+    from aibom.score import ScoreOptions
 
-    def __init__(self, packs: tuple[str, ...], profile: str, rule_dirs: tuple[Path, ...]) -> None:
-        self.packs, self.profile, self.rule_dirs = packs, profile, rule_dirs
-        self.card: Scorecard | None = None
-
-    def hook(self, doc: dict[str, Any]) -> None:
-        from aibom.score import annotate, score_document
-
-        self.card = score_document(doc, self.packs or None, self.profile, self.rule_dirs)
-        annotate(doc, self.card)
-
-    def gate(self, min_score: float | None, *, quiet: bool) -> int:
-        from aibom.cli.score import policy_failures
-
-        assert self.card is not None
-        reasons = policy_failures(self.card, min_score)
-        if not quiet:
-            grade = (
-                f"{self.card.score:.0f}/100 ({self.card.grade})"
-                if self.card.score is not None
-                else "n/a"
-            )
-            click.echo(f"aibom: transparency score {grade}, profile {self.profile}", err=True)
-        for reason in reasons:
-            click.echo(f"policy: {reason}", err=True)
-        return EXIT_POLICY if reasons else EXIT_OK
+    return ScoreOptions(profile=profile, packs=packs, rule_dirs=rule_dirs, min_score=min_score)
 
 
-def _write_reports(
-    json_document: str | None, reports: dict[str, Path | None], scorecard: dict[str, Any] | None
-) -> None:
+def _exit_code(
+    result: ScanResult, fail_on: str, scoring: ScoreOptions | None, *, quiet: bool
+) -> ExitCode:
+    """POLICY when a finding or advisory reaches ``--fail-on``, a blocking rule failed or the score
+    is below ``--min-score``; the score and the reasons are shown on stderr."""
+    failed = result.reaches(fail_on_threshold(fail_on))
+    if scoring is not None and result.scorecard is not None:
+        from aibom.cli.ui import report_score
+
+        reasons = scoring.failures(result.scorecard)
+        report_score(result.scorecard, scoring.profile, reasons, quiet=quiet)
+        failed = failed or bool(reasons)
+    return ExitCode.POLICY if failed else ExitCode.OK
+
+
+def _write_reports(result: ScanResult, reports: dict[str, Path | None]) -> None:
     """Render the requested reports from the BOM just written (one scan, many outputs)."""
     wanted = {fmt: path for fmt, path in reports.items() if path is not None}
-    if not wanted or json_document is None:
+    if not wanted or result.json_document is None:
         return
     import json
 
     from aibom.render import RenderOptions, render
 
-    doc = json.loads(json_document)
+    doc = json.loads(result.json_document)
+    scorecard = result.scorecard.to_json_dict() if result.scorecard is not None else None
     for fmt, path in wanted.items():
         options = RenderOptions(source_root=Path.cwd())
         write_text(render(fmt, doc, scorecard, options=options), path)

@@ -1,8 +1,9 @@
 """``aibom score`` and ``aibom rules list|explain|test``: transparency scoring of any CycloneDX BOM.
 
-Exit codes: 0 clean, 1 policy failure (score below ``--min-score``, a rule with enforcement ``block``
-failed, or a rule test failed), 2 usage or runtime error. Output goes to stdout or ``-o``; warnings go
-to stderr. Heavy imports happen inside the commands so that ``aibom --help`` stays fast.
+The BOM is read by ``aibom.bomdoc.read_bom`` (JSON or XML, 1.2-1.7; ``-`` is stdin). Exit codes
+(``ExitCode``): 0 clean, 1 policy failure (score below ``--min-score``, a rule with enforcement
+``block`` failed, or a rule test failed), 2 usage or runtime error. Output goes to stdout or ``-o``;
+warnings go to stderr. Heavy imports happen inside the commands so that ``aibom --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -13,13 +14,12 @@ from typing import TYPE_CHECKING
 
 import click
 
+from aibom.cli.exit import ExitCode
 from aibom.cli.output import write_text
 
 if TYPE_CHECKING:
     from aibom.rules.model import Rule, RuleSet
-    from aibom.score.model import Scorecard
 
-EXIT_OK, EXIT_POLICY = 0, 1
 PROFILE_CHOICES = ("procurement", "engineering")
 """Same as ``aibom.score.PROFILES`` (a test keeps them equal); listed here to keep start-up light."""
 FORMATS = ("table", "json", "markdown")
@@ -35,35 +35,6 @@ _rules_option = click.option(
 _pack_option = click.option(
     "--pack", "packs", multiple=True, metavar="NAME", help="Only this pack (repeatable)."
 )
-
-
-def _read_bom(path: Path) -> dict[str, object]:
-    from aibom.bomdoc.read import parse_bom, read_bounded
-    from aibom.errors import AibomError
-
-    if str(path) == "-":
-        return parse_bom(read_bounded(sys.stdin.buffer, "stdin"), "stdin")
-    try:
-        with path.open("rb") as stream:
-            return parse_bom(read_bounded(stream, str(path)), str(path))
-    except OSError as exc:
-        raise AibomError(f"cannot read {path}: {exc.strerror or exc}") from None
-
-
-def policy_failures(scorecard: Scorecard, min_score: float | None) -> list[str]:
-    """Why the run fails the policy (empty: it passes). The one place the exit decision is made."""
-    reasons = [
-        f"rule {r.rule.id} (enforcement: block) {r.outcome.value} on {r.subject}: {r.message}"
-        for r in scorecard.blocking()
-    ]
-    if min_score is not None:
-        if scorecard.score is None:
-            reasons.append(
-                f"no rule applied, so there is no score to compare with --min-score {min_score:g}"
-            )
-        elif scorecard.score < min_score:
-            reasons.append(f"score {scorecard.score:.1f} is below --min-score {min_score:g}")
-    return reasons
 
 
 @click.command("score")
@@ -114,11 +85,12 @@ def score(
     """Score a CycloneDX BOM (any generator) against transparency rule packs."""
     import json
 
+    from aibom.bomdoc import read_bom
     from aibom.rules.model import Enforcement
-    from aibom.score import annotate, score_document
+    from aibom.score import annotate, policy_failures, score_document
     from aibom.score.text import RENDERERS
 
-    doc = _read_bom(bom)
+    doc = read_bom(bom, xml=annotated is None)
     scorecard = score_document(doc, packs or None, profile, rule_dirs)
     write_text(RENDERERS[output_format](scorecard), output)
     if annotated is not None:
@@ -130,7 +102,7 @@ def score(
     reasons = policy_failures(scorecard, min_score)
     for reason in reasons:
         click.echo(f"policy: {reason}", err=True)
-    sys.exit(EXIT_POLICY if reasons else EXIT_OK)
+    sys.exit(ExitCode.POLICY if reasons else ExitCode.OK)
 
 
 @click.group("rules")
@@ -255,4 +227,4 @@ def test_rules(directory: Path | None, verbose: bool) -> None:
     click.echo(
         f"{len(ruleset.rules)} rules, {cases} cases: {len(results) - len(failed)} passed, {len(failed)} failed"
     )
-    sys.exit(EXIT_POLICY if failed or not ruleset.rules else EXIT_OK)
+    sys.exit(ExitCode.POLICY if failed or not ruleset.rules else ExitCode.OK)

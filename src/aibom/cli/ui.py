@@ -1,14 +1,16 @@
-"""Terminal output for the CLI (stderr only): a rich progress bar and the scan summary."""
+"""Terminal output for the CLI (stderr only): a rich progress bar, the scan summary and the score."""
 
 from __future__ import annotations
 
 import contextlib
 import sys
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from aibom.findings import Severity
 from aibom.progress import NullProgress, Progress
 
 if TYPE_CHECKING:
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
     from rich.progress import TaskID
 
     from aibom.scan import ScanResult
+    from aibom.score.model import Scorecard
 
 _SHOW_AFTER_BYTES = 64 * 1024 * 1024
 """Small scans finish before a bar would be readable; show one only for real work."""
@@ -109,6 +112,67 @@ def report_result(result: ScanResult, *, quiet: bool, verbose: bool, output: Pat
     if verbose:
         for skip in result.skipped:
             console.print(f"skipped  {skip.path}: {skip.reason}", markup=False)
-    console.print(result.summary(), markup=False)
+    console.print(summary(result), markup=False)
     if output is not None and str(output) != "-":
         console.print(f"BOM written to {output}", markup=False)
+
+
+def report_score(scorecard: Scorecard, profile: str, reasons: list[str], *, quiet: bool) -> None:
+    """The score of a scored scan, then why it fails the policy (shown even with ``--quiet``)."""
+    import click
+
+    if not quiet:
+        grade = (
+            f"{scorecard.score:.0f}/100 ({scorecard.grade})"
+            if scorecard.score is not None
+            else "n/a"
+        )
+        click.echo(f"aibom: transparency score {grade}, profile {profile}", err=True)
+    for reason in reasons:
+        click.echo(f"policy: {reason}", err=True)
+
+
+def summary(result: ScanResult) -> str:
+    """``aibom: 1 model, ... in 0.65 s; 2 findings (2 info)``: one line for the end of a scan."""
+    inv, st = result.inventory, result.stats
+    parts = [
+        plural(len(inv.models), "model"),
+        plural(len(inv.datasets), "dataset"),
+        plural(len({(p.normalized_name, p.version) for p in inv.packages}), "package"),
+        plural(st.files, "file"),
+        human_size(st.bytes),
+    ]
+    text = f"aibom: {', '.join(parts)} in {st.seconds:.2f} s"
+    counts = severity_counts(result)
+    if counts:
+        detail = ", ".join(f"{n} {s.label}" for s, n in counts.items())
+        text += f"; {plural(len(result.findings), 'finding')}"
+        if result.vulnerabilities:
+            text += f" and {plural(len(result.vulnerabilities), 'known vulnerability')}"
+        text += f" ({detail})"
+    else:
+        text += "; no findings"
+    if result.skipped:
+        text += f"; {len(result.skipped)} skipped"
+    return text
+
+
+def severity_counts(result: ScanResult) -> dict[Severity, int]:
+    """Findings and advisories per severity, most severe first, zero counts left out."""
+    counts = Counter(result.severities())
+    return {s: counts[s] for s in sorted(Severity, reverse=True) if counts[s]}
+
+
+def plural(n: int, noun: str) -> str:
+    if n == 1:
+        return f"{n} {noun}"
+    return f"{n} {noun[:-1]}ies" if noun.endswith("y") else f"{n} {noun}s"
+
+
+def human_size(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"  # pragma: no cover

@@ -1,52 +1,33 @@
 """``aibom verify``, ``aibom sign``, ``aibom sign-bom`` and ``aibom verify-bom``.
 
-Exit codes: 0 verified (or signed), 1 verification failure or drift, 2 usage or runtime error.
-Reports go to stdout (or ``-o``); nothing else is printed there. Heavy imports live in the bodies.
+Exit codes (``ExitCode``): 0 verified (or signed), 1 verification failure or drift, 2 usage or runtime
+error. Errors are raised as ``AibomError`` (or ``OSError``), which ``aibom.cli.main.main`` reports as
+``error: ...`` with exit code 2. Reports go to stdout (or ``-o``); nothing else is printed there. Heavy
+imports live in the bodies.
 """
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from aibom.cli.exit import ExitCode
 from aibom.cli.output import write_text
-from aibom.errors import AibomError, UsageError
+from aibom.errors import UsageError
 
-EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
+if TYPE_CHECKING:
+    from aibom.scan import ScanResult
+    from aibom.verify import VerifyOptions, VerifyReport
+
 _F = TypeVar("_F", bound=Callable[..., Any])
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+_BOM = click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path)
 _OUT = click.Path(dir_okay=False, path_type=Path)
-
-
-class CommandError(click.ClickException):
-    """An ``AibomError`` shown as its diagnostics, with exit code 2."""
-
-    exit_code = EXIT_ERROR
-
-    def __init__(self, error: AibomError) -> None:
-        super().__init__(error.diagnostics())
-
-    def show(self, file: Any = None) -> None:
-        click.echo(self.message, err=True)
-
-
-def _errors(func: _F) -> _F:
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except AibomError as exc:
-            raise CommandError(exc) from exc
-        except OSError as exc:
-            raise CommandError(AibomError(str(exc))) from exc
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _trust_options(func: _F) -> _F:
@@ -76,7 +57,10 @@ def _trust_options(func: _F) -> _F:
 @click.command("verify")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option(
-    "--bom", "old_bom", type=_FILE, help="Earlier CycloneDX JSON BOM to check drift against."
+    "--bom",
+    "old_bom",
+    type=_BOM,
+    help="Earlier CycloneDX BOM (JSON or XML; - for stdin) to check drift against.",
 )
 @click.option(
     "--signature", type=_FILE, help="Signature for PATH (default: each model's model.sig)."
@@ -88,7 +72,6 @@ def _trust_options(func: _F) -> _F:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 @click.option("-o", "--output", type=_OUT, help="Write the report here (default: stdout).")
 @click.option("--no-cache", is_flag=True, help="Hash every file again; ignore the digest cache.")
-@_errors
 def verify(
     path: Path,
     old_bom: Path | None,
@@ -105,33 +88,41 @@ def verify(
 ) -> None:
     """Check PATH offline: Hugging Face cache blobs, model signatures (OMS model.sig), Sigstore
     bundles beside files, and drift against an earlier BOM. Exit 0 verified, 1 failure or drift."""
+    from aibom.bomdoc import read_bom
     from aibom.scan import ScanOptions, scan
-    from aibom.verify import (
-        VerifyOptions,
-        VerifyReport,
-        drift,
-        hf_cache_findings,
-        load_bom,
-        verify_artifacts,
-        verify_models,
-    )
+    from aibom.verify import VerifyOptions
     from aibom.verify.trust import load_trust
 
     options = VerifyOptions(
         signature, key, certificate_chain, identity, issuer, trusted_root, ignore_paths
     )
     load_trust(options)  # usage errors before the scan, not after it
-    old = load_bom(old_bom) if old_bom is not None else None
+    old = read_bom(old_bom) if old_bom is not None else None
     result = scan(ScanOptions(targets=(path,), reproducible=False, use_cache=not no_cache))
-    report = VerifyReport(
-        findings=hf_cache_findings(result),
-        models=verify_models(result, options),
-        artifacts=verify_artifacts(result, options),
-        drift=drift(old, result) if old is not None else None,
+    report = _verify_report(result, options, old)
+    write_text(report.to_json() if output_format == "json" else report.render_text(), output)
+    sys.exit(ExitCode.POLICY if report.failed else ExitCode.OK)
+
+
+def _verify_report(
+    result: ScanResult, options: VerifyOptions, old: dict[str, Any] | None
+) -> VerifyReport:
+    from aibom.verify import (
+        VerifyReport,
+        drift,
+        hf_cache_findings,
+        verify_artifacts,
+        verify_models,
+    )
+
+    inventory, artifacts = result.inventory, result.artifacts
+    return VerifyReport(
+        findings=hf_cache_findings(inventory, artifacts, result.skipped),
+        models=verify_models(inventory, artifacts, options, skipped=result.skipped),
+        artifacts=verify_artifacts(inventory, artifacts, options),
+        drift=drift(old, inventory, artifacts) if old is not None else None,
         expect_signatures=options.has_trust,
     )
-    write_text(report.to_json() if output_format == "json" else report.render_text(), output)
-    sys.exit(EXIT_FAILED if report.failed else EXIT_OK)
 
 
 def _password(env: str | None) -> bytes | None:
@@ -154,7 +145,6 @@ def _password(env: str | None) -> bytes | None:
 @click.option("--force", is_flag=True, help="Replace an existing signature.")
 @click.option("--ignore-path", "ignore_paths", multiple=True, metavar="P", help="Leave P unsigned.")
 @click.option("--no-cache", is_flag=True, help="Hash every file again; ignore the digest cache.")
-@_errors
 def sign(
     model_dir: Path,
     key: Path | None,
@@ -191,7 +181,6 @@ def sign(
 )
 @click.option("-o", "--output", type=_OUT, help="Bundle file (default: stdout).")
 @click.option("--force", is_flag=True, help="Replace an existing bundle file.")
-@_errors
 def sign_bom(
     bom: Path,
     key: Path | None,
@@ -202,14 +191,13 @@ def sign_bom(
 ) -> None:
     """Write a detached Sigstore bundle over BOM: an in-toto statement with predicate type
     https://cyclonedx.org/bom whose subject is the BOM file's SHA-256."""
-    from aibom.verify.bundle import read_bounded
-    from aibom.verify.drift import MAX_OLD_BOM_BYTES
+    from aibom.bomdoc.read import read_source
     from aibom.verify.sign import bom_statement, load_private_key, sign_keyless
     from aibom.verify.sign import sign_statement_with_key as with_key
 
     if (key is None) == (not keyless):
         raise UsageError("give exactly one of --key and --sigstore")
-    statement = bom_statement(read_bounded(bom, MAX_OLD_BOM_BYTES, "BOM"), bom.name)
+    statement = bom_statement(read_source(bom)[1], bom.name)
     if key is not None:
         text = with_key(statement, load_private_key(key, _password(password_env)))
     else:  # pragma: no cover - online
@@ -222,7 +210,6 @@ def sign_bom(
 @click.option("--signature", type=_FILE, help="Bundle (default: BOM.sigstore.json beside the BOM).")
 @_trust_options
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
-@_errors
 def verify_bom(
     bom: Path,
     signature: Path | None,
@@ -247,4 +234,4 @@ def verify_bom(
     result = verify_bom_signature(bom, bundle, options)
     text = json.dumps(result.to_dict(), indent=2) + "\n"
     write_text(text if output_format == "json" else render_verifications([result]), None)
-    sys.exit(EXIT_FAILED if result.status.value != "verified" else EXIT_OK)
+    sys.exit(ExitCode.POLICY if result.status.value != "verified" else ExitCode.OK)

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import struct
 
-from aibom.artifacts import Artifact, Format
+from aibom.artifacts import Artifact, Format, Subject
 from aibom.checks import LIMIT_REACHED, MALFORMED_FILE
 from aibom.findings import Skipped
+from aibom.formats.containers import StreamInspector
+from aibom.formats.containers.sevenzip import SevenZipInspector
+from aibom.formats.containers.tar import TarInspector
+from aibom.formats.containers.zip import ZipInspector
+from aibom.formats.gguf_format import GgufInspector
 from aibom.formats.interface import (
     FormatError,
     InspectContext,
@@ -15,12 +20,19 @@ from aibom.formats.interface import (
     LimitExceeded,
     Opener,
 )
+from aibom.formats.joblib_format import JoblibInspector
+from aibom.formats.keras.h5 import KerasH5Inspector
+from aibom.formats.keras.v3 import KerasV3Inspector
 from aibom.formats.lfs import LfsPointerInspector
-from aibom.formats.other import OTHER_INSPECTORS
-from aibom.formats.pickle.inspectors import PICKLE_FAMILY_INSPECTORS
+from aibom.formats.numpy_format import NpyInspector
+from aibom.formats.onnx_format import OnnxInspector
+from aibom.formats.pickle.scan import PickleInspector
+from aibom.formats.pytorch import TorchLegacyInspector, TorchZipInspector
 from aibom.formats.safetensors import SafetensorsInspector
+from aibom.formats.templates.textconfig import TextConfigInspector
+from aibom.formats.tensorflow import TensorflowInspector
 from aibom.limits import DEFAULT_LIMITS, Limits
-from aibom.sources.classify import Subject, kind_of, sniff_subject
+from aibom.sources.classify import kind_of, sniff_subject
 
 __all__ = [
     "INSPECTORS",
@@ -34,12 +46,36 @@ __all__ = [
     "inspector_for",
 ]
 
+PICKLE_FAMILY_INSPECTORS: tuple[Inspector, ...] = (
+    PickleInspector(),
+    TorchZipInspector(),
+    TorchLegacyInspector(),
+    NpyInspector(),
+    JoblibInspector(),
+    StreamInspector(),
+    ZipInspector(),
+    TarInspector(),
+    SevenZipInspector(),
+)
+"""Formats that can run code through pickle when loaded, and the containers that can hold them."""
+
+OTHER_INSPECTORS: tuple[Inspector, ...] = (
+    KerasH5Inspector(),
+    KerasV3Inspector(),
+    TensorflowInspector(),
+    OnnxInspector(),
+    GgufInspector(),
+    TextConfigInspector(),
+)
+"""Formats that run code or reach outside the model another way (layers, ops, templates, paths)."""
+
 INSPECTORS: tuple[Inspector, ...] = (
     SafetensorsInspector(),
     LfsPointerInspector(),
     *PICKLE_FAMILY_INSPECTORS,
     *OTHER_INSPECTORS,
 )
+"""The whole registry: one inspector per format; a new format is one module and one line here."""
 
 _BY_FORMAT: dict[Format, Inspector] = {}
 for _inspector in INSPECTORS:
@@ -79,7 +115,7 @@ def _run(artifact: Artifact, ctx: InspectContext) -> Inspection:
 
 
 def inspect_artifact(artifact: Artifact, limits: Limits = DEFAULT_LIMITS) -> Inspection:
-    return _run(artifact, InspectContext(artifact, limits, dispatch=_run))
+    return _run(artifact, InspectContext(artifact, limits, members=inspect_member))
 
 
 def inspect_member(parent: InspectContext, name: str, opener: Opener, size: int) -> Inspection:

@@ -30,16 +30,8 @@ from aibom.formats.interface import FormatError, InspectContext, Inspection, Lim
 from aibom.formats.keras.h5 import failure_finding
 from aibom.limits import Limits
 
-MAX_KV = 100_000
-"""Metadata entries (real files hold 20-60)."""
-MAX_KEY_BYTES = 65_535
-"""Longest metadata key (the GGUF specification's bound)."""
-MAX_ARRAY_LEN = 64 * 1024 * 1024
-"""Elements in one metadata array (vocabularies and merges hold up to about a million)."""
-MAX_ARRAY_DEPTH = 4
-"""Arrays nested in arrays (gguf-py recurses without a bound)."""
 MAX_FACT_STRING = 1024
-"""Longest string kept as a fact (architecture, name)."""
+"""Longest string kept as a fact (architecture, name): an output cap; input ceilings are in ``Limits``."""
 ABSURD = 1 << 48
 """A length or count beyond this never describes real data: it is the wrap-around shape of the ggml
 heap overflows (TALOS-2024-1912..1916)."""
@@ -96,8 +88,9 @@ class _Skipped:
 class _Reader:
     """Sequential reads through one read-ahead window; long payloads are skipped by offset."""
 
-    def __init__(self, fh: BinaryIO, size: int) -> None:
+    def __init__(self, fh: BinaryIO, size: int, limits: Limits) -> None:
         self.fh, self.size, self.pos = fh, size, 0
+        self.limits = limits
         self.window, self.window_start = b"", 0
         self.endian, self.count = "<", "Q"
 
@@ -162,16 +155,19 @@ def read_header(r: _Reader, scan: GgufScan) -> None:
     scan.version = version
     r.count = "I" if version == 1 else "Q"
     scan.tensor_count, scan.kv_count = r.length("tensor count"), r.length("metadata count")
-    if scan.kv_count > MAX_KV:
-        raise LimitExceeded(f"{scan.kv_count} metadata entries exceed {MAX_KV}")
+    if scan.kv_count > r.limits.max_gguf_kv:
+        raise LimitExceeded(f"{scan.kv_count} metadata entries exceed {r.limits.max_gguf_kv}")
 
 
-def read_metadata(r: _Reader, scan: GgufScan, limits: Limits) -> None:
+def read_metadata(r: _Reader, scan: GgufScan) -> None:
+    limits = r.limits
     seen: set[str] = set()
     for _ in range(scan.kv_count):
-        key = _string(r, "key", MAX_KEY_BYTES)
+        key = _string(r, "key", limits.max_gguf_key_bytes)
         if not isinstance(key, str):
-            raise FormatError(f"metadata key of {key.length} bytes exceeds {MAX_KEY_BYTES}")
+            raise FormatError(
+                f"metadata key of {key.length} bytes exceeds {limits.max_gguf_key_bytes}"
+            )
         if key in seen:
             scan.problems.append(
                 f"metadata key {key!r} appears twice; loaders disagree on which wins"
@@ -201,11 +197,16 @@ def _value(r: _Reader, vtype: int, depth: int, cap: int, *, keep: bool) -> objec
         return _string(r, "string", cap)
     if vtype != ARRAY:
         raise FormatError(f"unknown metadata value type {vtype}", offset=r.pos)
-    if depth >= MAX_ARRAY_DEPTH:
-        raise FormatError(f"metadata arrays nested deeper than {MAX_ARRAY_DEPTH}", offset=r.pos)
+    limits = r.limits
+    if depth >= limits.max_gguf_array_depth:
+        raise FormatError(
+            f"metadata arrays nested deeper than {limits.max_gguf_array_depth}", offset=r.pos
+        )
     etype, count = int(r.unpack("I")), r.length("array length")
-    if count > MAX_ARRAY_LEN:
-        raise LimitExceeded(f"metadata array of {count} elements exceeds {MAX_ARRAY_LEN}")
+    if count > limits.max_gguf_array_len:
+        raise LimitExceeded(
+            f"metadata array of {count} elements exceeds {limits.max_gguf_array_len}"
+        )
     if etype in SCALARS:
         size = struct.calcsize(SCALARS[etype]) * count
         r.skip(size, "array")
@@ -303,10 +304,10 @@ class GgufInspector:
         stopped: Finding | None = None
         with ctx.open() as fh:
             fh.seek(0, 2)
-            r = _Reader(fh, fh.tell())
+            r = _Reader(fh, fh.tell(), ctx.limits)
             try:
                 read_header(r, scan)
-                read_metadata(r, scan, ctx.limits)
+                read_metadata(r, scan)
                 scan.metadata_read = True
                 read_tensors(r, scan)
             except Overflow as exc:

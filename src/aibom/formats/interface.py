@@ -50,7 +50,8 @@ class Inspection:
 
 
 Opener = Callable[[], BinaryIO]
-Dispatch = Callable[[Artifact, "InspectContext"], Inspection]
+MemberDispatch = Callable[["InspectContext", str, Opener, int], Inspection]
+"""Classify a member by content and inspect it (``aibom.formats.inspect_member``)."""
 
 
 class InspectContext:
@@ -62,7 +63,7 @@ class InspectContext:
         opener: Opener | None = None,
         member: str | None = None,
         depth: int = 0,
-        dispatch: Dispatch | None = None,
+        members: MemberDispatch | None = None,
     ) -> None:
         self.artifact = artifact
         self.limits = limits
@@ -70,7 +71,7 @@ class InspectContext:
         """Path inside the outermost file, members joined with ``!`` (None for the file itself)."""
         self.depth = depth
         self._opener = opener
-        self._dispatch = dispatch
+        self._members = members
 
     @property
     def path(self) -> str:
@@ -113,10 +114,11 @@ class InspectContext:
         )
 
     def inspect_member(self, name: str, opener: Opener, size: int) -> Inspection:
-        """Classify a nested member by content and inspect it with its own inspector."""
-        from aibom.formats import inspect_member
-
-        return inspect_member(self, name, opener, size)
+        """Classify a nested member by content and inspect it with its own inspector. A context made
+        without a member dispatcher (an inspector tested alone) reports members as not examined."""
+        if self._members is None:
+            return Inspection(complete=False)
+        return self._members(self, name, opener, size)
 
     def child(self, artifact: Artifact, opener: Opener, member: str) -> InspectContext:
         return InspectContext(
@@ -125,7 +127,7 @@ class InspectContext:
             opener=opener,
             member=member,
             depth=self.depth + 1,
-            dispatch=self._dispatch,
+            members=self._members,
         )
 
 

@@ -13,12 +13,11 @@ from aibom.artifacts import Artifact, Format
 from aibom.checks.unsafe import ARCHIVE_UNOPENABLE, UNSAFE_CHECKS
 from aibom.findings import Check
 from aibom.formats.interface import FormatError, InspectContext, Inspection
-from aibom.formats.pickle.joblib import MAX_EMBEDDED_DEPTH, WRAPPERS, joblib_build_hook
+from aibom.formats.pickle.joblib import WRAPPERS, joblib_build_hook
 from aibom.formats.pickle.scan import scan_pickles
 from aibom.formats.stream_codecs import DECOMPRESSORS, decompressing_opener
 
 __all__ = [
-    "MAX_EMBEDDED_DEPTH",
     "WRAPPERS",
     "JoblibInspector",
     "compression_of",

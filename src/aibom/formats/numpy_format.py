@@ -18,15 +18,10 @@ from aibom.artifacts import Artifact, Format
 from aibom.checks import MALFORMED_FILE
 from aibom.checks.unsafe import UNSAFE_CHECKS
 from aibom.findings import Check
-from aibom.formats.containers.support import guarded
-from aibom.formats.containers.zip import scan_zip
 from aibom.formats.interface import FormatError, InspectContext, Inspection, LimitExceeded
 from aibom.formats.pickle.scan import scan_pickles
-from aibom.formats.streams import random_access
 
 MAGIC = b"\x93NUMPY"
-MAX_HEADER = 64 * 1024
-"""Longest .npy header parsed; numpy itself refuses more than 10,000 bytes unless told otherwise."""
 _SIMPLE = re.compile(r"^[<>|=]?([a-zA-Z])(\d+)$")
 
 
@@ -42,8 +37,8 @@ def read_header(ctx: InspectContext) -> tuple[dict[str, object], int]:
         (length,), start = struct.unpack("<I", fixed[8:12]), 12
     else:
         raise FormatError(f"unknown .npy format version {major}.{fixed[7]}", offset=6)
-    if length > MAX_HEADER:
-        raise LimitExceeded(f".npy header of {length} bytes exceeds {MAX_HEADER}")
+    if length > ctx.limits.max_npy_header:
+        raise LimitExceeded(f".npy header of {length} bytes exceeds {ctx.limits.max_npy_header}")
     raw = ctx.read_at(start, length)
     if len(raw) != length:
         raise FormatError("file ends inside the .npy header", offset=start)
@@ -100,15 +95,3 @@ class NpyInspector:
                 text = f"array needs {needed} bytes after the header but the file holds fewer"
                 out.findings.append(ctx.finding(MALFORMED_FILE, text, offset=data_at))
         return out
-
-
-class NpzInspector:
-    formats: frozenset[Format] = frozenset({Format.NUMPY_NPZ})
-    checks: tuple[Check, ...] = UNSAFE_CHECKS
-
-    def inspect(self, artifact: Artifact, ctx: InspectContext) -> Inspection:
-        def run() -> Inspection:
-            with random_access(ctx) as opener:
-                return scan_zip(ctx, opener)
-
-        return guarded(ctx, run)

@@ -27,13 +27,10 @@ from aibom.findings import Check, Finding, Severity
 from aibom.formats.interface import FormatError, InspectContext, Inspection, LimitExceeded
 from aibom.formats.keras.h5 import unchecked_rest
 from aibom.formats.tensorflow import ProtoSource, Span, asset_escapes, fields, stream_size
+from aibom.limits import Limits
 
 ONNX_LIBRARY_MAX_BYTES = 256 * 1024 * 1024
 """Largest model handed to the onnx library (it holds the whole file, about twice, in memory)."""
-MAX_GRAPH_DEPTH = 32
-"""Subgraph nesting (If/Loop/Scan bodies) followed; protobuf itself refuses 100 levels."""
-MAX_EXTERNAL_REFS = 1_000_000
-"""Tensors with external data recorded per model."""
 STANDARD_DOMAINS = frozenset(
     {"", "ai.onnx", "ai.onnx.ml", "ai.onnx.training", "ai.onnx.preview", "ai.onnx.preview.training"}
 )
@@ -66,6 +63,7 @@ class ExternalRef:
 
 @dataclass
 class OnnxModel:
+    limits: Limits = field(compare=False, repr=False, kw_only=True)
     ir_version: int | None = None
     producer: str = ""
     opsets: dict[str, int] = field(default_factory=dict)
@@ -79,15 +77,16 @@ class OnnxModel:
         self.ops_by_domain.setdefault(domain, set()).add(op_type)
 
     def add_external(self, ref: ExternalRef) -> None:
-        if len(self.external) >= MAX_EXTERNAL_REFS:
-            raise LimitExceeded(f"more than {MAX_EXTERNAL_REFS} tensors with external data")
+        most = self.limits.max_onnx_external_refs
+        if len(self.external) >= most:
+            raise LimitExceeded(f"more than {most} tensors with external data")
         self.external.append(ref)
 
 
 # ---------------------------------------------------------------- with the onnx library
 
 
-def parse_with_library(data: bytes) -> OnnxModel:
+def parse_with_library(data: bytes, limits: Limits) -> OnnxModel:
     import onnx
 
     proto = onnx.ModelProto()
@@ -95,7 +94,7 @@ def parse_with_library(data: bytes) -> OnnxModel:
         proto.ParseFromString(data)
     except Exception as exc:  # google.protobuf's DecodeError (an untyped module), nothing else
         raise FormatError(f"not a valid ONNX ModelProto ({exc})") from None
-    model = OnnxModel(proto.ir_version if proto.HasField("ir_version") else None)
+    model = OnnxModel(proto.ir_version if proto.HasField("ir_version") else None, limits=limits)
     model.producer = " ".join(_s(x) for x in (proto.producer_name, proto.producer_version) if x)
     model.opsets = {_s(o.domain) or "ai.onnx": o.version for o in proto.opset_import}
     graphs: list[tuple[Any, int]] = [(proto.graph, 0)] if proto.HasField("graph") else []
@@ -106,8 +105,7 @@ def parse_with_library(data: bytes) -> OnnxModel:
         _library_nodes(model, function.node, graphs, 0)
     while graphs:
         graph, depth = graphs.pop()
-        if depth > MAX_GRAPH_DEPTH:
-            raise FormatError(f"subgraphs nested deeper than {MAX_GRAPH_DEPTH} levels")
+        _check_depth(depth, limits)
         for tensor in graph.initializer:
             _library_tensor(model, tensor)
         for sparse in graph.sparse_initializer:
@@ -147,8 +145,13 @@ def _s(value: str | bytes) -> str:
 # ---------------------------------------------------------------- with the wire reader
 
 
+def _check_depth(depth: int, limits: Limits) -> None:
+    if depth > limits.max_onnx_graph_depth:
+        raise FormatError(f"subgraphs nested deeper than {limits.max_onnx_graph_depth} levels")
+
+
 def parse_with_reader(src: ProtoSource) -> OnnxModel:
-    model = OnnxModel()
+    model = OnnxModel(limits=src.limits)
     graphs: list[tuple[Span, int]] = []
     for number, wire, value in fields(src, Span(0, src.size)):
         if number == 1 and wire == 0 and isinstance(value, int):
@@ -172,8 +175,7 @@ def parse_with_reader(src: ProtoSource) -> OnnxModel:
             _reader_function(src, value, model, graphs)
     while graphs:
         graph, depth = graphs.pop()
-        if depth > MAX_GRAPH_DEPTH:
-            raise FormatError(f"subgraphs nested deeper than {MAX_GRAPH_DEPTH} levels")
+        _check_depth(depth, src.limits)
         _reader_graph(src, graph, depth, model, graphs)
     return model
 
@@ -376,8 +378,8 @@ def read_model(ctx: InspectContext, *, use_library: bool | None = None) -> OnnxM
         if use_library is None:
             use_library = size <= ONNX_LIBRARY_MAX_BYTES and _has_onnx()
         if use_library:
-            return parse_with_library(fh.read(size))
-        return parse_with_reader(ProtoSource(fh, size))
+            return parse_with_library(fh.read(size), ctx.limits)
+        return parse_with_reader(ProtoSource(fh, size, ctx.limits))
 
 
 def _has_onnx() -> bool:

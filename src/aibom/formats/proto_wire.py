@@ -13,15 +13,10 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from aibom.formats.interface import FormatError, LimitExceeded
+from aibom.limits import Limits
 
 PROTO_WINDOW = 1 << 20
 """Bytes read ahead at a time; payloads larger than this are skipped by offset, never read."""
-MAX_PROTO_FIELDS = 20_000_000
-"""Protobuf fields visited per file (a graph of a million nodes needs under ten million)."""
-MAX_GROUP_DEPTH = 32
-"""Nesting of deprecated protobuf groups skipped inside unknown fields."""
-MAX_NAME_BYTES = 4096
-"""Longest op, node, function, key or path string read; longer values cannot name a real op."""
 
 
 @dataclass(frozen=True)
@@ -33,12 +28,14 @@ class Span:
 
 
 class ProtoSource:
-    """Random-access reads over a binary stream through one read-ahead window, with a field budget."""
+    """Random-access reads over a binary stream through one read-ahead window, with the field budget,
+    group depth and name length of ``limits``."""
 
-    def __init__(self, fh: BinaryIO, size: int, max_fields: int | None = None) -> None:
+    def __init__(self, fh: BinaryIO, size: int, limits: Limits) -> None:
         self.fh, self.size = fh, size
         self.window, self.window_start = b"", 0
-        self.max_fields = MAX_PROTO_FIELDS if max_fields is None else max_fields
+        self.limits = limits
+        self.max_fields = limits.max_proto_fields
         self.fields_left = self.max_fields
 
     def read(self, offset: int, length: int) -> bytes:
@@ -65,9 +62,13 @@ class ProtoSource:
                 return value, pos + i + 1
         raise FormatError("protobuf varint is not terminated", offset=pos)
 
-    def text(self, value: int | Span, cap: int = MAX_NAME_BYTES) -> str | None:
-        """A string field's value (None when it is not length-delimited or longer than ``cap``)."""
-        if not isinstance(value, Span) or value.end - value.start > cap:
+    def text(self, value: int | Span) -> str | None:
+        """A string field's value (None when it is not length-delimited or longer than
+        ``max_proto_name_bytes``)."""
+        if (
+            not isinstance(value, Span)
+            or value.end - value.start > self.limits.max_proto_name_bytes
+        ):
             return None
         return self.read(value.start, value.end - value.start).decode("utf-8", "replace")
 
@@ -105,7 +106,7 @@ def fields(src: ProtoSource, span: Span) -> Iterator[tuple[int, int, int | Span]
 def _skip_group(src: ProtoSource, pos: int, end: int, number: int) -> int:
     open_groups = [number]
     while open_groups:
-        if len(open_groups) > MAX_GROUP_DEPTH or pos >= end:
+        if len(open_groups) > src.limits.max_proto_group_depth or pos >= end:
             raise FormatError("protobuf group is unterminated or nested too deeply", offset=pos)
         key, pos = src.varint(pos, end)
         wire = key & 7

@@ -38,7 +38,6 @@ DTYPE_BITS: dict[str, int] = {
     "F6_E2M3": 6,
     "F6_E3M2": 6,
 }
-MAX_METADATA_ENTRIES = 10_000
 
 
 class SafetensorsInspector:
@@ -47,7 +46,7 @@ class SafetensorsInspector:
 
     def inspect(self, artifact: Artifact, ctx: InspectContext) -> Inspection:
         header, length = read_header(artifact, ctx)
-        metadata = _metadata(header.pop("__metadata__", None))
+        metadata = _metadata(header.pop("__metadata__", None), ctx.limits.max_safetensors_metadata)
         tensors = _tensors(header, ctx.limits.max_tensors)
         _check_layout(tensors, artifact.size - 8 - length)
         facts: dict[str, object] = {
@@ -76,10 +75,10 @@ def read_header(artifact: Artifact, ctx: InspectContext) -> tuple[dict[str, obje
     return header, length
 
 
-def _metadata(value: object) -> dict[str, str]:
+def _metadata(value: object, max_entries: int) -> dict[str, str]:
     if value is None:
         return {}
-    if not isinstance(value, dict) or len(value) > MAX_METADATA_ENTRIES:
+    if not isinstance(value, dict) or len(value) > max_entries:
         raise FormatError("__metadata__ is not a string-to-string map of bounded size")
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
         raise FormatError("__metadata__ holds a value that is not a string")

@@ -2,7 +2,7 @@
 xz/lzma, zstd and lz4 (the last two when their optional package is installed) for compressed files.
 
 A bomb is a ``DecompressionBomb`` (a limit, so a finding), never memory exhaustion: every read checks
-the output so far against ``max_decompressed`` and, past ``BOMB_FLOOR``, against the compression ratio.
+the output so far against ``max_decompressed`` and, past ``max_ratio_free_bytes``, against the compression ratio.
 """
 
 from __future__ import annotations
@@ -16,16 +16,15 @@ from typing import Any, BinaryIO, cast
 
 from aibom.formats.interface import FormatError, Opener
 from aibom.formats.streams import DecompressionBomb
-from aibom.limits import Limits, MiB
-
-BOMB_FLOOR = 64 * MiB
-"""Ratio checks start once this much has been produced (small members legitimately compress well)."""
+from aibom.limits import Limits
 
 
 def check_bomb(produced: int, consumed: int, limits: Limits) -> None:
     if produced > limits.max_decompressed:
         raise DecompressionBomb(f"decompressed size exceeds {limits.max_decompressed} bytes")
-    if produced > BOMB_FLOOR and produced > limits.max_compression_ratio * max(consumed, 1):
+    if produced > limits.max_ratio_free_bytes and produced > limits.max_compression_ratio * max(
+        consumed, 1
+    ):
         raise DecompressionBomb(
             f"expands more than {limits.max_compression_ratio}x ({produced} bytes from {consumed})"
         )

@@ -14,8 +14,6 @@ from typing import BinaryIO, cast
 
 from aibom.formats.interface import InspectContext, LimitExceeded, Opener
 
-MAX_LINE = 64 * 1024
-"""Longest newline-terminated argument (GLOBAL names, protocol-0 numbers); longer is a broken stream."""
 _CHUNK = 64 * 1024
 
 
@@ -77,13 +75,13 @@ class ByteSource:
             self._fill(n)
         return self._buf[self._i : self._i + n]
 
-    def readline(self) -> bytes | None:
-        """One line including its newline, or None when there is none within ``MAX_LINE`` bytes."""
+    def readline(self, limit: int) -> bytes | None:
+        """One line including its newline, or None when there is none within ``limit`` bytes."""
         while True:
             end = self._buf.find(b"\n", self._i)
             if end >= 0:
-                return self.read(end + 1 - self._i)
-            if len(self._buf) - self._i > MAX_LINE:
+                return self.read(end + 1 - self._i) if end - self._i <= limit else None
+            if len(self._buf) - self._i > limit:
                 return None
             before = len(self._buf) - self._i
             self._fill(before + _CHUNK)

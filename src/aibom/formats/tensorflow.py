@@ -15,6 +15,7 @@ tensorflow/core/protobuf/*.proto):
 
 from __future__ import annotations
 
+import codecs
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -33,11 +34,8 @@ from aibom.checks.unsafe_other import (
 )
 from aibom.findings import Check, Finding
 from aibom.formats.interface import InspectContext, Inspection, LimitExceeded
-from aibom.formats.keras.h5 import config_findings, parse_json, unchecked_rest
+from aibom.formats.keras.h5 import config_findings, parse_json, read_capped, unchecked_rest
 from aibom.formats.proto_wire import (
-    MAX_GROUP_DEPTH,
-    MAX_NAME_BYTES,
-    MAX_PROTO_FIELDS,
     PROTO_WINDOW,
     ProtoSource,
     Span,
@@ -50,9 +48,6 @@ __all__ = [
     "ATTRIBUTE_OPS",
     "CHECKPOINT_OPS",
     "DANGEROUS_OPS",
-    "MAX_GROUP_DEPTH",
-    "MAX_NAME_BYTES",
-    "MAX_PROTO_FIELDS",
     "PROTO_WINDOW",
     "GraphScan",
     "ProtoSource",
@@ -324,7 +319,7 @@ class TensorflowInspector:
             return inspect_keras_metadata(ctx)
         with ctx.open() as fh:
             try:
-                scan = scan_saved_model(_source(fh), ctx.limits.max_config_bytes)
+                scan = scan_saved_model(_source(fh, ctx), ctx.limits.max_config_bytes)
             except LimitExceeded as exc:
                 return unchecked_rest(ctx, artifact.format, exc)
         facts: dict[str, object] = {
@@ -336,19 +331,55 @@ class TensorflowInspector:
         return Inspection(facts=facts, findings=scan_findings(ctx, scan, name))
 
 
-def _source(fh: BinaryIO) -> ProtoSource:
-    """A reader over ``fh`` with the field budget read from this module at call time, so that
-    ``MAX_PROTO_FIELDS`` re-exported here stays the setting for SavedModel files."""
-    return ProtoSource(fh, stream_size(fh), MAX_PROTO_FIELDS)
+def _source(fh: BinaryIO, ctx: InspectContext) -> ProtoSource:
+    """A reader over ``fh`` bounded by the scan's limits."""
+    return ProtoSource(fh, stream_size(fh), ctx.limits)
 
 
 def inspect_keras_metadata(ctx: InspectContext) -> Inspection:
     cap = ctx.limits.max_config_bytes
     with ctx.open() as fh:
-        entries = scan_keras_metadata(_source(fh), cap)
+        entries = scan_keras_metadata(_source(fh, ctx), cap)
     findings: list[Finding] = []
     for path, metadata in entries:
         if metadata.lstrip().startswith("{"):
             root = parse_json(metadata.encode(), f"metadata of {path!r}")
             findings += config_findings(ctx, root, f"keras_metadata.pb {path}")
     return Inspection(facts={"keras_metadata_objects": len(entries)}, findings=findings)
+
+
+# ---------------------------------------------------------------- SavedModel in text form
+
+_PBTXT_OP = re.compile(r"""\bop\s*:\s*((?:"(?:[^"\\\n]|\\.)*"\s*|'(?:[^'\\\n]|\\.)*'\s*)+)""")
+_PBTXT_FILENAME = re.compile(
+    r"""\bfilename\s*:\s*((?:"(?:[^"\\\n]|\\.)*"\s*|'(?:[^'\\\n]|\\.)*'\s*)+)"""
+)
+_PBTXT_LITERAL = re.compile(r""""((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'""")
+
+
+def inspect_pbtxt(ctx: InspectContext) -> Inspection:
+    """``saved_model.pbtxt`` (text format; TensorFlow loads it when ``saved_model.pb`` is absent)."""
+    with ctx.open() as fh:
+        text = read_capped(fh, ctx.limits.max_text_file, "saved_model.pbtxt").decode(
+            "utf-8", "replace"
+        )
+    scan = GraphScan()
+    for match in _PBTXT_OP.finditer(text):
+        op = _pbtxt_string(match.group(1))
+        scan.nodes += 1
+        if op in DANGEROUS_OPS:
+            scan.hit(TF_DANGEROUS_OP, f"{op} ({DANGEROUS_OPS[op]})", f"offset {match.start()}")
+    scan.assets = [_pbtxt_string(m.group(1)) for m in _PBTXT_FILENAME.finditer(text)]
+    return Inspection(
+        facts={"tf_node_count": scan.nodes}, findings=scan_findings(ctx, scan, "saved_model.pbtxt")
+    )
+
+
+def _pbtxt_string(literals: str) -> str:
+    """Adjacent quoted literals, concatenated and unescaped as the text format does."""
+    parts = [a or b for a, b in _PBTXT_LITERAL.findall(literals)]
+    raw = "".join(parts).encode("utf-8", "surrogateescape")
+    try:
+        return codecs.escape_decode(raw)[0].decode("utf-8", "replace")
+    except (ValueError, UnicodeError):
+        return "".join(parts)

@@ -224,7 +224,10 @@ def _read_distribution(meta_dir: Path, env: _Env) -> Package | None:
             env.out, shown, "metadata has no Name field; name taken from the directory name"
         )
     expression, names = resolve_license(
-        raw.get("license_expression"), raw.get("license"), raw.get("classifiers", [])
+        raw.get("license_expression"),
+        raw.get("license"),
+        raw.get("classifiers", []),
+        env.limits.max_license_chars,
     )
     requires = list(raw.get("requires_dist", []))
     if meta_dir.suffix == ".egg-info" and meta_dir.is_dir():

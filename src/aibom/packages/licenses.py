@@ -50,7 +50,6 @@ _LICENSE_REF = re.compile(r"(DocumentRef-[A-Za-z0-9.\-]+:)?LicenseRef-[A-Za-z0-9
 _PLACEHOLDERS = frozenset(
     {"", "unknown", "none", "n/a", "na", "other", "other/proprietary license"}
 )
-_MAX_NAME = 200
 
 
 @functools.cache
@@ -59,10 +58,11 @@ def _licensing() -> Licensing:
     return get_spdx_licensing()  # building it takes ~25 ms: once per process
 
 
-def spdx_expression(text: str) -> str | None:
-    """``text`` as a normalised SPDX expression (``LicenseRef-`` allowed), else None."""
+def spdx_expression(text: str, max_chars: int) -> str | None:
+    """``text`` (at most ``max_chars``) as a normalised SPDX expression (``LicenseRef-`` allowed),
+    else None."""
     text = text.strip()
-    if not text or "\n" in text or len(text) > _MAX_NAME:
+    if not text or "\n" in text or len(text) > max_chars:
         return None
     licensing = _licensing()
     try:
@@ -95,27 +95,31 @@ def _classifier_licenses(classifiers: Sequence[str]) -> tuple[set[str], list[str
     return ids, names
 
 
-def _free_text(text: str | None) -> str | None:
+def _free_text(text: str | None, max_chars: int) -> str | None:
     """A licence name worth keeping from a free-text ``License`` field (first line, bounded)."""
     if text is None:
         return None
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     if first.lower() in _PLACEHOLDERS:
         return None
-    return first if len(first) <= _MAX_NAME else first[: _MAX_NAME - 1] + "\u2026"
+    return first if len(first) <= max_chars else first[: max_chars - 1] + "\u2026"
 
 
 def resolve_license(
-    expression: str | None, license_field: str | None, classifiers: Sequence[str]
+    expression: str | None,
+    license_field: str | None,
+    classifiers: Sequence[str],
+    max_chars: int,
 ) -> tuple[str | None, tuple[str, ...]]:
-    """(SPDX expression or None, licence names that are not SPDX) for one distribution."""
-    if expression and (spdx := spdx_expression(expression)):
+    """(SPDX expression or None, licence names that are not SPDX) for one distribution; expressions
+    and names longer than ``max_chars`` (``Limits.max_license_chars``) are not parsed or are cut."""
+    if expression and (spdx := spdx_expression(expression, max_chars)):
         return spdx, ()
-    if license_field and (spdx := spdx_expression(license_field)):
+    if license_field and (spdx := spdx_expression(license_field, max_chars)):
         return spdx, ()
     ids, classifier_names = _classifier_licenses(classifiers)
     if len(ids) == 1 and all(CLASSIFIER_SPDX.get(n) in ids for n in classifier_names):
         return ids.pop(), ()
-    names = [n for n in (_free_text(expression), _free_text(license_field)) if n]
+    names = [n for n in (_free_text(t, max_chars) for t in (expression, license_field)) if n]
     names.extend(classifier_names)
     return None, tuple(dict.fromkeys(names))

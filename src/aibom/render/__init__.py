@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from aibom.bomdoc.scorecard import read_scorecard
-from aibom.bomdoc.view import read_bom
+from aibom.bomdoc.view import view_of
 from aibom.diff import compare
 from aibom.errors import UsageError
 from aibom.render import html, json, markdown, sarif
@@ -35,13 +35,13 @@ def build_report(
     options: RenderOptions | None = None,
 ) -> Report:
     options = options or RenderOptions()
-    bom = read_bom(doc)
+    bom = view_of(doc)
     scores = read_scorecard(scorecard) if scorecard is not None else None
     diff = None
     if base is not None:
         base_scores = options.base_scorecard
         old_scores = read_scorecard(base_scores) if base_scores is not None else None
-        diff = compare(read_bom(base), bom, old_scores, scores)
+        diff = compare(view_of(base), bom, old_scores, scores)
     return Report(bom, scores, diff, options)
 
 

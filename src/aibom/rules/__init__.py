@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from aibom.errors import AibomError, UsageError
+from aibom.limits import DEFAULT_LIMITS, Limits
 from aibom.rules.load import RuleFileError, parse_rule
 from aibom.rules.model import (
     KINDS,
@@ -28,7 +29,7 @@ from aibom.rules.model import (
     RuleSet,
     Verdict,
 )
-from aibom.rules.yaml_marks import MAX_RULE_FILE_CHARS, YamlError, load_yaml
+from aibom.rules.yaml_marks import YamlError, load_yaml
 
 __all__ = [
     "KINDS",
@@ -44,10 +45,8 @@ __all__ = [
     "load_rules",
 ]
 
-MAX_RULE_FILES = 5000
-"""Rule files read from one directory tree; a rules directory with more is a mistake (wrong folder)."""
 MAX_ERRORS_SHOWN = 20
-"""Broken rule files listed in one error; fix those and run again."""
+"""Broken rule files listed in one error; fix those and run again (an output cap, not in ``Limits``)."""
 _SUFFIXES = (".yaml", ".yml")
 
 
@@ -105,6 +104,7 @@ def schema_text() -> str:
 @dataclass
 class _Loader:
     schema: str
+    limits: Limits
     rules: dict[str, Rule] = field(default_factory=dict)
     packs: dict[str, Pack] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
@@ -128,8 +128,10 @@ class _Loader:
             (n for n in _children(folder) if _is_rule_file(n)), key=lambda n: n.name
         ):
             self.files += 1
-            if self.files > MAX_RULE_FILES:
-                self.problems.append(f"{display}: more than {MAX_RULE_FILES} rule files")
+            if self.files > self.limits.max_rule_files:
+                self.problems.append(
+                    f"{display}: more than {self.limits.max_rule_files} rule files"
+                )
                 return
             self.one(node, f"{display}/{node.name}", pack, seen, replace=replace)
 
@@ -137,7 +139,8 @@ class _Loader:
         self, node: Resource, display: str, pack: str, seen: dict[str, str], *, replace: bool
     ) -> None:
         try:
-            rule = parse_rule(_read(node, display), display, pack, self.schema)
+            text = _read(node, display, self.limits)
+            rule = parse_rule(text, display, pack, self.schema, self.limits)
         except RuleFileError as exc:
             self.problems.extend(exc.problems)
             return
@@ -157,7 +160,7 @@ class _Loader:
         if not meta.is_file():
             return self.packs.get(pack) or Pack(pack, pack)
         try:
-            data = load_yaml(_read(meta, f"{display}/_pack.yaml")).data
+            data = load_yaml(_read(meta, f"{display}/_pack.yaml", self.limits), self.limits).data
         except (YamlError, RuleFileError) as exc:
             self.problems.append(f"{display}/_pack.yaml: {exc}")
             return Pack(pack, pack)
@@ -178,11 +181,12 @@ def _is_rule_file(node: Resource) -> bool:
     return node.name.endswith(_SUFFIXES) and not node.name.startswith((".", "_")) and node.is_file()
 
 
-def _read(node: Resource, display: str) -> str:
-    if isinstance(node, Path) and node.stat().st_size > MAX_RULE_FILE_CHARS * 4:
-        raise RuleFileError(
-            [f"{display}:1:1: file is larger than {MAX_RULE_FILE_CHARS} characters"]
-        )
+def _read(node: Resource, display: str, limits: Limits) -> str:
+    most = limits.max_rule_file_chars
+    if (
+        isinstance(node, Path) and node.stat().st_size > most * 4
+    ):  # UTF-8: at most 4 bytes a character
+        raise RuleFileError([f"{display}:1:1: file is larger than {most} characters"])
     try:
         return node.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -197,11 +201,13 @@ def load_rules(
     *,
     shipped: bool = True,
     shipped_root: Resource | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> RuleSet:
-    """The shipped rules (unless ``shipped=False``) plus ``rule_dirs``, restricted to ``packs``.
+    """The shipped rules (unless ``shipped=False``) plus ``rule_dirs``, restricted to ``packs``; rule
+    files are read, and their conditions later evaluated, within ``limits``.
 
     Raises ``RuleError`` listing every broken file, ``UsageError`` for an unknown pack name."""
-    loader = _Loader(schema_text())
+    loader = _Loader(schema_text(), limits)
     version = "custom"
     if shipped:
         root = shipped_root or shipped_rules()

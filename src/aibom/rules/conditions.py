@@ -31,8 +31,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from aibom.limits import DEFAULT_LIMITS, Limits
 from aibom.rules.paths import (
-    MAX_PATH_VALUES,
     Path,
     PathError,
     Segment,
@@ -50,8 +50,6 @@ Loc = tuple[str | int, ...]
 PRESENCE_OPS = ("exists", "non_empty", "count_gte", "count_lte")
 VALUE_OPS = ("equals", "in", "matches", "gte", "lte", "spdx_in", "informative", "placeholder")
 OPERATORS = PRESENCE_OPS + VALUE_OPS
-MAX_CONDITION_DEPTH = 12
-"""Nesting of all/any/not/for_each; deeper trees are unreadable and are refused."""
 
 
 class ConditionError(ValueError):
@@ -98,32 +96,37 @@ Node = Predicate | Group | Negation | ForEach
 _EMPTY = {"pass": True, "fail": False, "unknown": None}
 
 
-def compile_condition(data: object, loc: Loc, depth: int = 0) -> Node:
-    """Turn the YAML mapping into nodes; raises ``ConditionError`` naming the offending key."""
-    if depth > MAX_CONDITION_DEPTH:
-        raise ConditionError(loc, f"conditions nest deeper than {MAX_CONDITION_DEPTH} levels")
+def compile_condition(data: object, loc: Loc, limits: Limits, depth: int = 0) -> Node:
+    """Turn the YAML mapping into nodes; raises ``ConditionError`` naming the offending key. The paths
+    and patterns compiled keep ``limits`` for evaluation."""
+    if depth > limits.max_condition_depth:
+        raise ConditionError(
+            loc, f"conditions nest deeper than {limits.max_condition_depth} levels"
+        )
     if not isinstance(data, Mapping):
         raise ConditionError(loc, "a condition must be a mapping")
     if "for_each" in data:
-        return _for_each(data, loc, depth)
+        return _for_each(data, loc, limits, depth)
     if "path" in data:
-        return _predicate(data, loc)
+        return _predicate(data, loc, limits)
     kinds = [k for k in ("all", "any", "not") if k in data]
     if len(kinds) != 1 or len(data) != 1:
         keys = ", ".join(sorted(map(str, data))) or "nothing"
         raise ConditionError(loc, f"expected exactly one of all/any/not/for_each/path, got {keys}")
     if kinds[0] == "not":
-        return Negation(compile_condition(data["not"], (*loc, "not"), depth + 1))
-    return Group(kinds[0], _children(data[kinds[0]], (*loc, kinds[0]), depth))
+        return Negation(compile_condition(data["not"], (*loc, "not"), limits, depth + 1))
+    return Group(kinds[0], _children(data[kinds[0]], (*loc, kinds[0]), limits, depth))
 
 
-def _children(items: object, loc: Loc, depth: int) -> tuple[Node, ...]:
+def _children(items: object, loc: Loc, limits: Limits, depth: int) -> tuple[Node, ...]:
     if not isinstance(items, list) or not items:
         raise ConditionError(loc, "expected a non-empty list of conditions")
-    return tuple(compile_condition(item, (*loc, i), depth + 1) for i, item in enumerate(items))
+    return tuple(
+        compile_condition(item, (*loc, i), limits, depth + 1) for i, item in enumerate(items)
+    )
 
 
-def _for_each(data: Mapping[str, object], loc: Loc, depth: int) -> ForEach:
+def _for_each(data: Mapping[str, object], loc: Loc, limits: Limits, depth: int) -> ForEach:
     quantifiers = [k for k in ("all", "any") if k in data]
     extra = set(data) - {"for_each", "all", "any", "where", "empty"}
     if len(quantifiers) != 1 or extra:
@@ -135,29 +138,31 @@ def _for_each(data: Mapping[str, object], loc: Loc, depth: int) -> ForEach:
         raise ConditionError((*loc, "empty"), "empty must be pass, fail or unknown")
     where = data.get("where")
     return ForEach(
-        path=_path(data["for_each"], (*loc, "for_each")),
+        path=_path(data["for_each"], (*loc, "for_each"), limits),
         quantifier=quantifiers[0],
-        children=_children(data[quantifiers[0]], (*loc, quantifiers[0]), depth),
-        where=compile_condition(where, (*loc, "where"), depth + 1) if where is not None else None,
+        children=_children(data[quantifiers[0]], (*loc, quantifiers[0]), limits, depth),
+        where=(
+            None if where is None else compile_condition(where, (*loc, "where"), limits, depth + 1)
+        ),
         empty=_EMPTY[str(empty)],
     )
 
 
-def _path(text: object, loc: Loc) -> Path:
+def _path(text: object, loc: Loc, limits: Limits) -> Path:
     try:
-        return parse_path(str(text) if isinstance(text, str) else "")
+        return parse_path(str(text) if isinstance(text, str) else "", limits)
     except PathError as exc:
         raise ConditionError(loc, str(exc)) from None
 
 
-def _predicate(data: Mapping[str, object], loc: Loc) -> Predicate:
+def _predicate(data: Mapping[str, object], loc: Loc, limits: Limits) -> Predicate:
     ops = [k for k in OPERATORS if k in data]
     extra = set(data) - {"path", "min_length", "absent", *OPERATORS}
     if len(ops) != 1 or extra:
         found = ", ".join(sorted(map(str, set(data) - {"path"}))) or "no operator"
         raise ConditionError(loc, f"a predicate needs exactly one operator ({found} given)")
     op, arg = ops[0], data[ops[0]]
-    path = _path(data["path"], (*loc, "path"))
+    path = _path(data["path"], (*loc, "path"), limits)
     min_length = data.get("min_length", 3)
     if not isinstance(min_length, int) or isinstance(min_length, bool) or min_length < 0:
         raise ConditionError((*loc, "min_length"), "min_length must be a non-negative integer")
@@ -167,7 +172,7 @@ def _predicate(data: Mapping[str, object], loc: Loc) -> Predicate:
             (*loc, "absent"), "absent is true, false or unknown, on value predicates"
         )
     try:
-        pattern = compile_pattern(str(arg)) if op == "matches" else None
+        pattern = compile_pattern(str(arg), limits) if op == "matches" else None
         allowed = (
             licence_set(arg) if op == "spdx_in" and isinstance(arg, str | list) else frozenset()
         )
@@ -199,7 +204,7 @@ def _any(children: Sequence[Node], root: object, subject: object) -> Tri:
 
 
 def _evaluate_for_each(node: ForEach, root: object, subject: object) -> Tri:
-    items = items_of(node.path.resolve(subject if node.path.absolute else root))
+    items = items_of(node.path.resolve(subject if node.path.absolute else root), node.path.limits)
     if node.where is not None:
         items = [item for item in items if evaluate(node.where, item, subject) is True]
     if not items:
@@ -228,12 +233,13 @@ def _any_results(results: Iterable[Tri]) -> Tri:
     return None if unknown else False
 
 
-def items_of(values: list[object]) -> list[object]:
-    """The items a ``for_each`` visits: a single list value is iterated, several values are the items."""
+def items_of(values: list[object], limits: Limits = DEFAULT_LIMITS) -> list[object]:
+    """The items a ``for_each`` visits: a single list value is iterated (its first
+    ``max_path_values`` items), several values are the items."""
     if len(values) == 1 and _is_list(values[0]):
         only = values[0]
         assert isinstance(only, Sequence)
-        return [item for item in only[:MAX_PATH_VALUES] if item is not None]
+        return [item for item in only[: limits.max_path_values] if item is not None]
     return values
 
 
@@ -241,12 +247,12 @@ def _is_list(value: object) -> bool:
     return isinstance(value, Sequence) and not isinstance(value, str | bytes)
 
 
-def _flat(values: Iterator[object]) -> Iterator[object]:
-    """Values with list values replaced by their items (one level), lazily."""
+def _flat(values: Iterator[object], most: int) -> Iterator[object]:
+    """Values with list values replaced by their first ``most`` items (one level), lazily."""
     for value in values:
         if _is_list(value):
             assert isinstance(value, Sequence)
-            yield from (v for v in itertools.islice(value, MAX_PATH_VALUES) if v is not None)
+            yield from (v for v in itertools.islice(value, most) if v is not None)
         else:
             yield value
 
@@ -258,17 +264,17 @@ def _nonempty_iter(values: Iterator[T]) -> Iterator[T] | None:
 
 
 def _evaluate_predicate(pred: Predicate, root: object, subject: object) -> Tri:
-    base = subject if pred.path.absolute else root
+    base, limits = subject if pred.path.absolute else root, pred.path.limits
     if pred.op in PRESENCE_OPS:
         return _presence(pred, base)
-    flat = _nonempty_iter(_flat(pred.path.iterate(base)))
+    flat = _nonempty_iter(_flat(pred.path.iterate(base), limits.max_path_values))
     if flat is None:
         return pred.absent
     if pred.op in ("informative", "placeholder"):
-        strings = _nonempty_iter(text for value in flat for text in texts(value))
+        strings = _nonempty_iter(text for value in flat for text in texts(value, limits))
         if strings is None:
             return pred.absent
-        filled = (is_informative(text, pred.min_length) for text in strings)
+        filled = (is_informative(text, limits, pred.min_length) for text in strings)
         found = any(filled) if pred.op == "informative" else not all(filled)
         return found == bool(pred.arg)
     return any(_value_test(pred, value) for value in flat)
@@ -308,7 +314,7 @@ def _value_test(pred: Predicate, value: object) -> bool:
         if number is None or limit is None:
             return False
         return number >= limit if pred.op == "gte" else number <= limit
-    return isinstance(value, str) and licence_in(value, pred.allowed)
+    return isinstance(value, str) and licence_in(value, pred.allowed, pred.path.limits)
 
 
 def _equal(value: object, expected: object) -> bool:
@@ -349,4 +355,5 @@ def _items_path(path: Path) -> Path:
     last = path.segments[-1]
     if last.selectors:
         return path
-    return Path(path.text + "[]", (*path.segments[:-1], Segment(last.key, (Selector("each"),))))
+    segments = (*path.segments[:-1], Segment(last.key, (Selector("each"),)))
+    return Path(path.text + "[]", segments, limits=path.limits)

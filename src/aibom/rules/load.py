@@ -14,13 +14,14 @@ from typing import Any
 import jsonschema
 
 from aibom.findings import Severity
+from aibom.limits import Limits
 from aibom.rules.conditions import ConditionError, Node, compile_condition
 from aibom.rules.model import Enforcement, FrameworkRef, Rule, RuleCase, Verdict
 from aibom.rules.paths import Path, PathError, parse_path
 from aibom.rules.yaml_marks import LoadedYaml, Loc, YamlError, format_loc, load_yaml
 
 MAX_ERRORS_PER_FILE = 5
-"""Schema problems listed per file (the first few explain the rest)."""
+"""Schema problems listed per file (the first few explain the rest); an output cap, not in ``Limits``."""
 _TEMPLATE_FIELD = re.compile(r"\{([^{}]{1,400})\}")
 
 
@@ -41,10 +42,11 @@ def _validator(schema_text: str) -> jsonschema.protocols.Validator:
     return validator
 
 
-def parse_rule(text: str, display: str, pack: str, schema_text: str) -> Rule:
-    """Compile the rule in ``text`` (read from ``display``, in ``pack``). Raises ``RuleFileError``."""
+def parse_rule(text: str, display: str, pack: str, schema_text: str, limits: Limits) -> Rule:
+    """Compile the rule in ``text`` (read from ``display``, in ``pack``) within ``limits``. Raises
+    ``RuleFileError``."""
     try:
-        loaded = load_yaml(text)
+        loaded = load_yaml(text, limits)
     except YamlError as exc:
         raise RuleFileError([f"{display}:{exc.line}:{exc.column}: {exc.message}"]) from None
     data = loaded.data
@@ -58,7 +60,7 @@ def parse_rule(text: str, display: str, pack: str, schema_text: str) -> Rule:
             [f"{display}:{line}:{col}: id: {data['id']!r} must match the file name"]
         )
     try:
-        return _build(data, display, pack)
+        return _build(data, display, pack, limits)
     except ConditionError as exc:
         line, col = loaded.mark(exc.loc)
         raise RuleFileError(
@@ -95,7 +97,7 @@ def _short(message: str) -> str:
     return message if len(message) <= 300 else message[:297] + "..."
 
 
-def _build(data: dict[str, Any], display: str, pack: str) -> Rule:
+def _build(data: dict[str, Any], display: str, pack: str, limits: Limits) -> Rule:
     applies = data["applies_to"]
     return Rule(
         id=data["id"],
@@ -107,18 +109,20 @@ def _build(data: dict[str, Any], display: str, pack: str) -> Rule:
             FrameworkRef(f["framework"], f["ref"], f.get("note")) for f in data["frameworks"]
         ),
         kinds=tuple(applies["kinds"]),
-        condition=compile_condition(data["condition"], ("condition",)),
+        condition=compile_condition(data["condition"], ("condition",), limits),
         severity=Severity.parse(data["severity"]),
         enforcement=Enforcement(data["enforcement"]),
         remediation=" ".join(data["remediation"].split()),
         source=display,
-        where=_optional(applies.get("where"), ("applies_to", "where")),
-        needs=_needs(data.get("needs")),
+        where=_optional(applies.get("where"), ("applies_to", "where"), limits),
+        needs=_needs(data.get("needs"), limits),
         on_unknown=data.get("on_unknown", "unknown"),
         weight=float(data.get("weight", 1)),
         references=tuple(data.get("references", ())),
-        evidence=tuple(_path(p, ("evidence", i)) for i, p in enumerate(data.get("evidence", ()))),
-        messages=_messages(data.get("message")),
+        evidence=tuple(
+            _path(p, ("evidence", i), limits) for i, p in enumerate(data.get("evidence", ()))
+        ),
+        messages=_messages(data.get("message"), limits),
         mof_component=data.get("mof_component"),
         tags=tuple(data.get("tags", ())),
         deprecated=bool(data.get("deprecated", False)),
@@ -127,25 +131,26 @@ def _build(data: dict[str, Any], display: str, pack: str) -> Rule:
     )
 
 
-def _optional(data: object, loc: Loc) -> Node | None:
-    return None if data is None else compile_condition(data, loc)
+def _optional(data: object, loc: Loc, limits: Limits) -> Node | None:
+    return None if data is None else compile_condition(data, loc, limits)
 
 
-def _needs(data: object) -> Node | None:
+def _needs(data: object, limits: Limits) -> Node | None:
     """``needs`` as a condition: a list of paths means every one must exist."""
     if isinstance(data, list):
-        return compile_condition({"all": [{"path": p, "exists": True} for p in data]}, ("needs",))
-    return _optional(data, ("needs",))
+        every = {"all": [{"path": p, "exists": True} for p in data]}
+        return compile_condition(every, ("needs",), limits)
+    return _optional(data, ("needs",), limits)
 
 
-def _path(text: str, loc: Loc) -> Path:
+def _path(text: str, loc: Loc, limits: Limits) -> Path:
     try:
-        return parse_path(text)
+        return parse_path(text, limits)
     except PathError as exc:
         raise ConditionError(loc, str(exc)) from None
 
 
-def _messages(data: object) -> dict[str, str]:
+def _messages(data: object, limits: Limits) -> dict[str, str]:
     """Templates by outcome; a single string (key ``*``) serves every outcome."""
     if isinstance(data, str):
         templates = {"*": data}
@@ -155,7 +160,7 @@ def _messages(data: object) -> dict[str, str]:
         templates = {}
     for outcome, template in templates.items():
         for match in _TEMPLATE_FIELD.finditer(template):
-            _path(match.group(1), ("message", outcome))
+            _path(match.group(1), ("message", outcome), limits)
     return templates
 
 

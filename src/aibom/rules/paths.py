@@ -21,16 +21,9 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-MAX_PATH_CHARS = 400
-"""Longest path accepted in a rule."""
-MAX_PATH_SEGMENTS = 24
-"""Segments per path; real paths have fewer than ten."""
-MAX_PATH_VALUES = 10_000
-"""Values one path evaluation may produce, and items of one list it looks at."""
-MAX_PATH_VISITS = 200_000
-"""Nodes one path evaluation may visit (``a[].b[]`` over two 10,000-item lists would be 10^8)."""
+from aibom.limits import DEFAULT_LIMITS, Limits
 
 
 class PathError(ValueError):
@@ -58,26 +51,29 @@ class Path:
     segments: tuple[Segment, ...]
     absolute: bool = False
     """Written ``$.``: read from the subject, not from the current ``for_each`` item."""
+    limits: Limits = field(default=DEFAULT_LIMITS, compare=False, repr=False)
+    """The ceilings the path (and the rule holding it) was compiled with; evaluation keeps to them."""
 
     def join(self, other: Path) -> Path:
         """``self`` then ``other`` (the path of an item field seen from the subject)."""
         if other.absolute:
             return other
-        return Path(f"{self.text}.{other.text}", self.segments + other.segments, self.absolute)
+        text, segments = f"{self.text}.{other.text}", self.segments + other.segments
+        return Path(text, segments, self.absolute, self.limits)
 
-    def resolve(self, root: object, limit: int = MAX_PATH_VALUES) -> list[object]:
+    def resolve(self, root: object, limit: int | None = None) -> list[object]:
         return resolve(self, root, limit)
 
     def iterate(self, root: object) -> Iterator[object]:
         return iterate(self, root)
 
 
-def parse_path(text: str) -> Path:
+def parse_path(text: str, limits: Limits = DEFAULT_LIMITS) -> Path:
     """Parse ``text``; raises ``PathError`` naming the problem and its position."""
     if not text.strip():
         raise PathError("a path must be a non-empty string")
-    if len(text) > MAX_PATH_CHARS:
-        raise PathError(f"path longer than {MAX_PATH_CHARS} characters")
+    if len(text) > limits.max_path_chars:
+        raise PathError(f"path longer than {limits.max_path_chars} characters")
     absolute = text.startswith("$.")
     segments: list[Segment] = []
     pos = 2 if absolute else 0
@@ -93,9 +89,9 @@ def parse_path(text: str) -> Path:
         if text[pos] != ".":
             raise PathError(f"unexpected {text[pos]!r} at position {pos + 1} of {text!r}")
         pos += 1
-    if len(segments) > MAX_PATH_SEGMENTS:
-        raise PathError(f"path has more than {MAX_PATH_SEGMENTS} segments")
-    return Path(text, tuple(segments), absolute)
+    if len(segments) > limits.max_path_segments:
+        raise PathError(f"path has more than {limits.max_path_segments} segments")
+    return Path(text, tuple(segments), absolute, limits)
 
 
 def _key(text: str, pos: int) -> tuple[str, int]:
@@ -132,30 +128,39 @@ def _selector(text: str, pos: int) -> tuple[Selector, int]:
         raise PathError(f"bad selector [{body}] in {text!r}") from None
 
 
-def resolve(path: Path, root: object, limit: int = MAX_PATH_VALUES) -> list[object]:
-    """The first ``limit`` non-null values ``path`` reaches from ``root``."""
-    return list(itertools.islice(iterate(path, root), min(limit, MAX_PATH_VALUES)))
+def resolve(path: Path, root: object, limit: int | None = None) -> list[object]:
+    """The first ``limit`` (at most ``max_path_values``) non-null values ``path`` reaches from ``root``."""
+    most = path.limits.max_path_values
+    return list(itertools.islice(iterate(path, root), most if limit is None else min(limit, most)))
 
 
 def iterate(path: Path, root: object) -> Iterator[object]:
     """The non-null values ``path`` reaches from ``root``, lazily, in document order. At most
-    ``MAX_PATH_VISITS`` nodes are looked at, so a hostile document cannot make one path slow."""
-    budget = [MAX_PATH_VISITS]
+    ``max_path_visits`` nodes are looked at, so a hostile document cannot make one path slow."""
+    budget = _Budget(path.limits.max_path_visits, path.limits.max_path_values)
     values: Iterator[object] = iter((root,))
     for segment in path.segments:
         values = _step(values, segment, budget)
     return values
 
 
-def _step(values: Iterator[object], segment: Segment, budget: list[int]) -> Iterator[object]:
+@dataclass
+class _Budget:
+    visits: int
+    """Nodes still to be looked at."""
+    items: int
+    """Items of one list looked at."""
+
+
+def _step(values: Iterator[object], segment: Segment, budget: _Budget) -> Iterator[object]:
     for value in values:
         if isinstance(value, Mapping) and segment.key in value:
             yield from _select(value[segment.key], segment.selectors, budget)
 
 
-def _select(value: object, selectors: tuple[Selector, ...], budget: list[int]) -> Iterator[object]:
-    budget[0] -= 1
-    if budget[0] < 0 or value is None:
+def _select(value: object, selectors: tuple[Selector, ...], budget: _Budget) -> Iterator[object]:
+    budget.visits -= 1
+    if budget.visits < 0 or value is None:
         return
     if not selectors:
         yield value
@@ -167,10 +172,10 @@ def _select(value: object, selectors: tuple[Selector, ...], budget: list[int]) -
         if -len(value) <= selector.index < len(value):
             yield from _select(value[selector.index], rest, budget)
         return
-    for item in itertools.islice(value, MAX_PATH_VALUES):
+    for item in itertools.islice(value, budget.items):
         if selector.kind == "each" or _field_is(item, selector):
             yield from _select(item, rest, budget)
-        if budget[0] < 0:
+        if budget.visits < 0:
             return
 
 

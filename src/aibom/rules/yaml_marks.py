@@ -14,12 +14,7 @@ from dataclasses import dataclass
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
-MAX_RULE_FILE_CHARS = 64 * 1024
-"""Largest rule file read. The biggest shipped rule is under 4 KiB; 64 KiB leaves room for many tests."""
-MAX_RULE_NODES = 20_000
-"""YAML nodes visited per rule file (aliases count each time they are used): bounds alias expansion."""
-MAX_RULE_DEPTH = 40
-"""Nesting depth of a rule file; conditions nest a few levels, recursive aliases would nest forever."""
+from aibom.limits import Limits
 
 Loc = tuple[str | int, ...]
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -62,10 +57,11 @@ def format_loc(loc: Sequence[str | int]) -> str:
     return out or "(top level)"
 
 
-def load_yaml(text: str) -> LoadedYaml:
-    """Parse one YAML document into plain data plus key marks. Raises ``YamlError``."""
-    if len(text) > MAX_RULE_FILE_CHARS:
-        raise YamlError(f"file is larger than {MAX_RULE_FILE_CHARS} characters", 1, 1)
+def load_yaml(text: str, limits: Limits) -> LoadedYaml:
+    """Parse one YAML document into plain data plus key marks, within the rule-file ceilings of
+    ``limits``. Raises ``YamlError``."""
+    if len(text) > limits.max_rule_file_chars:
+        raise YamlError(f"file is larger than {limits.max_rule_file_chars} characters", 1, 1)
     try:
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
@@ -76,7 +72,7 @@ def load_yaml(text: str) -> LoadedYaml:
         raise YamlError(f"invalid YAML: {exc}", 1, 1) from None
     except RecursionError:
         raise YamlError("invalid YAML: nested too deeply", 1, 1) from None
-    converter = _Converter()
+    converter = _Converter(limits)
     if node is None:
         return LoadedYaml(None, {(): (1, 1)})
     data = converter.convert(node, (), 0)
@@ -85,19 +81,19 @@ def load_yaml(text: str) -> LoadedYaml:
 
 
 class _Converter:
-    def __init__(self) -> None:
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
         self.marks: dict[Loc, tuple[int, int]] = {}
         self.nodes = 0
         self.constructor = SafeConstructor()
 
     def convert(self, node: yaml.Node, loc: Loc, depth: int) -> object:
         self.nodes += 1
-        if self.nodes > MAX_RULE_NODES:
-            raise YamlError(
-                f"more than {MAX_RULE_NODES} YAML nodes (alias expansion?)", *_pos(node)
-            )
-        if depth > MAX_RULE_DEPTH:
-            raise YamlError(f"nested deeper than {MAX_RULE_DEPTH} levels", *_pos(node))
+        most, deepest = self.limits.max_rule_nodes, self.limits.max_rule_depth
+        if self.nodes > most:
+            raise YamlError(f"more than {most} YAML nodes (alias expansion?)", *_pos(node))
+        if depth > deepest:
+            raise YamlError(f"nested deeper than {deepest} levels", *_pos(node))
         self.marks.setdefault(loc, _pos(node))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, loc, depth)

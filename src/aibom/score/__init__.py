@@ -7,12 +7,14 @@ unknown counts as a failure (``procurement``) or is left out (``engineering``). 
 Model Openness Framework class and "N of M Annex XI items evidenced". Suppliers are scored on their own
 rules plus every outcome of the models and datasets they supply.
 
-Public API: ``score_document``, ``evaluate_document``, ``annotate``, ``Scorecard``, ``PROFILES``.
+Public API: ``score_document``, ``evaluate_document``, ``annotate``, ``policy_failures``, ``Scorecard``,
+``ScoreOptions``, ``PROFILES``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from aibom.errors import UsageError
@@ -34,9 +36,11 @@ from aibom.score.subjects import Subject, extract_subjects
 __all__ = [
     "PROFILES",
     "PROPERTIES",
+    "ScoreOptions",
     "Scorecard",
     "annotate",
     "evaluate_document",
+    "policy_failures",
     "score_document",
 ]
 
@@ -45,6 +49,28 @@ ANNEX_XI_ITEMS = tuple(f"Annex XI 1({c})" for c in "abcdef") + tuple(
 )
 """The 11 items of EU AI Act Annex XI Section 1 (documentation every GPAI provider keeps), as rules cite
 them (``framework: EU AI Act``)."""
+
+
+@dataclass(frozen=True)
+class ScoreOptions:
+    """What to score with, and the gate a scored run must pass (``aibom scan --score``)."""
+
+    profile: str = "procurement"
+    """``procurement`` counts missing evidence as a failure; ``engineering`` leaves it out."""
+    packs: tuple[str, ...] = ()
+    """Only these rule packs (empty: every pack)."""
+    rule_dirs: tuple[Path, ...] = ()
+    """Rule folders loaded on top of the shipped rules."""
+    min_score: float | None = None
+    """The overall score a run must reach (None: no minimum; blocking rules still gate)."""
+
+    def score(self, doc: Mapping[str, object]) -> Scorecard:
+        """``score_document`` with these options."""
+        return score_document(doc, self.packs or None, self.profile, self.rule_dirs)
+
+    def failures(self, scorecard: Scorecard) -> list[str]:
+        """``policy_failures`` with this ``min_score``."""
+        return policy_failures(scorecard, self.min_score)
 
 
 def score_document(
@@ -59,6 +85,23 @@ def score_document(
     _check_profile(profile)
     ruleset = load_rules(rule_dirs, packs)
     return evaluate_document(doc, ruleset, profile)
+
+
+def policy_failures(scorecard: Scorecard, min_score: float | None) -> list[str]:
+    """Why a scored run fails its policy (empty: it passes): a failed rule with enforcement ``block``,
+    or an overall score below ``min_score`` (or no score at all to compare with it)."""
+    reasons = [
+        f"rule {r.rule.id} (enforcement: block) {r.outcome.value} on {r.subject}: {r.message}"
+        for r in scorecard.blocking()
+    ]
+    if min_score is not None:
+        if scorecard.score is None:
+            reasons.append(
+                f"no rule applied, so there is no score to compare with --min-score {min_score:g}"
+            )
+        elif scorecard.score < min_score:
+            reasons.append(f"score {scorecard.score:.1f} is below --min-score {min_score:g}")
+    return reasons
 
 
 def _check_profile(profile: str) -> None:

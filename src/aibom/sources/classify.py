@@ -10,12 +10,10 @@ from __future__ import annotations
 import posixpath
 import struct
 import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import BinaryIO
 
 from aibom._io import open_regular
-from aibom.artifacts import FileRef, Format, Kind
+from aibom.artifacts import FileRef, Format, Kind, Subject
 from aibom.checks import FORMAT_MISMATCH, MALFORMED_FILE
 from aibom.findings import Finding
 from aibom.limits import DEFAULT_LIMITS, Limits
@@ -23,6 +21,7 @@ from aibom.sources.sniff_pickle import pickle_like
 
 LFS_PREFIX = b"version https://git-lfs.github.com/spec/v1"
 _MAX_LFS_POINTER = 1024
+"""Git LFS specification: a pointer file is under 1024 bytes (a format fact, not a ``Limits`` policy)."""
 
 WEIGHT_FORMATS = frozenset(
     {
@@ -168,15 +167,6 @@ def classify(ref: FileRef, head: bytes, limits: Limits = DEFAULT_LIMITS) -> Clas
             Kind.WEIGHTS, fmt, evidence, Finding(MALFORMED_FILE, ref.display, message)
         )
     return Classification(kind, fmt, evidence, _disguise(ref, fmt, claimed))
-
-
-@dataclass(frozen=True)
-class Subject:
-    """What the sniffers look at: a name (for tiebreaks), a size and a way to open the content."""
-
-    relpath: str
-    size: int
-    opener: Callable[[], BinaryIO]
 
 
 def sniff(ref: FileRef, head: bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[Format, str]:

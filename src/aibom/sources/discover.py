@@ -34,7 +34,6 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (".git", ".hg", ".svn", "__pycache__", "node
 
 HF_REPO_PREFIXES = {"models": "model", "datasets": "dataset", "spaces": "space"}
 _COMMIT_RE = re.compile(r"[0-9a-f]{40}")
-_MAX_REF_BYTES = 256
 LINK_LEAVES_ROOT = "symbolic link leaves the scan root; not followed"
 """Skip reason for a link whose target is outside the root (later stages match on it)."""
 
@@ -237,7 +236,9 @@ def _read_refs(repo: Path, walker: _Walker, shown: str) -> dict[str, list[str]]:
         name = ref_path.relative_to(refs_dir).as_posix()
         try:
             with ref_path.open("rb") as fh:
-                text = fh.read(_MAX_REF_BYTES + 1).decode("ascii", "replace").strip()
+                text = (
+                    fh.read(walker.limits.max_hf_ref_bytes + 1).decode("ascii", "replace").strip()
+                )
         except OSError as exc:
             walker.out.skipped.append(
                 Skipped(f"{shown}/refs/{name}", f"cannot read: {exc.strerror}")

@@ -5,13 +5,9 @@ from __future__ import annotations
 
 import pickletools
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from aibom.artifacts import Format
+from aibom.artifacts import Format, Subject
 from aibom.limits import Limits
-
-if TYPE_CHECKING:
-    from aibom.sources.classify import Subject
 
 TORCH_LEGACY_MAGIC = bytes.fromhex(
     "80028a0a6cfc9c46f9206aa85019"
@@ -27,7 +23,7 @@ def pickle_like(ref: Subject, head: bytes, limits: Limits) -> tuple[Format, str]
     if len(head) >= 2 and head[:1] == b"\x80" and head[1] <= 5:
         fmt = Format.JOBLIB if b"joblib.numpy_pickle" in head else Format.PICKLE
         return fmt, f"pickle PROTO opcode, protocol {head[1]}"
-    if head[:1] in _OPCODE_BYTES and _opcodes_parse(head, ref.size):
+    if head[:1] in _OPCODE_BYTES and _opcodes_parse(head, ref.size, limits.max_pickle_sniff_cut):
         return Format.PICKLE, "pickle opcode stream without a PROTO opcode (protocol 0/1 style)"
     return _compressed_pickle(head)
 
@@ -35,11 +31,12 @@ def pickle_like(ref: Subject, head: bytes, limits: Limits) -> tuple[Format, str]
 _OPCODE_BYTES = frozenset(op.code.encode("latin-1") for op in pickletools.opcodes)
 
 
-def _opcodes_parse(head: bytes, size: int) -> bool:
+def _opcodes_parse(head: bytes, size: int, max_cut: int) -> bool:
     """Does ``head`` read as a pickle? Yes when the opcodes reach a STOP that ends the file. When the
     file goes on past the head, also when at least 8 opcodes tokenise up to a cut near the end of the
     head and the bytes are binary or import something (text that merely starts with an opcode letter
-    errors out early, or stops on a stray ``.`` with more text after it)."""
+    errors out early, or stops on a stray ``.`` with more text after it). ``max_cut`` is how far before
+    the end of the head the last opcode may start when the head cuts a longer pickle."""
     import io
 
     names: list[str] = []
@@ -51,7 +48,7 @@ def _opcodes_parse(head: bytes, size: int) -> bool:
             if opcode.name == "STOP":
                 return len(names) >= 2 and last + 1 == size
     except Exception:
-        if len(head) - last > _MAX_CUT_ARG:
+        if len(head) - last > max_cut:
             return False
     if size <= len(head) or len(names) < 8:
         return False
@@ -60,8 +57,6 @@ def _opcodes_parse(head: bytes, size: int) -> bool:
     return not printable or len(names) >= 64 or any(name in _IMPORTS for name in names)
 
 
-_MAX_CUT_ARG = 512
-"""How far before the end of the head the last opcode may start when the head cuts a longer pickle."""
 _IMPORTS = frozenset({"GLOBAL", "INST", "STACK_GLOBAL"})
 
 

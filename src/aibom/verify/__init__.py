@@ -1,11 +1,15 @@
 """Verification: Hugging Face cache integrity, BOM drift, OpenSSF model signatures, Sigstore bundles.
 
-Everything here works offline and reuses the scan's digests. The public entry points:
+Everything here works offline and reuses the scan's digests. The entry points take what a scan found
+(an ``Inventory`` and its ``Artifact``s), never the scan itself, so ``aibom.scan`` can call them:
 
-- ``hf_cache_findings(result)``: cache blobs that no longer match their names, and related problems;
-- ``verify_models(result, options)``: one ``Verification`` per model (OMS ``model.sig``);
-- ``verify_artifacts(result, options)``: files with a ``.sigstore.json``/``.sigstore`` bundle beside them;
-- ``drift(old_doc, result)``: what changed since an earlier BOM;
+- ``hf_cache_findings(inventory, artifacts, skipped)``: cache blobs that no longer match their names,
+  and related problems;
+- ``verify_models(inventory, artifacts, options)``: one ``Verification`` per model (OMS ``model.sig``);
+- ``verify_artifacts(inventory, artifacts, options)``: files with a ``.sigstore.json``/``.sigstore``
+  bundle beside them;
+- ``drift(old_doc, inventory, artifacts)``: what changed since an earlier BOM (read with
+  ``aibom.bomdoc.read_bom``);
 - ``verification_properties(v)`` / ``verification_findings(v)``: how a result enters the BOM.
 
 Heavy libraries (cryptography, sigstore) are imported inside functions, when a signature is checked.
@@ -13,7 +17,7 @@ Heavy libraries (cryptography, sigstore) are imported inside functions, when a s
 
 from __future__ import annotations
 
-from aibom.verify.drift import DriftReport, drift, load_bom
+from aibom.verify.drift import DriftReport, drift
 from aibom.verify.hfcache import hf_cache_findings
 from aibom.verify.models import verify_models
 from aibom.verify.report import (
@@ -39,7 +43,6 @@ __all__ = [
     "VerifyReport",
     "drift",
     "hf_cache_findings",
-    "load_bom",
     "verification_findings",
     "verification_properties",
     "verify_artifacts",

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 
+from aibom.bomdoc.read import parse_bom, read_source
 from aibom.errors import UsageError
+from aibom.limits import Limits
 from aibom.verify.bundle import MAX_BUNDLE_BYTES, parse_bundle, parse_statement, read_bounded
-from aibom.verify.drift import MAX_OLD_BOM_BYTES
 from aibom.verify.results import (
-    BundleError,
     FileProblem,
     ProblemKind,
     SignatureError,
@@ -20,22 +19,21 @@ from aibom.verify.results import (
 from aibom.verify.sign import CYCLONEDX_PREDICATE
 from aibom.verify.trust import VerifyOptions, check_envelope, load_trust, trust_source
 
-_MAX_BOM_BUNDLE = MAX_BUNDLE_BYTES + 2 * MAX_OLD_BOM_BYTES
-"""A BOM bundle carries the BOM itself (base64, 4/3 of its size) as the statement's predicate."""
+
+def _max_bundle(limits: Limits) -> int:
+    """A BOM bundle carries the BOM itself (base64, 4/3 of its size) as the statement's predicate."""
+    return MAX_BUNDLE_BYTES + 2 * limits.max_bom_bytes
 
 
 def verify_bom_signature(bom: Path, bundle_path: Path, options: VerifyOptions) -> Verification:
     trust = load_trust(options)
     if trust is None:
         raise UsageError("give --key, --certificate-chain or --identity and --issuer")
-    try:
-        data = read_bounded(bom, MAX_OLD_BOM_BYTES, "BOM")
-    except (OSError, BundleError) as exc:
-        raise UsageError(f"cannot read {bom}: {exc}") from None
+    _name, data = read_source(bom, options.limits)
     v = Verification(bom.name, Status.INVALID, signature=str(bundle_path))
     v.trust_root, v.trust_root_sha256 = trust_source(trust)
     try:
-        bundle = parse_bundle(read_bounded(bundle_path, _MAX_BOM_BUNDLE, "bundle"))
+        bundle = parse_bundle(read_bounded(bundle_path, _max_bundle(options.limits), "bundle"))
         signed = check_envelope(bundle, trust)
         statement = parse_statement(signed.payload_type, signed.payload)
     except OSError as exc:
@@ -64,8 +62,8 @@ def _compare(v: Verification, data: bytes, statement: dict[str, object]) -> None
         for s in names
     )
     try:
-        same_predicate = json.loads(data) == statement.get("predicate")
-    except (ValueError, RecursionError):
+        same_predicate = parse_bom(data, v.subject) == statement.get("predicate")
+    except UsageError:  # not a BOM aibom reads, so not the signed one
         same_predicate = False
     if covered and same_predicate:
         v.status, v.message = Status.VERIFIED, "valid signature over this BOM"

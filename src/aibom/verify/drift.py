@@ -1,36 +1,24 @@
 """Drift: what changed in the models and datasets since an earlier BOM.
 
-The earlier BOM is read as plain JSON (any CycloneDX 1.4-1.7 document, whoever wrote it), never through
-``Bom.from_json``, which drops ``modelCard`` and ``data``. Models are matched by Hugging Face repository id
+The earlier BOM is any CycloneDX document ``aibom.bomdoc.read_bom`` accepts (JSON or XML, 1.2-1.7,
+whoever wrote it), as plain data. Models are matched by Hugging Face repository id
 (``aibom:hf:repo-id``, a ``pkg:huggingface`` purl, or group/name for Hub models) or else by group and
 name; their files, nested ``file`` components named by their path inside the model, by SHA-256.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from aibom.artifacts import Artifact
+from aibom.bomdoc.walk import components
 from aibom.checks.verify import BOM_DRIFT
-from aibom.errors import UsageError
 from aibom.findings import Finding
-from aibom.limits import MiB
-from aibom.verify.bundle import read_bounded
-from aibom.verify.results import BundleError
+from aibom.inventory import DatasetEntry, Inventory, ModelEntry
+from aibom.limits import DEFAULT_LIMITS, Limits
 
-if TYPE_CHECKING:
-    from aibom.inventory import DatasetEntry, ModelEntry
-    from aibom.scan import ScanResult
-
-MAX_OLD_BOM_BYTES = 128 * MiB
-"""Largest earlier BOM read (drift, sign-bom, verify-bom); about 200,000 file components. Parsing it
-takes roughly ten times its size in memory; a typical model's BOM is a few hundred KiB."""
-MAX_COMPONENT_DEPTH = 32
-"""Nesting of components followed in the earlier BOM (aibom writes two levels)."""
-SPEC_VERSIONS = ("1.4", "1.5", "1.6", "1.7")
 _GROUP_TYPES = {"machine-learning-model": "model", "data": "dataset"}
 
 
@@ -137,41 +125,7 @@ def _entity_dict(e: EntityDrift) -> dict[str, object]:
     }
 
 
-# ---------------------------------------------------------------- reading the earlier BOM
-
-
-def load_bom(path: Path) -> dict[str, Any]:
-    """Read an earlier BOM; anything that is not CycloneDX 1.4-1.7 JSON is a usage error."""
-    try:
-        data = read_bounded(path, MAX_OLD_BOM_BYTES, "BOM")
-        doc = json.loads(data)
-    except (OSError, BundleError) as exc:
-        raise UsageError(f"cannot read {path}: {exc}") from None
-    except (ValueError, RecursionError):
-        raise UsageError(
-            f"{path} is not JSON", hint="give a CycloneDX JSON BOM (XML is not read)"
-        ) from None
-    check_bom(doc, str(path))
-    assert isinstance(doc, dict)
-    return doc
-
-
-def check_bom(doc: object, source: str) -> str:
-    if not isinstance(doc, dict) or doc.get("bomFormat") != "CycloneDX":
-        raise UsageError(f"{source} is not a CycloneDX BOM (no bomFormat 'CycloneDX')")
-    version = doc.get("specVersion")
-    if version not in SPEC_VERSIONS:
-        raise UsageError(f"{source}: CycloneDX {version} is not supported (1.4 to 1.7 are)")
-    return str(version)
-
-
-def _walk(components: object, depth: int = 0) -> Iterator[dict[str, Any]]:
-    if not isinstance(components, list) or depth > MAX_COMPONENT_DEPTH:
-        return
-    for comp in components:
-        if isinstance(comp, dict):
-            yield comp
-            yield from _walk(comp.get("components"), depth + 1)
+# ---------------------------------------------------------------- the earlier BOM's side
 
 
 def _prop(comp: Mapping[str, Any], name: str) -> str | None:
@@ -204,9 +158,9 @@ def _old_key(comp: Mapping[str, Any]) -> str:
     return f"{group}/{name}" if group else name
 
 
-def old_entities(doc: Mapping[str, Any]) -> list[Entity]:
+def old_entities(doc: Mapping[str, Any], limits: Limits = DEFAULT_LIMITS) -> list[Entity]:
     out = []
-    for comp in _walk(doc.get("components")):
+    for comp in components(doc, limits):
         kind = _GROUP_TYPES.get(str(comp.get("type")))
         if kind is None or _prop(comp, "aibom:model:source") == "declared":
             continue
@@ -242,11 +196,11 @@ def _new_entity(kind: str, entry: ModelEntry | DatasetEntry, root: str) -> Entit
     return Entity(kind, key, entry.name, revision, files, revision if snap else root)
 
 
-def new_entities(result: ScanResult) -> list[Entity]:
-    models = [_new_entity("model", m, m.root) for m in result.inventory.models]
+def new_entities(inventory: Inventory) -> list[Entity]:
+    models = [_new_entity("model", m, m.root) for m in inventory.models]
     datasets = [
         _new_entity("dataset", d, d.root or "")
-        for d in result.inventory.datasets
+        for d in inventory.datasets
         if d.source != "declared"
     ]
     return models + datasets
@@ -255,10 +209,15 @@ def new_entities(result: ScanResult) -> list[Entity]:
 # ---------------------------------------------------------------- comparison
 
 
-def drift(old_doc: dict[str, Any], result: ScanResult) -> DriftReport:
-    report = DriftReport(check_bom(old_doc, "the earlier BOM"))
+def drift(
+    old_doc: Mapping[str, Any], inventory: Inventory, artifacts: Sequence[Artifact]
+) -> DriftReport:
+    """What changed between ``old_doc`` (as ``aibom.bomdoc.read_bom`` returns it) and the scan's
+    ``inventory``. Files are compared by the digests already on the inventory's artifacts, so
+    ``artifacts`` is not read again (it is part of the signature every verifier shares)."""
+    report = DriftReport(str(old_doc.get("specVersion")))
     old = _by_key(old_entities(old_doc))
-    new = _by_key(new_entities(result))
+    new = _by_key(new_entities(inventory))
     for key in sorted(set(old) | set(new)):
         olds, news = old.get(key, []), new.get(key, [])
         for before, after in _pair(olds, news):

@@ -10,28 +10,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
 
 from aibom.artifacts import Artifact
 from aibom.checks.verify import HF_BLOB_MISMATCH, HF_LFS_POINTER_MISMATCH, HF_LINK_ESCAPES
 from aibom.findings import Finding, Severity, Skipped
+from aibom.inventory import Inventory
 from aibom.sources.discover import LINK_LEAVES_ROOT
-
-if TYPE_CHECKING:
-    from aibom.scan import ScanResult
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _SHA1 = re.compile(r"[0-9a-f]{40}")
 """Start of the reason ``aibom.sources.discover`` gives for links it did not follow."""
 
 
-def hf_cache_findings(result: ScanResult) -> list[Finding]:
-    inv = result.inventory
-    entries = [m.snapshot for m in inv.models] + [d.snapshot for d in inv.datasets]
+def hf_cache_findings(
+    inventory: Inventory, artifacts: Sequence[Artifact], skipped: Sequence[Skipped]
+) -> list[Finding]:
+    """Cache problems among the scanned ``artifacts`` and the paths discovery ``skipped``."""
+    entries = [m.snapshot for m in inventory.models] + [d.snapshot for d in inventory.datasets]
     snapshots = [s.display for s in entries if s is not None]
-    findings = [f for art in result.artifacts if (f := blob_finding(art)) is not None]
-    findings += pointer_findings(result.artifacts)
-    findings += escaping_links(result.skipped, snapshots)
+    findings = [f for art in artifacts if (f := blob_finding(art)) is not None]
+    findings += pointer_findings(artifacts)
+    findings += escaping_links(skipped, snapshots)
     return findings
 
 

@@ -8,11 +8,13 @@ when ``--signature`` is given. Per-file SHA-256 digests come from the scan; noth
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from aibom.artifacts import Artifact
+from aibom.findings import Skipped
+from aibom.inventory import Inventory, ModelEntry
 from aibom.verify.bundle import MAX_BUNDLE_BYTES, parse_bundle, parse_statement, read_bounded
 from aibom.verify.keys import CertTrust, KeyTrust
 from aibom.verify.oms import GIT_PATHS, Manifest, Resource, compare, parse_manifest
@@ -26,10 +28,6 @@ from aibom.verify.results import (
     Verification,
 )
 from aibom.verify.trust import Trust, VerifyOptions, check_envelope, load_trust, trust_source
-
-if TYPE_CHECKING:
-    from aibom.inventory import ModelEntry
-    from aibom.scan import ScanResult
 
 SIGNATURE_NAME = "model.sig"
 SIDE_BUNDLE_SUFFIXES = (".sigstore.json", ".sigstore")
@@ -48,13 +46,20 @@ class SignedTree:
     single: bool = False
 
 
-def verify_models(result: ScanResult, options: VerifyOptions) -> list[Verification]:
-    """One ``Verification`` per model of the scan, in inventory order."""
+def verify_models(
+    inventory: Inventory,
+    artifacts: Sequence[Artifact],
+    options: VerifyOptions,
+    *,
+    skipped: Sequence[Skipped] = (),
+) -> list[Verification]:
+    """One ``Verification`` per model of ``inventory``, in its order. ``skipped`` (the scan's
+    unreadable paths) makes a signed file that could not be read "not checked" instead of missing."""
     trust = load_trust(options)
-    index = _Index(result)
+    index = _Index(artifacts, skipped)
     done: dict[str, Verification] = {}
     out = []
-    for model in result.inventory.models:
+    for model in inventory.models:
         tree = index.tree_for(model, options.signature)
         if tree is None:
             out.append(Verification(model.root, Status.UNSIGNED, message="no model.sig found"))
@@ -62,7 +67,7 @@ def verify_models(result: ScanResult, options: VerifyOptions) -> list[Verificati
         if tree.root not in done:
             done[tree.root] = verify_tree(tree, trust, options)
         out.append(replace(done[tree.root], subject=model.root or tree.root))
-    if options.signature is not None and not done and result.artifacts:
+    if options.signature is not None and not done and artifacts:
         # An explicit signature is always checked, even when no file looked like a model.
         out.append(verify_tree(index.target_tree(options.signature), trust, options))
     return out
@@ -154,10 +159,10 @@ def _tolerated(path: str) -> bool:
 class _Index:
     """Artifacts by display path, and the scan's skipped paths, for locating signed trees."""
 
-    def __init__(self, result: ScanResult) -> None:
-        self.artifacts = result.artifacts
-        self.by_display = {a.display: a for a in result.artifacts}
-        self.skipped = {s.path: s.reason for s in result.skipped}
+    def __init__(self, artifacts: Sequence[Artifact], skipped: Sequence[Skipped]) -> None:
+        self.artifacts = artifacts
+        self.by_display = {a.display: a for a in artifacts}
+        self.skipped = {s.path: s.reason for s in skipped}
 
     def target_tree(self, signature: Path) -> SignedTree:
         first = self.artifacts[0]

@@ -6,9 +6,11 @@ names the file's SHA-256. Either way the file is known by the scan's SHA-256: it
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from aibom.artifacts import Artifact
+from aibom.inventory import Inventory
 from aibom.verify.bundle import (
     MAX_BUNDLE_BYTES,
     ParsedBundle,
@@ -42,17 +44,18 @@ from aibom.verify.trust import Trust, VerifyOptions, check_envelope, load_trust,
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
-    from aibom.scan import ScanResult
-
 SUFFIXES = (".sigstore.json", ".sigstore")
 
 
-def verify_artifacts(result: ScanResult, options: VerifyOptions) -> list[Verification]:
-    """One ``Verification`` per scanned file that has a Sigstore bundle beside it."""
+def verify_artifacts(
+    inventory: Inventory, artifacts: Sequence[Artifact], options: VerifyOptions
+) -> list[Verification]:
+    """One ``Verification`` per scanned file that has a Sigstore bundle beside it. (Bundles sit
+    beside files whatever model they belong to: ``inventory`` is not needed to find them.)"""
     trust = load_trust(options)
-    by_display = {a.display: a for a in result.artifacts}
+    by_display = {a.display: a for a in artifacts}
     out = []
-    for art in result.artifacts:
+    for art in artifacts:
         for suffix in SUFFIXES:
             bundle = by_display.get(art.display + suffix)
             if bundle is not None:

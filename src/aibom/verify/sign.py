@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aibom.bomdoc.read import is_xml, parse_bom
 from aibom.errors import UsageError
 from aibom.verify.bundle import IN_TOTO_PAYLOAD_TYPE, pae
 from aibom.verify.keys import key_hint
@@ -144,13 +145,14 @@ def sign_keyless(statement: dict[str, Any]) -> str:  # pragma: no cover - needs 
 
 
 def bom_statement(bom_bytes: bytes, name: str) -> dict[str, Any]:
-    """in-toto statement over a BOM file: subject = the file's SHA-256, predicate = the BOM itself."""
-    try:
-        predicate = json.loads(bom_bytes)
-    except (ValueError, RecursionError):
-        raise UsageError(f"{name} is not JSON: only CycloneDX JSON BOMs can be signed") from None
-    if not isinstance(predicate, dict) or predicate.get("bomFormat") != "CycloneDX":
-        raise UsageError(f"{name} is not a CycloneDX BOM")
+    """in-toto statement over a BOM file: subject = the file's SHA-256, predicate = the BOM itself
+    (read under ``aibom.bomdoc.read``'s policy; JSON only, since the predicate is the JSON)."""
+    if is_xml(bom_bytes):
+        raise UsageError(
+            f"{name} is XML: only CycloneDX JSON BOMs can be signed",
+            hint="the signed predicate is the JSON document itself; sign the JSON form",
+        )
+    predicate = parse_bom(bom_bytes, name)
     return {
         "_type": STATEMENT_V1,
         "subject": [{"name": name, "digest": {"sha256": hashlib.sha256(bom_bytes).hexdigest()}}],

@@ -1,25 +1,19 @@
-"""Reading any CycloneDX 1.4-1.7 JSON BOM as plain JSON (never through ``Bom.from_json``, which drops
-``modelCard`` and ``data``), taking its PyPI components, and writing audit results back or as reports."""
+"""The PyPI components of a BOM (read by ``aibom.bomdoc.read_bom``: any CycloneDX 1.2-1.7 document,
+JSON or XML), and audit results written back into it or as reports."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from aibom.errors import UsageError
+from aibom.bomdoc.walk import components
 from aibom.findings import Severity
-from aibom.limits import MiB
+from aibom.limits import DEFAULT_LIMITS, Limits
 from aibom.vulns.cyclonedx import ATTRIBUTION, VULN_DATABASE, match_severity, to_cyclonedx
 from aibom.vulns.match import Match
 
-MAX_BOM_BYTES = 512 * MiB
-"""Largest BOM file read."""
-MAX_COMPONENTS = 1_000_000
-"""Components walked in one BOM (nested ones included)."""
-SPEC_VERSIONS = ("1.4", "1.5", "1.6", "1.7")
 OSV_REF_PREFIX = "osv:"
 
 
@@ -30,50 +24,14 @@ class PyPIComponent:
     bom_ref: str
 
 
-def read_bom(path: Path) -> dict[str, Any]:
-    try:
-        size = path.stat().st_size
-        if size > MAX_BOM_BYTES:
-            raise UsageError(f"{path}: {size} bytes is larger than the {MAX_BOM_BYTES} accepted")
-        doc = json.loads(path.read_bytes())
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    except (ValueError, RecursionError) as exc:
-        raise UsageError(f"{path} is not JSON: {str(exc)[:200]}") from exc
-    if not isinstance(doc, dict) or doc.get("bomFormat") != "CycloneDX":
-        raise UsageError(f"{path} is not a CycloneDX JSON BOM (no bomFormat: CycloneDX)")
-    if doc.get("specVersion") not in SPEC_VERSIONS:
-        raise UsageError(
-            f"{path}: CycloneDX {doc.get('specVersion')!r} is not supported",
-            hint=f"supported versions: {', '.join(SPEC_VERSIONS)}",
-        )
-    return doc
-
-
-def _components(doc: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    metadata = doc.get("metadata")
-    roots = [metadata.get("component")] if isinstance(metadata, dict) else []
-    stack = [*roots, *reversed(doc.get("components") or [])]
-    seen = 0
-    while stack and seen < MAX_COMPONENTS:
-        comp = stack.pop()
-        if not isinstance(comp, dict):
-            continue
-        seen += 1
-        yield comp
-        nested = comp.get("components")
-        if isinstance(nested, list):
-            stack.extend(reversed(nested))
-
-
-def pypi_components(doc: dict[str, Any]) -> list[PyPIComponent]:
-    """Components with a ``pkg:pypi`` purl. Components without a bom-ref get one (needed by
-    ``affects``), written into ``doc``."""
+def pypi_components(doc: dict[str, Any], limits: Limits = DEFAULT_LIMITS) -> list[PyPIComponent]:
+    """Components with a ``pkg:pypi`` purl (``metadata.component`` included). Components without a
+    bom-ref get one (needed by ``affects``), written into ``doc``."""
     from packageurl import PackageURL
 
     out: list[PyPIComponent] = []
-    refs = {c.get("bom-ref") for c in _components(doc)}
-    for comp in _components(doc):
+    refs = {c.get("bom-ref") for c in components(doc, limits, metadata=True)}
+    for comp in components(doc, limits, metadata=True):
         purl = comp.get("purl")
         if not isinstance(purl, str) or not purl.startswith("pkg:pypi/"):
             continue
@@ -126,10 +84,9 @@ def validate(doc: dict[str, Any]) -> str | None:
     return None if error is None else str(error)[:2000]
 
 
-def exit_code(matches: Sequence[Match], fail_on: Severity | None) -> int:
-    if fail_on is None:
-        return 0
-    return 1 if any(match_severity(m) >= fail_on for m in matches) else 0
+def reaches(matches: Sequence[Match], fail_on: Severity | None) -> bool:
+    """Whether an advisory is at or above ``fail_on`` (``None``: never)."""
+    return fail_on is not None and any(match_severity(m) >= fail_on for m in matches)
 
 
 def json_report(matches: Sequence[Match], components: Sequence[PyPIComponent], label: str) -> str:

@@ -27,13 +27,12 @@ from aibom.formats.containers.zip import (
     zip_contents,
     zip_findings,
 )
-from aibom.formats.interface import InspectContext, Inspection, Inspector
+from aibom.formats.interface import InspectContext, Inspection
 from aibom.formats.pickle.scan import inspect_nested
 from aibom.formats.stream_codecs import DECOMPRESSORS, OPTIONAL, decompressing_opener
 from aibom.formats.streams import random_access
 
 __all__ = [
-    "ARCHIVE_INSPECTORS",
     "DECOMPRESSORS",
     "SevenZipInspector",
     "StreamInspector",
@@ -70,11 +69,3 @@ class StreamInspector:
         name = posixpath.splitext(base)[0] or "content"
         opener = decompressing_opener(ctx.open, method, ctx.limits)
         return guarded(ctx, lambda: inspect_nested(ctx, name, opener, ctx.limits.max_decompressed))
-
-
-ARCHIVE_INSPECTORS: tuple[Inspector, ...] = (
-    StreamInspector(),
-    ZipInspector(),
-    TarInspector(),
-    SevenZipInspector(),
-)

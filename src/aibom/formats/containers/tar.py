@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import functools
 import posixpath
+import struct
 import tarfile
 from typing import BinaryIO
 
 from aibom.artifacts import Artifact, Format
+from aibom.checks import MALFORMED_FILE
 from aibom.checks.unsafe import UNSAFE_CHECKS
 from aibom.findings import Check
 from aibom.formats.containers.support import escapes, guarded, path_finding
 from aibom.formats.interface import FormatError, InspectContext, Inspection, Opener
-from aibom.formats.pickle.scan import inspect_nested
-from aibom.formats.pytorch import LEGACY_TAR_MEMBERS, scan_legacy_tar
-from aibom.formats.streams import open_slice, random_access
+from aibom.formats.pickle.scan import inspect_nested, member_context, report, scan_pickles
+from aibom.formats.pickle.values import GlobalRef, Trace
+from aibom.formats.pickle.vm import PickleVM
+from aibom.formats.streams import ByteSource, open_slice, random_access
 from aibom.limits import Limits
 
 
@@ -79,3 +82,99 @@ class TarInspector:
 
 def _slice_opener(opener: Opener, at: int, size: int) -> Opener:
     return functools.partial(open_slice, opener, at, size)
+
+
+LEGACY_TAR_MEMBERS = frozenset({"storages", "tensors", "pickle"})
+ELEMENT_SIZE = {
+    "DoubleStorage": 8,
+    "FloatStorage": 4,
+    "HalfStorage": 2,
+    "BFloat16Storage": 2,
+    "LongStorage": 8,
+    "IntStorage": 4,
+    "ShortStorage": 2,
+    "CharStorage": 1,
+    "ByteStorage": 1,
+    "BoolStorage": 1,
+    "ComplexDoubleStorage": 16,
+    "ComplexFloatStorage": 8,
+    "QUInt8Storage": 1,
+    "QInt8Storage": 1,
+    "QInt32Storage": 4,
+    "QUInt4x2Storage": 1,
+    "QUInt2x4Storage": 1,
+}
+"""Bytes per element of the legacy storage classes (the tar format writes raw storages by count)."""
+
+
+# ---------------------------------------------------------------- legacy tar format
+
+
+def scan_legacy_tar(
+    ctx: InspectContext, opener: Opener, spans: dict[str, tuple[int, int]]
+) -> Inspection:
+    """The tar format: ``pickle`` holds the object; ``storages`` and ``tensors`` interleave pickles
+    with raw data, each pickle unpickled by torch.load."""
+    out = Inspection()
+    for name in sorted(LEGACY_TAR_MEMBERS):
+        at, size = spans[name]
+        member: Opener = functools.partial(open_slice, opener, at, size)
+        child = member_context(ctx, name, member)
+        if isinstance(child, Inspection):
+            out.merge(child)
+            continue
+        if name == "pickle":
+            out.merge(scan_pickles(child, member, max_pickles=1, emit_low=False))
+            continue
+        traces, problem = _interleaved(child, member, name)
+        out.merge(report(child, traces, emit_low=False, what=f"legacy torch {name} pickle"))
+        if problem:
+            out.findings.append(child.finding(MALFORMED_FILE, f"legacy torch {name}: {problem}"))
+    return out
+
+
+def _interleaved(ctx: InspectContext, opener: Opener, name: str) -> tuple[list[Trace], str]:
+    with opener() as fh:
+        src = ByteSource(fh, 0)
+        first = PickleVM(src, ctx.limits).walk()
+        traces = [first]
+        count = first.result
+        if first.end is None:
+            return traces, ""
+        if not isinstance(count, int) or not 0 <= count <= ctx.limits.max_members:
+            return traces, f"record count {count!r} is not a plausible number"
+        step = _storage if name == "storages" else _tensor
+        for _ in range(count):
+            trace = PickleVM(src, ctx.limits).walk()
+            traces.append(trace)
+            problem = step(src, trace) if trace.end is not None else "stops"
+            if problem:
+                return traces, "" if problem == "stops" else problem
+        if name == "storages":
+            traces.append(PickleVM(src, ctx.limits).walk())
+    return traces, ""
+
+
+def _storage(src: ByteSource, trace: Trace) -> str:
+    args = trace.result
+    kind = args[2] if isinstance(args, tuple) and len(args) == 3 else None
+    size = ELEMENT_SIZE.get(kind.name) if isinstance(kind, GlobalRef) else None
+    if size is None:
+        return "storage record does not name a known storage class"
+    raw = src.read(8)
+    if len(raw) != 8:
+        return "stream ends inside a storage"
+    (count,) = struct.unpack("<q", raw)
+    if count < 0 or src.skip(count * size) != count * size:
+        return "stream ends inside a storage"
+    return ""
+
+
+def _tensor(src: ByteSource, trace: Trace) -> str:
+    raw = src.read(8)
+    if len(raw) != 8:
+        return "stream ends inside a tensor record"
+    (ndim,) = struct.unpack("<i", raw[:4])
+    if not 0 <= ndim <= 64 or src.skip(16 * ndim + 8) != 16 * ndim + 8:
+        return "tensor record has an impossible rank or is cut short"
+    return ""

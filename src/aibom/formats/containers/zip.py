@@ -82,7 +82,10 @@ def check_crc(ctx: InspectContext, name: str, entry: ZipEntry, member: Opener) -
 
 
 class ZipInspector:
-    formats: frozenset[Format] = frozenset({Format.ZIP})
+    """Plain zips and numpy ``.npz`` archives: every member is inspected by what its content is (an
+    object array in an ``.npz`` is a pickle like any other)."""
+
+    formats: frozenset[Format] = frozenset({Format.ZIP, Format.NUMPY_NPZ})
     checks: tuple[Check, ...] = UNSAFE_CHECKS
 
     def inspect(self, artifact: Artifact, ctx: InspectContext) -> Inspection:

@@ -34,12 +34,11 @@ from aibom.formats.containers.zip_records import (
     walk_locals,
 )
 from aibom.formats.interface import FormatError, Opener
-from aibom.formats.stream_codecs import BOMB_FLOOR, Inflate, check_bomb
+from aibom.formats.stream_codecs import Inflate, check_bomb
 from aibom.formats.streams import open_slice
 from aibom.limits import Limits
 
 __all__ = [
-    "BOMB_FLOOR",
     "KNOWN_FLAGS",
     "UNSUPPORTED_FLAGS",
     "Opener",

@@ -1,6 +1,6 @@
 """Keras configurations and HDF5 models (``model_config``/``training_config`` attributes, via the optional
 h5py in an isolated process). Nothing is loaded: the JSON is parsed and walked. ``.keras`` zips and
-KerasHub JSON files are read in ``aibom.formats.other`` with the same walk.
+KerasHub JSON files are read in ``aibom.formats.keras.v3`` with the same walk.
 
 The walk covers the whole configuration tree, not only ``config.layers``, so a Lambda layer hidden in a
 Sequential inside a Functional inside a Sequential model is found (research note row 21). What each object
@@ -36,6 +36,7 @@ from aibom.formats.keras.callables import (
     KerasIssue,
     object_issues,
 )
+from aibom.limits import Limits
 
 __all__ = [
     "DANGEROUS_BUILTINS",
@@ -47,8 +48,6 @@ __all__ = [
     "KERAS_OPTIMIZERS",
     "KERAS_PACKAGES",
     "LOOKUP_LAYERS",
-    "MAX_CONFIG_DEPTH",
-    "MAX_CONFIG_NODES",
     "MAX_FINDINGS_PER_CHECK",
     "KerasH5Inspector",
     "KerasIssue",
@@ -64,29 +63,26 @@ __all__ = [
 
 KERAS_JSON_NAMES = frozenset({"config.json", "tokenizer.json", "preprocessor.json", "task.json"})
 """JSON files of KerasHub presets, deserialized with ``keras.saving.deserialize_keras_object``."""
-MAX_CONFIG_NODES = 5_000_000
-"""JSON values walked in one configuration (a large Functional model has ~10^5)."""
-MAX_CONFIG_DEPTH = 1_000
-"""Nesting walked; Python's JSON decoder refuses deeper documents anyway (RecursionError)."""
 MAX_FINDINGS_PER_CHECK = 10
-"""Findings kept per check and file; the last one counts the rest."""
+"""Findings kept per check and file; the last one counts the rest (an output cap, not in ``Limits``)."""
 
 
 # ---------------------------------------------------------------- the config walk
 
 
-def walk_config(root: object) -> list[KerasIssue]:
+def walk_config(root: object, limits: Limits) -> list[KerasIssue]:
     """Every issue in a parsed Keras configuration, found iteratively with node and depth bounds."""
+    most, deepest = limits.max_keras_config_nodes, limits.max_keras_config_depth
     issues: list[KerasIssue] = []
     stack: list[tuple[object, str, int]] = [(root, "$", 0)]
     seen = 0
     while stack:
         node, path, depth = stack.pop()
         seen += 1
-        if seen > MAX_CONFIG_NODES:
-            raise LimitExceeded(f"Keras configuration has more than {MAX_CONFIG_NODES} values")
-        if depth > MAX_CONFIG_DEPTH:
-            raise FormatError(f"Keras configuration nested deeper than {MAX_CONFIG_DEPTH} levels")
+        if seen > most:
+            raise LimitExceeded(f"Keras configuration has more than {most} values")
+        if depth > deepest:
+            raise FormatError(f"Keras configuration nested deeper than {deepest} levels")
         if isinstance(node, dict):
             issues.extend(object_issues(node, path))
             stack.extend((v, f"{path}.{k}", depth + 1) for k, v in reversed(node.items()))
@@ -99,7 +95,7 @@ def config_findings(ctx: InspectContext, root: object, where: str) -> list[Findi
     """Findings for one parsed configuration, at most ``MAX_FINDINGS_PER_CHECK`` per check."""
     findings: list[Finding] = []
     by_check: dict[str, list[KerasIssue]] = {}
-    for issue in walk_config(root):
+    for issue in walk_config(root, ctx.limits):
         by_check.setdefault(issue.check.id, []).append(issue)
     for issues in by_check.values():
         for issue in issues[:MAX_FINDINGS_PER_CHECK]:

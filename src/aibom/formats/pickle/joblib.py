@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 
+from aibom.formats.pickle.state import VMState
 from aibom.formats.pickle.values import Box, Call, GlobalRef, PickleError
 from aibom.formats.pickle.vm import PickleVM
 
@@ -21,8 +22,6 @@ WRAPPERS = frozenset(
         ("sklearn.externals.joblib.numpy_pickle", "NumpyArrayWrapper"),
     }
 )
-MAX_EMBEDDED_DEPTH = 4
-"""Object arrays holding object arrays: joblib pickles them inline, each a pickle of its own."""
 _TYPESTR = re.compile(r"^[<>|=]?([a-zA-Z])(\d*)")
 
 
@@ -62,7 +61,7 @@ def _count(shape: object) -> int:
     return math.prod(shape)
 
 
-def joblib_build_hook(vm: PickleVM, inst: object, state: object) -> None:
+def joblib_build_hook(vm: VMState, inst: object, state: object) -> None:
     """After BUILD of a NumpyArrayWrapper, step over the array joblib reads from the stream."""
     if not (isinstance(inst, Call) and isinstance(inst.callee, GlobalRef)):
         return
@@ -82,8 +81,8 @@ def joblib_build_hook(vm: PickleVM, inst: object, state: object) -> None:
         raise PickleError(f"stream ends inside a {size}-byte joblib array")
 
 
-def _embedded_pickle(vm: PickleVM) -> None:
-    if vm.depth >= MAX_EMBEDDED_DEPTH:
+def _embedded_pickle(vm: VMState) -> None:
+    if vm.depth >= vm.limits.max_joblib_embedded_depth:
         raise PickleError("joblib object arrays nested too deeply")
     inner = PickleVM(vm.src, vm.limits, joblib_build_hook)
     inner.depth = vm.depth + 1

@@ -8,10 +8,9 @@ as a ``Call`` on the stack plus a use in the trace.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
+from aibom.formats.pickle.state import VMState
 from aibom.formats.pickle.values import (
-    SCAN_BUDGET,
     Blob,
     Box,
     Call,
@@ -23,10 +22,7 @@ from aibom.formats.pickle.values import (
     parse_int,
 )
 
-if TYPE_CHECKING:
-    from aibom.formats.pickle.vm import PickleVM
-
-Handler = Callable[["PickleVM", object], None]
+Handler = Callable[[VMState, object], None]
 
 
 def _as_int(arg: object) -> int:
@@ -39,7 +35,7 @@ def _as_line(arg: object) -> bytes:
     return arg
 
 
-def _push_arg(vm: PickleVM, arg: object) -> None:
+def _push_arg(vm: VMState, arg: object) -> None:
     vm.push(arg)
 
 
@@ -51,63 +47,63 @@ def _new(kind: str) -> Handler:
     return lambda vm, _arg: vm.push(Box(kind))
 
 
-def _int(vm: PickleVM, arg: object) -> None:
+def _int(vm: VMState, arg: object) -> None:
     line = _as_line(arg)
     vm.push({b"00": False, b"01": True}.get(line) if line in (b"00", b"01") else None)
     if line not in (b"00", b"01"):
         vm.stack[-1] = parse_int(line, "INT")
 
 
-def _long(vm: PickleVM, arg: object) -> None:
+def _long(vm: VMState, arg: object) -> None:
     vm.push(parse_int(_as_line(arg), "LONG"))
 
 
-def _float(vm: PickleVM, arg: object) -> None:
+def _float(vm: VMState, arg: object) -> None:
     try:
         vm.push(float(_as_line(arg)))
     except ValueError:
         raise PickleError("FLOAT argument is not a number") from None
 
 
-def _string(vm: PickleVM, arg: object) -> None:
+def _string(vm: VMState, arg: object) -> None:
     vm.push(decode_string_line(_as_line(arg)))
 
 
-def _unicode(vm: PickleVM, arg: object) -> None:
+def _unicode(vm: VMState, arg: object) -> None:
     try:
         vm.push(_as_line(arg).decode("raw-unicode-escape"))
     except UnicodeDecodeError:
         raise PickleError("bad UNICODE escape") from None
 
 
-def _noop(vm: PickleVM, _arg: object) -> None:
+def _noop(vm: VMState, _arg: object) -> None:
     return None
 
 
-def _readonly(vm: PickleVM, _arg: object) -> None:
+def _readonly(vm: VMState, _arg: object) -> None:
     vm.top()
 
 
-def _list(vm: PickleVM, _arg: object) -> None:
+def _list(vm: VMState, _arg: object) -> None:
     box = Box("list")
     for item in vm.pop_mark():
         box.add(item)
     vm.push(box)
 
 
-def _frozenset(vm: PickleVM, _arg: object) -> None:
+def _frozenset(vm: VMState, _arg: object) -> None:
     box = Box("frozenset")
     for item in vm.pop_mark():
         box.add(item)
     vm.push(box)
 
 
-def _tuple(vm: PickleVM, _arg: object) -> None:
-    vm.push(tuple(vm.pop_mark()[:SCAN_BUDGET]))
+def _tuple(vm: VMState, _arg: object) -> None:
+    vm.push(tuple(vm.pop_mark()[: vm.limits.max_pickle_scan_values]))
 
 
 def _tuple_n(n: int) -> Handler:
-    def handler(vm: PickleVM, _arg: object) -> None:
+    def handler(vm: VMState, _arg: object) -> None:
         items = [vm.pop() for _ in range(n)]
         vm.push(tuple(reversed(items)))
 
@@ -120,14 +116,14 @@ def _pairs(items: list[object]) -> list[object]:
     return [(items[i], items[i + 1]) for i in range(0, len(items), 2)]
 
 
-def _dict(vm: PickleVM, _arg: object) -> None:
+def _dict(vm: VMState, _arg: object) -> None:
     box = Box("dict")
     for pair in _pairs(vm.pop_mark()):
         box.add(pair)
     vm.push(box)
 
 
-def _extend(vm: PickleVM, items: list[object], how: str) -> None:
+def _extend(vm: VMState, items: list[object], how: str) -> None:
     target = vm.top()
     if isinstance(target, Box):
         for item in items:
@@ -139,58 +135,58 @@ def _extend(vm: PickleVM, items: list[object], how: str) -> None:
     vm.use_arguments(items, target)
 
 
-def _append(vm: PickleVM, _arg: object) -> None:
+def _append(vm: VMState, _arg: object) -> None:
     _extend(vm, [vm.pop()], "APPEND")
 
 
-def _appends(vm: PickleVM, _arg: object) -> None:
+def _appends(vm: VMState, _arg: object) -> None:
     _extend(vm, vm.pop_mark(), "APPENDS")
 
 
-def _additems(vm: PickleVM, _arg: object) -> None:
+def _additems(vm: VMState, _arg: object) -> None:
     _extend(vm, vm.pop_mark(), "ADDITEMS")
 
 
-def _setitem(vm: PickleVM, _arg: object) -> None:
+def _setitem(vm: VMState, _arg: object) -> None:
     value = vm.pop()
     key = vm.pop()
     _extend(vm, [(key, value)], "SETITEM")
 
 
-def _setitems(vm: PickleVM, _arg: object) -> None:
+def _setitems(vm: VMState, _arg: object) -> None:
     _extend(vm, _pairs(vm.pop_mark()), "SETITEMS")
 
 
-def _pop(vm: PickleVM, _arg: object) -> None:
+def _pop(vm: VMState, _arg: object) -> None:
     if vm.stack:
         vm.stack.pop()
     else:
         vm.pop_mark()  # CPython pops the mark when the frame is empty
 
 
-def _dup(vm: PickleVM, _arg: object) -> None:
+def _dup(vm: VMState, _arg: object) -> None:
     vm.push(vm.top())
 
 
-def _mark(vm: PickleVM, _arg: object) -> None:
+def _mark(vm: VMState, _arg: object) -> None:
     vm.mark()
 
 
-def _pop_mark(vm: PickleVM, _arg: object) -> None:
+def _pop_mark(vm: VMState, _arg: object) -> None:
     vm.pop_mark()
 
 
-def _get(vm: PickleVM, arg: object) -> None:
+def _get(vm: VMState, arg: object) -> None:
     index = parse_int(arg, "GET") if isinstance(arg, bytes) else _as_int(arg)
     vm.push(vm.memo_get(index))
 
 
-def _put(vm: PickleVM, arg: object) -> None:
+def _put(vm: VMState, arg: object) -> None:
     index = parse_int(arg, "PUT") if isinstance(arg, bytes) else _as_int(arg)
     vm.memo_put(index, vm.top())
 
 
-def _memoize(vm: PickleVM, _arg: object) -> None:
+def _memoize(vm: VMState, _arg: object) -> None:
     vm.memo_put(len(vm.memo), vm.top())
 
 
@@ -202,18 +198,18 @@ def _decode_pair(arg: object, encoding: str) -> tuple[str, str]:
         raise PickleError(f"import name is not {encoding}") from None
 
 
-def _global(vm: PickleVM, arg: object) -> None:
+def _global(vm: VMState, arg: object) -> None:
     module, name = _decode_pair(arg, "utf-8")
     vm.push(vm.import_global(module, name, "GLOBAL"))
 
 
-def _inst(vm: PickleVM, arg: object) -> None:
+def _inst(vm: VMState, arg: object) -> None:
     module, name = _decode_pair(arg, "ascii")
     ref = vm.import_global(module, name, "INST")
     vm.push(vm.invoke(ref, tuple(vm.pop_mark()), "INST"))
 
 
-def _stack_global(vm: PickleVM, _arg: object) -> None:
+def _stack_global(vm: VMState, _arg: object) -> None:
     name, module = vm.pop(), vm.pop()
     if isinstance(module, str) and isinstance(name, str):
         vm.push(vm.import_global(module, name, "STACK_GLOBAL"))
@@ -221,7 +217,7 @@ def _stack_global(vm: PickleVM, _arg: object) -> None:
     if not all(_maybe_str(v) for v in (module, name)):
         raise PickleError("STACK_GLOBAL requires str operands")
     what = f"STACK_GLOBAL imports from {describe(module)}, name {describe(name)}"
-    vm.trace.note(vm._op_pos, f"{what}: not resolvable without running the pickle")
+    vm.note(f"{what}: not resolvable without running the pickle")
     vm.push(Unknown("unresolved STACK_GLOBAL"))
 
 
@@ -232,22 +228,22 @@ def _maybe_str(value: object) -> bool:
     )
 
 
-def _ext(vm: PickleVM, arg: object) -> None:
+def _ext(vm: VMState, arg: object) -> None:
     code = _as_int(arg)
     if code <= 0:
         raise PickleError("EXT specifies code <= 0")
     what = f"EXT opcode imports extension code {code} from the loading process's copyreg registry"
-    vm.trace.note(vm._op_pos, what)
+    vm.note(what)
     vm.push(Unknown(f"extension code {code}"))
 
 
-def _reduce(vm: PickleVM, _arg: object) -> None:
+def _reduce(vm: VMState, _arg: object) -> None:
     args = vm.pop()
     func = vm.top()
     vm.stack[-1] = vm.invoke(func, args, "REDUCE")
 
 
-def _build(vm: PickleVM, _arg: object) -> None:
+def _build(vm: VMState, _arg: object) -> None:
     state = vm.pop()
     inst = vm.top()
     vm.use(inst, "modified in place by BUILD")
@@ -258,19 +254,19 @@ def _build(vm: PickleVM, _arg: object) -> None:
         vm.build_hook(vm, inst, state)
 
 
-def _newobj(vm: PickleVM, _arg: object) -> None:
+def _newobj(vm: VMState, _arg: object) -> None:
     args = vm.pop()
     cls = vm.pop()
     vm.push(vm.invoke(cls, args, "NEWOBJ"))
 
 
-def _newobj_ex(vm: PickleVM, _arg: object) -> None:
+def _newobj_ex(vm: VMState, _arg: object) -> None:
     kwargs, args, cls = vm.pop(), vm.pop(), vm.pop()
     vm.use_arguments(kwargs, cls)
     vm.push(vm.invoke(cls, args, "NEWOBJ_EX"))
 
 
-def _obj(vm: PickleVM, _arg: object) -> None:
+def _obj(vm: VMState, _arg: object) -> None:
     items = vm.pop_mark()
     if not items:
         raise PickleError("OBJ without a class")
@@ -280,19 +276,19 @@ def _obj(vm: PickleVM, _arg: object) -> None:
 _PERSISTENT = Unknown("persistent_load")
 
 
-def _persid(vm: PickleVM, arg: object) -> None:
+def _persid(vm: VMState, arg: object) -> None:
     vm.trace.persistent_ids += 1
     vm.push(Call(_PERSISTENT, arg, vm._op_pos))
 
 
-def _binpersid(vm: PickleVM, _arg: object) -> None:
+def _binpersid(vm: VMState, _arg: object) -> None:
     pid = vm.pop()
     vm.trace.persistent_ids += 1
     vm.use_arguments(pid, _PERSISTENT)
     vm.push(Call(_PERSISTENT, pid, vm._op_pos))
 
 
-def _proto(vm: PickleVM, arg: object) -> None:
+def _proto(vm: VMState, arg: object) -> None:
     version = _as_int(arg)
     if version > 5:
         raise PickleError(f"unsupported pickle protocol {version}")
@@ -300,12 +296,12 @@ def _proto(vm: PickleVM, arg: object) -> None:
     vm.proto = version
 
 
-def _stop(vm: PickleVM, _arg: object) -> None:
+def _stop(vm: VMState, _arg: object) -> None:
     vm.trace.result = vm.pop()
     vm.trace.end = vm.src.pos
 
 
-def _next_buffer(vm: PickleVM, _arg: object) -> None:
+def _next_buffer(vm: VMState, _arg: object) -> None:
     raise PickleError("NEXT_BUFFER: out-of-band buffers are not given to a plain load")
 
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from aibom.artifacts import Artifact, Format, Kind
+from aibom.artifacts import Artifact, Format, Kind, Subject
 from aibom.checks import LIMIT_REACHED, MALFORMED_FILE
 from aibom.checks.unsafe import (
     ARCHIVE_BOMB,
@@ -27,6 +27,7 @@ from aibom.checks.unsafe import (
     PICKLE_UNKNOWN_IMPORT,
     PICKLE_UNKNOWN_INVOKED,
     PICKLE_UNRESOLVED,
+    UNSAFE_CHECKS,
 )
 from aibom.findings import Check, Finding, Severity
 from aibom.formats.interface import (
@@ -41,12 +42,8 @@ from aibom.formats.pickle.policy import Grade, Policy, active_policy
 from aibom.formats.pickle.values import Blob, ImportRecord, Trace, describe
 from aibom.formats.pickle.vm import BuildHook, PickleVM
 from aibom.formats.streams import ByteSource, open_slice
-from aibom.sources.classify import Subject, sniff_subject
+from aibom.sources.classify import sniff_subject
 
-MAX_STACKED = 10_000
-"""Pickles walked one after another in one stream (legacy PyTorch writes five)."""
-SALVAGE_BYTES = 1 << 20
-"""Bytes after a break searched for import patterns another unpickler might still reach."""
 PICKLE_SUFFIXES = (
     ".pkl",
     ".pickle",
@@ -72,6 +69,8 @@ class StreamScan:
     trailing: int = 0
     """Bytes after the last complete pickle that do not form another one."""
     trailing_at: int = 0
+    capped_at: int | None = None
+    """Where ``max_pickle_stacked`` stopped the walk with content left; None when it did not."""
 
 
 def walk_stream(
@@ -79,26 +78,32 @@ def walk_stream(
     ctx: InspectContext,
     *,
     start: int = 0,
-    max_pickles: int = MAX_STACKED,
+    max_pickles: int | None = None,
     hook: BuildHook | None = None,
 ) -> StreamScan:
-    """Walk the pickles stacked from ``start``; stop at garbage, a break, or ``max_pickles``."""
+    """Walk the pickles stacked from ``start``; stop at garbage, a break, or ``max_pickles``
+    (default ``ctx.limits.max_pickle_stacked``; ``capped_at`` says where content was left unwalked)."""
+    limits = ctx.limits
+    cap = limits.max_pickle_stacked if max_pickles is None else max_pickles
     src = ByteSource(fh, 0)
     if src.skip(start) != start:
         return StreamScan(
             [Trace(start=start, error=(start, "content ends before the pickle starts"))]
         )
     scan = StreamScan([])
-    while len(scan.traces) < max_pickles:
+    while True:
+        if len(scan.traces) >= cap:
+            scan.capped_at = None if src.at_eof() else src.pos
+            break
         at = src.pos
-        trace = PickleVM(src, ctx.limits, hook or joblib_build_hook).walk()
+        trace = PickleVM(src, limits, hook or joblib_build_hook).walk()
         if scan.traces and trace.end is None and not trace.imports and trace.error:
             scan.trailing, scan.trailing_at = (trace.error[0] - at) + _rest(src), at
             break
         scan.traces.append(trace)
         if trace.end is None or src.at_eof():
             if trace.error:
-                trace.salvage = src.read(SALVAGE_BYTES)
+                trace.salvage = src.read(limits.max_pickle_salvage_bytes)
             break
     return scan
 
@@ -112,15 +117,23 @@ def scan_pickles(
     opener: Opener,
     *,
     start: int = 0,
-    max_pickles: int = MAX_STACKED,
+    max_pickles: int | None = None,
     emit_low: bool = True,
     what: str = "pickle",
 ) -> Inspection:
-    """Walk and judge every pickle in the content ``opener`` opens (see ``report``)."""
+    """Walk and judge every pickle in the content ``opener`` opens (see ``report``). With an explicit
+    ``max_pickles`` the format says how many there are, and what follows them is not examined here."""
     with opener() as fh:
         scan = walk_stream(fh, ctx, start=start, max_pickles=max_pickles)
     inspection = report(ctx, scan.traces, emit_low=emit_low, what=what)
-    if scan.trailing and max_pickles == MAX_STACKED:
+    if max_pickles is not None:
+        return inspection
+    if scan.capped_at is not None:
+        cap = ctx.limits.max_pickle_stacked
+        message = f"more than {cap} pickles stacked in one stream; the rest was not walked"
+        inspection.findings.append(ctx.finding(LIMIT_REACHED, message, offset=scan.capped_at))
+        inspection.complete = False
+    if scan.trailing:
         message = f"{scan.trailing} bytes after the final STOP are not a pickle"
         inspection.findings.append(ctx.finding(PICKLE_ANOMALY, message, offset=scan.trailing_at))
         inspection.merge(_trailing_content(ctx, opener, scan))
@@ -333,3 +346,13 @@ def inspect_as_pickle(
     except LimitExceeded as exc:
         finding = child.finding(LIMIT_REACHED, f"pickle: {exc}")
     return Inspection(findings=[finding], complete=False)
+
+
+class PickleInspector:
+    """A bare pickle stream (or several stacked): what ``pickle.load`` would run, statically."""
+
+    formats: frozenset[Format] = frozenset({Format.PICKLE})
+    checks: tuple[Check, ...] = UNSAFE_CHECKS
+
+    def inspect(self, artifact: Artifact, ctx: InspectContext) -> Inspection:
+        return scan_pickles(ctx, ctx.open)

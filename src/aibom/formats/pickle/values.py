@@ -13,10 +13,6 @@ from dataclasses import dataclass, field
 
 MAX_INT_DIGITS = 4300
 """CPython refuses to parse longer decimal integers (sys.int_info.default_max_str_digits)."""
-MAX_RECORDS = 1_000
-"""Unresolved operations and nested payloads recorded per stream (the first ones carry the evidence)."""
-SCAN_BUDGET = 512
-"""Values visited when looking for imported objects inside the arguments of one call."""
 
 
 class PickleError(Exception):
@@ -110,10 +106,6 @@ class Trace:
     skipped_bytes: int = 0
     salvage: bytes = b""
     """Bytes right after a break, searched for imports other unpicklers may still reach."""
-
-    def note(self, offset: int, text: str) -> None:
-        if len(self.unresolved) < MAX_RECORDS:
-            self.unresolved.append((offset, text))
 
 
 # ---------------------------------------------------------------- describing and decoding

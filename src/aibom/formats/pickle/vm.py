@@ -8,7 +8,7 @@ NEWOBJ_EX, OBJ, INST, BUILD, container mutation, passed as an argument) is recor
 still reports what it imported before the break. ``pickletools.opcodes`` supplies the opcode table.
 
 The walker records facts only; ``aibom.formats.pickle.policy`` judges them. The values it simulates live
-in ``pickle_values``, the opcode handlers in ``pickle_ops``, the byte reader in ``streams``; their names
+in ``values``, its state in ``state``, the opcode handlers in ``ops``, the byte reader in ``streams``; their names
 are re-exported here.
 """
 
@@ -16,15 +16,13 @@ from __future__ import annotations
 
 import pickletools
 import struct
-from collections.abc import Callable
 from typing import BinaryIO
 
 from aibom.formats.interface import FormatError, LimitExceeded
 from aibom.formats.pickle.ops import HANDLERS, Handler
+from aibom.formats.pickle.state import NESTED_LOADERS, BuildHook, VMState
 from aibom.formats.pickle.values import (
     MAX_INT_DIGITS,
-    MAX_RECORDS,
-    SCAN_BUDGET,
     Blob,
     Box,
     Call,
@@ -38,17 +36,12 @@ from aibom.formats.pickle.values import (
     describe,
     parse_int,
 )
-from aibom.formats.streams import MAX_LINE, ByteSource, DecompressionBomb, cheap_seek
+from aibom.formats.streams import ByteSource, DecompressionBomb, cheap_seek
 from aibom.limits import Limits
 
 __all__ = [
-    "KEEP_BYTES",
-    "MAX_DISTINCT_GLOBALS",
     "MAX_INT_DIGITS",
-    "MAX_LINE",
-    "MAX_RECORDS",
     "NESTED_LOADERS",
-    "SCAN_BUDGET",
     "Blob",
     "Box",
     "BuildHook",
@@ -69,30 +62,6 @@ __all__ = [
     "parse_int",
     "walk_pickle",
 ]
-
-KEEP_BYTES = 4096
-"""Payloads up to this size are kept as values (names, dtype strings); larger ones are skipped by seeking."""
-MAX_DISTINCT_GLOBALS = 10_000
-"""Distinct (module, name) pairs recorded per stream; real checkpoints use a few dozen."""
-NESTED_LOADERS = frozenset(
-    {
-        ("torch.storage", "_load_from_bytes"),
-        ("pickle", "loads"),
-        ("_pickle", "loads"),
-        ("cPickle", "loads"),
-        ("dill", "loads"),
-        ("dill._dill", "loads"),
-        ("cloudpickle", "loads"),
-        ("numpy", "loads"),
-        ("joblib", "load"),
-        ("torch", "load"),
-    }
-)
-"""Callables that deserialize a bytes argument; their literal payloads are scanned as nested content."""
-
-
-BuildHook = Callable[["PickleVM", object, object], None]
-"""Called after each BUILD with (vm, built object, state): joblib reads raw arrays that follow."""
 
 _OPS = {op.code.encode("latin-1")[0]: op for op in pickletools.opcodes}
 _FIXED = {
@@ -118,22 +87,8 @@ _LEN_PREFIX = {
 }
 
 
-class PickleVM:
+class PickleVM(VMState):
     """Walks one pickle (up to STOP) from ``src``'s position. ``walk()`` returns the trace, never raises."""
-
-    def __init__(
-        self, src: ByteSource, limits: Limits, build_hook: BuildHook | None = None
-    ) -> None:
-        self.src = src
-        self.limits = limits
-        self.build_hook = build_hook
-        self.trace = Trace(start=src.pos)
-        self.stack: list[object] = []
-        self.frames: list[list[object]] = []
-        self.memo: dict[int, object] = {}
-        self.proto = 0
-        self.depth = 0
-        """Nesting of pickles walked inside this one (joblib object arrays)."""
 
     def walk(self) -> Trace:
         trace = self.trace
@@ -148,9 +103,7 @@ class PickleVM:
         trace.skipped_bytes = max(0, self.src.pos - trace.start - self.src.bytes_read)
         return trace
 
-    _op_pos = 0
-
-    def _step(self, handlers: dict[str, Callable[[PickleVM, object], None]]) -> None:
+    def _step(self, handlers: dict[str, Handler]) -> None:
         self._op_pos = pos = self.src.pos
         raw = self.src.read(1)
         if not raw:
@@ -192,14 +145,14 @@ class PickleVM:
         return data
 
     def _line(self) -> bytes:
-        line = self.src.readline()
+        line = self.src.readline(self.limits.max_pickle_line)
         if line is None:
             raise PickleError("newline-terminated argument is missing or too long")
         return line[:-1]
 
     def _payload(self, arg: str, length: int) -> object:
         offset = self.src.pos
-        if length <= KEEP_BYTES:
+        if length <= self.limits.max_pickle_kept_bytes:
             data = self._exact(length)
             if arg.startswith("long"):
                 return int.from_bytes(data, "little", signed=True)
@@ -215,99 +168,6 @@ class PickleVM:
             raise PickleError(f"stream ends inside a {length}-byte payload")
         kind = "str" if arg.startswith(("unicode", "string")) else "bytes"
         return Blob("int" if arg.startswith("long") else kind, offset, length)
-
-    # ------------------------------------------------------------ stack
-
-    def push(self, value: object) -> None:
-        if len(self.stack) >= self.limits.max_stack_depth:
-            raise WalkLimit(f"simulated stack deeper than {self.limits.max_stack_depth}")
-        self.stack.append(value)
-
-    def pop(self) -> object:
-        if not self.stack:
-            raise PickleError("stack underflow")
-        return self.stack.pop()
-
-    def top(self) -> object:
-        if not self.stack:
-            raise PickleError("stack underflow")
-        return self.stack[-1]
-
-    def mark(self) -> None:
-        if len(self.frames) >= self.limits.max_stack_depth:
-            raise WalkLimit(f"more than {self.limits.max_stack_depth} nested MARKs")
-        self.frames.append(self.stack)
-        self.stack = []
-
-    def pop_mark(self) -> list[object]:
-        if not self.frames:
-            raise PickleError("MARK expected but missing")
-        items = self.stack
-        self.stack = self.frames.pop()
-        return items
-
-    def memo_put(self, index: int, value: object) -> None:
-        if index < 0:
-            raise PickleError("negative memo index")
-        if index not in self.memo and len(self.memo) >= self.limits.max_stack_depth:
-            value = value if isinstance(value, GlobalRef | str) else Unknown("memo overflow")
-            if len(self.memo) >= 10 * self.limits.max_stack_depth:
-                raise WalkLimit(f"more than {10 * self.limits.max_stack_depth} memo entries")
-        self.memo[index] = value
-
-    def memo_get(self, index: int) -> object:
-        if index not in self.memo:
-            raise PickleError(f"memo has no entry {index}")
-        return self.memo[index]
-
-    # ------------------------------------------------------------ imports and uses
-
-    def import_global(self, module: str, name: str, opcode: str) -> GlobalRef:
-        ref = GlobalRef(module, name, self.proto, self._op_pos, opcode)
-        key = (module, name, self.proto < 3)
-        record = self.trace.imports.get(key)
-        if record is None:
-            if len(self.trace.imports) >= MAX_DISTINCT_GLOBALS:
-                raise WalkLimit(f"more than {MAX_DISTINCT_GLOBALS} distinct imports")
-            record = self.trace.imports[key] = ImportRecord(ref)
-        record.count += 1
-        return record.ref
-
-    def use(self, value: object, how: str) -> None:
-        if isinstance(value, GlobalRef):
-            uses = self.trace.imports[(value.module, value.name, value.proto < 3)].uses
-            uses.setdefault(how, self._op_pos)
-
-    def use_arguments(self, value: object, callee: object) -> None:
-        """Mark imported objects found anywhere inside ``value`` as passed to ``callee``."""
-        how = f"passed to {describe(callee)}"
-        todo, seen = [value], 0
-        while todo and seen < SCAN_BUDGET:
-            item = todo.pop()
-            seen += 1
-            if isinstance(item, GlobalRef):
-                self.use(item, how)
-            elif isinstance(item, tuple | list):
-                todo.extend(item)
-            elif isinstance(item, Box):
-                todo.extend(item.items)
-
-    def invoke(self, callee: object, args: object, how: str) -> Call:
-        if isinstance(callee, GlobalRef):
-            self.use(callee, how)
-            self._maybe_nested(callee, args)
-        else:
-            self.trace.note(self._op_pos, f"{how} calls {describe(callee)}, computed while loading")
-        self.use_arguments(args, callee)
-        return Call(callee, args, self._op_pos)
-
-    def _maybe_nested(self, callee: GlobalRef, args: object) -> None:
-        if (callee.module, callee.name) not in NESTED_LOADERS or len(
-            self.trace.nested
-        ) >= MAX_RECORDS:
-            return
-        first = args[0] if isinstance(args, tuple) and args else args
-        self.trace.nested.append((callee, first))
 
 
 def walk_pickle(

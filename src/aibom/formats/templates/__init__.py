@@ -33,15 +33,13 @@ from aibom.formats.templates.bind import Site, bind_all, iter_nodes
 from aibom.formats.templates.fold import (
     BUILT,
     EMPTY,
-    MAX_CONST_LEN,
-    MAX_CONSTS,
-    MAX_FOLD_DEPTH,
     OPAQUE,
     Env,
     Val,
     literal,
     val,
 )
+from aibom.limits import Limits
 
 __all__ = [
     "ATTRIBUTE_FILTERS",
@@ -51,9 +49,6 @@ __all__ = [
     "DUNDER",
     "EMPTY",
     "MANGLED",
-    "MAX_CONSTS",
-    "MAX_CONST_LEN",
-    "MAX_FOLD_DEPTH",
     "OPAQUE",
     "WALK_GLOBALS",
     "Env",
@@ -139,8 +134,9 @@ def parse_template(source: str) -> tuple[n.Template | None, str | None]:
         return None, f"not parseable ({type(exc).__name__})"
 
 
-def check_template(source: object, max_bytes: int) -> list[TemplateIssue]:
+def check_template(source: object, limits: Limits) -> list[TemplateIssue]:
     """Issues in one template (empty when it is clean)."""
+    max_bytes = limits.max_template_bytes
     if not isinstance(source, str):
         return [
             TemplateIssue(TEMPLATE_UNCHECKED, f"template is a {type(source).__name__}, not text")
@@ -152,7 +148,7 @@ def check_template(source: object, max_bytes: int) -> list[TemplateIssue]:
     if tree is None:
         return [TemplateIssue(TEMPLATE_UNCHECKED, f"template is {problem}")]
     try:
-        found = _Walker(tree).issues()
+        found = _Walker(tree, limits).issues()
     except RecursionError:
         found = [TemplateIssue(TEMPLATE_UNCHECKED, "template is nested too deeply to check")]
     unique: dict[tuple[str, str], TemplateIssue] = {}
@@ -166,7 +162,7 @@ def check_template(source: object, max_bytes: int) -> list[TemplateIssue]:
 
 def template_findings(ctx: InspectContext, source: object, where: str) -> list[Finding]:
     """At most one finding per check for one template, naming what was found and where."""
-    issues = check_template(source, ctx.limits.max_template_bytes)
+    issues = check_template(source, ctx.limits)
     findings: list[Finding] = []
     for check in (TEMPLATE_INJECTION, TEMPLATE_DYNAMIC, TEMPLATE_UNCHECKED):
         mine = [i for i in issues if i.check is check]
@@ -191,9 +187,9 @@ def _special(text: str) -> bool:
 
 
 class _Walker:
-    def __init__(self, tree: n.Template) -> None:
+    def __init__(self, tree: n.Template, limits: Limits) -> None:
         self.tree = tree
-        self.env = bind_all(tree)
+        self.env = bind_all(tree, limits)
         self.found: list[TemplateIssue] = []
 
     def issues(self) -> list[TemplateIssue]:

@@ -16,10 +16,12 @@ from aibom.formats.templates.fold import (
     Val,
     body_val,
     capped,
+    join,
     sequence,
     union,
     val,
 )
+from aibom.limits import Limits
 
 _FOLD_PASSES = 4
 """Fixed-point passes over the bindings; values still growing after them count as computed."""
@@ -37,11 +39,11 @@ def iter_nodes(tree: n.Node) -> Iterator[n.Node]:
 Site = tuple[str, Callable[[], Val]]
 
 
-def bind_all(tree: n.Template) -> Env:
+def bind_all(tree: n.Template, limits: Limits) -> Env:
     """Bind every name the template sets (``set``, ``for``, ``with``, macro and call-block parameters)
     to the join of everything assigned to it, iterating to a fixed point."""
     every = list(iter_nodes(tree))
-    env = Env(macros={m.name: m for m in every if isinstance(m, n.Macro)})
+    env = Env(limits, macros={m.name: m for m in every if isinstance(m, n.Macro)})
     env.call_blocks = [c for c in every if isinstance(c, n.CallBlock)]
     env.bound.update(env.macros)
     sites = [site for node in every for site in _sites(node, env)]
@@ -49,12 +51,14 @@ def bind_all(tree: n.Template) -> Env:
         env.cache.clear()
         fresh: dict[str, Val] = {}
         for name, compute in sites:
-            fresh[name] = fresh.get(name, OPAQUE) | compute()
+            fresh[name] = join(fresh.get(name, OPAQUE), compute(), limits)
         if fresh == env.values:
             break
         env.values = fresh
     else:  # still growing (self-referencing loops): whatever it holds may be anything
-        env.values = {k: v | BUILT if v.stringish else v for k, v in env.values.items()}
+        env.values = {
+            k: join(v, BUILT, limits) if v.stringish else v for k, v in env.values.items()
+        }
     env.cache.clear()
     return env
 
@@ -114,9 +118,11 @@ def _items(iterable: n.Node, env: Env) -> Val:
     """The values a ``for`` loop variable takes."""
     seq = sequence(iterable, env)
     if seq is not None:
-        return union(val(item, env) for item in seq)
+        return union((val(item, env) for item in seq), env.limits)
     whole = val(iterable, env)
-    return capped({c for s in whole.consts for c in s}, whole.built) if whole.stringish else whole
+    if not whole.stringish:
+        return whole
+    return capped({c for s in whole.consts for c in s}, whole.built, env.limits)
 
 
 def _call_sites(node: n.Call, name: str, env: Env) -> list[Site]:

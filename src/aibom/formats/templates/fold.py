@@ -14,12 +14,8 @@ from typing import Any
 
 from jinja2 import nodes as n
 
-MAX_CONSTS = 64
-"""Possible constant values kept per expression; beyond this the value counts as computed."""
-MAX_CONST_LEN = 4096
-"""Longest folded string; longer results count as computed (bounds ``'_' * 10**9``)."""
-MAX_FOLD_DEPTH = 200
-"""Expression nesting followed while folding; deeper expressions count as computed."""
+from aibom.limits import Limits
+
 _SAFE_PERCENT = re.compile(r"%(?:\([^)]{0,64}\))?[-#0 +]{0,3}\d{0,2}(?:\.\d{0,2})?[sdirxXc%]")
 _UNARY_FILTERS: dict[str, Callable[[str], str]] = {
     "upper": str.upper,
@@ -43,9 +39,6 @@ class Val:
     consts: frozenset[str] = frozenset()
     built: bool = False
 
-    def __or__(self, other: Val) -> Val:
-        return capped(self.consts | other.consts, self.built or other.built)
-
     @property
     def stringish(self) -> bool:
         return bool(self.consts) or self.built
@@ -54,17 +47,24 @@ class Val:
 OPAQUE, BUILT, EMPTY = Val(), Val(built=True), Val(frozenset({""}))
 
 
-def capped(consts: Iterable[str], built: bool) -> Val:
+def capped(consts: Iterable[str], built: bool, limits: Limits) -> Val:
+    """``consts`` within ``max_template_const_len`` and ``max_template_consts``; the rest is computed."""
     given = set(consts)
-    kept = {c for c in given if len(c) <= MAX_CONST_LEN}
+    kept = {c for c in given if len(c) <= limits.max_template_const_len}
     built = built or len(kept) != len(given)
-    if len(kept) > MAX_CONSTS:
-        kept, built = set(sorted(kept)[:MAX_CONSTS]), True
+    if len(kept) > limits.max_template_consts:
+        kept, built = set(sorted(kept)[: limits.max_template_consts]), True
     return Val(frozenset(kept), built)
+
+
+def join(a: Val, b: Val, limits: Limits) -> Val:
+    """Either value (the join of the two)."""
+    return capped(a.consts | b.consts, a.built or b.built, limits)
 
 
 @dataclass
 class Env:
+    limits: Limits
     values: dict[str, Val] = field(default_factory=dict)
     lists: dict[str, list[n.Expr]] = field(default_factory=dict)
     macros: dict[str, n.Macro] = field(default_factory=dict)
@@ -79,7 +79,8 @@ def val(node: n.Node | None, env: Env, depth: int = 0) -> Val:
         return OPAQUE
     key = id(node)
     if key not in env.cache:
-        env.cache[key] = _fold(node, env, depth + 1) if depth < MAX_FOLD_DEPTH else BUILT
+        deep = depth >= env.limits.max_template_fold_depth
+        env.cache[key] = BUILT if deep else _fold(node, env, depth + 1)
     return env.cache[key]
 
 
@@ -106,30 +107,32 @@ def _fold_getattr(node: n.Getattr, env: Env, depth: int) -> Val:
 
 def _fold_add(node: n.Add, env: Env, depth: int) -> Val:
     left, right = val(node.left, env, depth), val(node.right, env, depth)
-    return _concat([left, right]) if left.stringish or right.stringish else OPAQUE
+    return _concat([left, right], env.limits) if left.stringish or right.stringish else OPAQUE
 
 
 def _fold_mul(node: n.Mul, env: Env, depth: int) -> Val:
     left, right = val(node.left, env, depth), val(node.right, env, depth)
-    return _repeat(left, node.right) | _repeat(right, node.left)
+    limits = env.limits
+    return join(_repeat(left, node.right, limits), _repeat(right, node.left, limits), limits)
 
 
-def union(values: Iterable[Val]) -> Val:
+def union(values: Iterable[Val], limits: Limits) -> Val:
     out = OPAQUE
     for value in values:
-        out = out | value
+        out = join(out, value, limits)
     return out
 
 
-def _concat(parts: list[Val]) -> Val:
+def _concat(parts: list[Val], limits: Limits) -> Val:
+    longest, most = limits.max_template_const_len, limits.max_template_consts
     combos: set[str] = {""}
     for part in parts:
         if not part.consts:
             return BUILT
-        combos = {a + b for a in combos for b in part.consts if len(a) + len(b) <= MAX_CONST_LEN}
-        if not combos or len(combos) > MAX_CONSTS:
+        combos = {a + b for a in combos for b in part.consts if len(a) + len(b) <= longest}
+        if not combos or len(combos) > most:
             return BUILT
-    return capped(combos, any(p.built for p in parts))
+    return capped(combos, any(p.built for p in parts), limits)
 
 
 def literal(node: n.Node | None) -> object:
@@ -144,16 +147,17 @@ def literal(node: n.Node | None) -> object:
     return None
 
 
-def _repeat(text: Val, count_node: n.Node) -> Val:
-    count = literal(count_node)
+def _repeat(text: Val, count_node: n.Node, limits: Limits) -> Val:
+    count, longest = literal(count_node), limits.max_template_const_len
     if not text.stringish:
         return OPAQUE
-    if type(count) is not int or not 0 <= count <= MAX_CONST_LEN:
+    if type(count) is not int or not 0 <= count <= longest:
         return BUILT
-    return capped({s * count for s in text.consts if len(s) * count <= MAX_CONST_LEN}, text.built)
+    repeated = {s * count for s in text.consts if len(s) * count <= longest}
+    return capped(repeated, text.built, limits)
 
 
-def _percent(fmt: Val, args: object) -> Val:
+def _percent(fmt: Val, args: object, limits: Limits) -> Val:
     """``fmt % args`` for constant arguments and plain ``%s``/``%c``/``%d``-style fields only."""
     if not fmt.stringish:
         return OPAQUE
@@ -165,40 +169,40 @@ def _percent(fmt: Val, args: object) -> Val:
             out.add(text % args)
         except (TypeError, ValueError, OverflowError, KeyError):
             return BUILT
-    return capped(out, fmt.built)
+    return capped(out, fmt.built, limits)
 
 
 def _filter_val(node: n.Filter, env: Env, depth: int) -> Val:
-    base = val(node.node, env, depth)
+    base, limits = val(node.node, env, depth), env.limits
     if node.name in ("default", "d"):
-        return base | (val(node.args[0], env, depth) if node.args else OPAQUE)
+        return join(base, val(node.args[0], env, depth) if node.args else OPAQUE, limits)
     if node.name == "join":
         items = sequence(node.node, env)
         if items is None or node.kwargs:
             return BUILT if base.stringish else OPAQUE
         sep = val(node.args[0], env, depth) if node.args else EMPTY
-        return _joined(sep, [val(i, env, depth) for i in items])
+        return _joined(sep, [val(i, env, depth) for i in items], limits)
     if node.name == "format":
         args = [literal(a) for a in node.args]
         packed = (
             None if None in args or node.kwargs else (args[0] if len(args) == 1 else tuple(args))
         )
-        return _percent(base, packed)
+        return _percent(base, packed, limits)
     if not base.stringish:
         return OPAQUE
     if node.name == "replace" and len(node.args) >= 2:
         old, new = literal(node.args[0]), literal(node.args[1])
         if isinstance(old, str) and isinstance(new, str) and old:
-            return capped({s.replace(old, new) for s in base.consts}, base.built)
+            return capped({s.replace(old, new) for s in base.consts}, base.built, limits)
     unary = _UNARY_FILTERS.get(node.name)
     if unary is not None and not node.args:
-        return capped({unary(s) for s in base.consts}, base.built)
+        return capped({unary(s) for s in base.consts}, base.built, limits)
     return BUILT
 
 
-def _joined(sep: Val, items: list[Val]) -> Val:
+def _joined(sep: Val, items: list[Val], limits: Limits) -> Val:
     parts = [x for i, item in enumerate(items) for x in ([sep] if i else []) + [item]]
-    return _concat(parts) if parts else EMPTY
+    return _concat(parts, limits) if parts else EMPTY
 
 
 def sequence(node: n.Node | None, env: Env) -> list[n.Expr] | None:
@@ -206,12 +210,13 @@ def sequence(node: n.Node | None, env: Env) -> list[n.Expr] | None:
         return list(node.items)
     if isinstance(node, n.Name):
         return env.lists.get(node.name)
-    if isinstance(node, n.Const) and isinstance(node.value, str) and len(node.value) <= MAX_CONSTS:
+    most = env.limits.max_template_consts
+    if isinstance(node, n.Const) and isinstance(node.value, str) and len(node.value) <= most:
         return [n.Const(c) for c in node.value]
     return None
 
 
-def _getitem_val(base: Val, arg: n.Node) -> Val:
+def _getitem_val(base: Val, arg: n.Node, limits: Limits) -> Val:
     if not base.stringish:
         return OPAQUE
     if isinstance(arg, n.Slice):
@@ -222,10 +227,11 @@ def _getitem_val(base: Val, arg: n.Node) -> Val:
         start, stop, step = (b if type(b) is int else None for b in bounds)
         if step == 0:
             return OPAQUE
-        return capped({s[start:stop:step] for s in base.consts}, base.built)
+        return capped({s[start:stop:step] for s in base.consts}, base.built, limits)
     index = literal(arg)
     if type(index) is int:
-        return capped({s[index] for s in base.consts if -len(s) <= index < len(s)}, base.built)
+        picked = {s[index] for s in base.consts if -len(s) <= index < len(s)}
+        return capped(picked, base.built, limits)
     return BUILT
 
 
@@ -243,7 +249,7 @@ def body_val(body: list[n.Node], env: Env, depth: int) -> Val:
     if not all(isinstance(stmt, n.Output) for stmt in body):
         return BUILT
     parts = [val(item, env, depth) for stmt in body for item in stmt.iter_child_nodes()]
-    return _concat(parts) if parts else EMPTY
+    return _concat(parts, env.limits) if parts else EMPTY
 
 
 _FOLDERS: tuple[tuple[type | tuple[type, ...], _Fold], ...] = (
@@ -251,13 +257,13 @@ _FOLDERS: tuple[tuple[type | tuple[type, ...], _Fold], ...] = (
     (n.TemplateData, lambda x, e, d: Val(frozenset({x.data}))),
     (n.Name, _fold_name),
     (n.Getattr, _fold_getattr),
-    (n.Concat, lambda x, e, d: _concat([val(p, e, d) for p in x.nodes])),
+    (n.Concat, lambda x, e, d: _concat([val(p, e, d) for p in x.nodes], e.limits)),
     (n.Add, _fold_add),
     (n.Mul, _fold_mul),
-    (n.Mod, lambda x, e, d: _percent(val(x.left, e, d), literal(x.right))),
-    (n.CondExpr, lambda x, e, d: val(x.expr1, e, d) | val(x.expr2, e, d)),
-    ((n.List, n.Tuple), lambda x, e, d: union(val(i, e, d) for i in x.items)),
+    (n.Mod, lambda x, e, d: _percent(val(x.left, e, d), literal(x.right), e.limits)),
+    (n.CondExpr, lambda x, e, d: join(val(x.expr1, e, d), val(x.expr2, e, d), e.limits)),
+    ((n.List, n.Tuple), lambda x, e, d: union((val(i, e, d) for i in x.items), e.limits)),
     (n.Filter, _filter_val),
-    (n.Getitem, lambda x, e, d: _getitem_val(val(x.node, e, d), x.arg)),
+    (n.Getitem, lambda x, e, d: _getitem_val(val(x.node, e, d), x.arg, e.limits)),
     (n.Call, _call_val),
 )

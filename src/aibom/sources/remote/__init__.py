@@ -1,6 +1,6 @@
 """Remote sources: Hugging Face Hub repositories scanned by id, fetching only what inspection needs.
 
-``resolve_remote(target, options, workdir)`` is the entry point ``aibom.scan`` calls for ``hf://``
+``resolve_remote(target, options, workdir, limits)`` is the entry point ``aibom.scan`` calls for ``hf://``
 targets; ``snapshot_findings`` and the ``*_properties`` helpers describe the result for the BOM.
 """
 

@@ -5,8 +5,9 @@ The plan for one file depends on its content, not its name (a pickle named ``mod
 still fetched as a pickle):
 
 - ``none``: nothing is fetched.
-- ``risky`` (default): files up to ``SMALL_FILE`` (and cards, configs, indexes up to ``METADATA_FILE``)
-  are fetched whole. Of bigger files, the first ``HEAD_BYTES`` are fetched; then a zip gets its
+- ``risky`` (default): files up to ``SMALL_FILE`` (and cards, configs, indexes up to
+  ``Limits.max_text_file``) are fetched whole. Of bigger files, the first ``Limits.head_bytes`` are
+  fetched; then a zip gets its
   end records and central directory, and each pickle-bearing or tiny member (local header and data) by
   HTTP range; a bare pickle stream is fetched whole; a safetensors file gets its JSON header. Other
   formats keep only their head in memory (``RemoteFile.head``) and no local file.
@@ -27,9 +28,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from aibom._version import __version__
-from aibom.limits import DEFAULT_LIMITS, KiB, MiB
+from aibom.limits import KiB, Limits, MiB
 from aibom.sources.remote.http import (
-    MAX_ERROR_BODY,
     AccessError,
     RemoteError,
     bounded,
@@ -51,17 +51,12 @@ DownloadMode = Literal["none", "risky", "all"]
 Fetched = Literal["none", "full", "ranges"]
 
 SMALL_FILE = 1 * MiB
-"""Files up to this size are fetched whole in ``risky`` mode: cheaper than planning ranges."""
-METADATA_FILE = DEFAULT_LIMITS.max_text_file
-"""Cards, configs, shard indexes and requirement files are fetched whole up to the text-file limit."""
-HEAD_BYTES = DEFAULT_LIMITS.head_bytes
-"""Bytes fetched from the start of a large file to recognise its format by content."""
-MAX_CENTRAL_DIRECTORY = 64 * MiB
-"""Largest zip central directory fetched (100,000 members with long names fit in about 20 MiB)."""
+"""Files up to this size are fetched whole in ``risky`` mode: cheaper than planning ranges. A fetch
+strategy, not a ceiling on input (the byte budget and ``Limits`` bound what is read). Cards, configs,
+shard indexes and requirement files are fetched whole up to ``Limits.max_text_file``; of other files the
+first ``Limits.head_bytes`` are fetched to recognise the format by content."""
 MIN_THROUGHPUT = 64 * KiB
 """Bytes per second a download must average; with the timeout it sets each download's deadline."""
-MAX_FAILED_FILES = 3
-"""Files whose fetch failed (after retries) before fetching stops for the rest of the repository."""
 
 
 class FetchProblem(Exception):
@@ -136,8 +131,10 @@ class Fetcher:
         repo: tuple[RepoType, str, str],
         budget: Budget,
         root: Path,
+        limits: Limits,
     ) -> None:
         self.client = client
+        self.limits = limits
         self.repo_type, self.repo_id, self.commit = repo
         self.budget = budget
         self.root = root
@@ -160,10 +157,12 @@ class Fetcher:
         self.budget.take(length)
         settings = self.client.settings
         total = settings.timeout + length / MIN_THROUGHPUT
+        body = max(length, self.limits.max_hub_error_body)
+        redirects = self.limits.max_hub_redirects
 
         def attempt() -> None:
             sink.reset()
-            with bounded(settings.timeout, max(length, MAX_ERROR_BODY), total):
+            with bounded(settings.timeout, body, total, redirects=redirects):
                 self._stream(listed, start, length, sink)
 
         try:
@@ -226,8 +225,9 @@ class Fetcher:
         if listed.size is None:
             out.note = "the Hub declared no size for this file; not fetched"
             return out
-        if self.failures >= MAX_FAILED_FILES:
-            out.note = f"not fetched: fetching stopped after {MAX_FAILED_FILES} failed files"
+        if self.failures >= self.limits.max_failed_fetches:
+            most = self.limits.max_failed_fetches
+            out.note = f"not fetched: fetching stopped after {most} failed files"
             return out
         try:
             self._plan(listed, mode, out)
@@ -249,7 +249,8 @@ class Fetcher:
         size = listed.size
         assert size is not None
         fits = size <= self.budget.total - self.budget.used
-        small = size <= SMALL_FILE or (is_metadata(listed.relpath) and size <= METADATA_FILE)
+        metadata = is_metadata(listed.relpath) and size <= self.limits.max_text_file
+        small = size <= SMALL_FILE or metadata
         if small or (mode == "all" and fits):
             self._whole(listed, out)
         elif probe_worthy(listed.relpath):
@@ -268,12 +269,12 @@ class Fetcher:
         out.sha256 = sink.sha256.hexdigest()
         out.git_sha1 = git_sha1(path, listed.size) if not listed.lfs_sha256 else None
         with path.open("rb") as fh:
-            out.head = fh.read(HEAD_BYTES)
+            out.head = fh.read(self.limits.head_bytes)
         out.mismatch = digest_mismatch(listed, out.sha256, out.git_sha1)
 
     def _partial_plan(self, listed: ListedFile, out: FileFetch) -> None:
         assert listed.size is not None
-        head_len = min(HEAD_BYTES, listed.size)
+        head_len = min(self.limits.head_bytes, listed.size)
         sink = _Sink(None, 0)
         self.get(listed, 0, head_len, sink)
         out.head, out.received = bytes(sink.data), head_len
@@ -317,7 +318,7 @@ class Fetcher:
     def _safetensors_plan(self, listed: ListedFile, out: FileFetch) -> None:
         assert listed.size is not None
         length = int.from_bytes(out.head[:8], "little")
-        limit = DEFAULT_LIMITS.max_safetensors_header
+        limit = self.limits.max_safetensors_header
         if not 2 <= length <= min(limit, listed.size - 8):
             return
         end = 8 + length
@@ -337,8 +338,9 @@ class Fetcher:
         except ZipTailError as exc:
             out.note = f"zip end records unreadable: {exc}"
             return
-        if cd.size > MAX_CENTRAL_DIRECTORY:
-            out.note = f"zip central directory of {cd.size} bytes exceeds {MAX_CENTRAL_DIRECTORY}"
+        most = self.limits.max_remote_central_directory
+        if cd.size > most:
+            out.note = f"zip central directory of {cd.size} bytes exceeds {most}"
             return
         directory = missing([(cd.start, cd.start + cd.size)], out.ranges or [])
         self._ranges_into(listed, out, directory)
@@ -348,7 +350,7 @@ class Fetcher:
         assert out.local_path is not None
         try:
             with zipfile.ZipFile(out.local_path) as zf:
-                infos = zf.infolist()[: DEFAULT_LIMITS.max_members]
+                infos = zf.infolist()[: self.limits.max_members]
         except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError) as exc:
             out.note = f"zip central directory unreadable: {exc}"
             return

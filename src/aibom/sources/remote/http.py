@@ -3,10 +3,11 @@
 huggingface_hub 2.x sends every request through one shared ``httpx2.Client`` created by a factory. Its
 default client has no timeout and reads bodies of any size, and ``HfApi`` methods call ``response.json()``
 on whatever arrives. aibom installs its own factory once per process (``install()``): the client sends
-``Accept-Encoding: identity``, refuses compressed bodies (no decompression bombs), follows at most a few
-redirects, and, while a ``bounded(...)`` block is active, applies that block's timeout to every request
-and stops any body past its byte limit or past its overall deadline (a server dripping one byte at a time
-never holds the scan). Outside ``bounded`` blocks the client behaves like huggingface_hub's default.
+``Accept-Encoding: identity`` and refuses compressed bodies (no decompression bombs), and, while a
+``bounded(...)`` block is active, applies that block's timeout to every request, follows at most the
+block's number of redirects, and stops any body past its byte limit or past its overall deadline (a server
+dripping one byte at a time never holds the scan). Outside ``bounded`` blocks the client behaves like
+huggingface_hub's default (httpx's own redirect cap, 20, is then the only one).
 """
 
 from __future__ import annotations
@@ -17,21 +18,13 @@ import functools
 import time
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import httpx2
 
 from aibom.errors import AibomError
-from aibom.limits import KiB, MiB
 
-MAX_API_RESPONSE = 64 * MiB
-"""Largest Hub API body read (model info, refs, paths-info). The listing of a 100,000-file repository
-with file metadata is about 20 MiB; anything bigger is refused rather than parsed."""
-MAX_ERROR_BODY = 64 * KiB
-"""Largest error body read from the Hub; its real error bodies are a few hundred bytes of JSON."""
-MAX_REDIRECTS = 5
-"""Redirects followed per request (the Hub redirects LFS downloads once, to its CDN)."""
 RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 
 T = TypeVar("T")
@@ -62,17 +55,24 @@ class Bounds:
     """Bytes one response body may have."""
     deadline: float
     """``time.monotonic()`` value after which reading stops."""
+    max_redirects: int
+    """Redirects followed within the block (one Hub call: an API request or one download)."""
+    redirects: list[int] = field(default_factory=lambda: [0])
+    """Redirects followed so far (one counter, mutable inside the frozen bounds)."""
 
 
 _BOUNDS: ContextVar[Bounds | None] = ContextVar("aibom_http_bounds", default=None)
 
 
 @contextlib.contextmanager
-def bounded(timeout: float, limit: int, total: float | None = None) -> Iterator[None]:
+def bounded(
+    timeout: float, limit: int, total: float | None = None, *, redirects: int
+) -> Iterator[None]:
     """Within the block, every Hub request times out after ``timeout`` s of silence, every body stops at
-    ``limit`` bytes, and every response must be complete within ``total`` s (default 4 x timeout)."""
+    ``limit`` bytes, every response must be complete within ``total`` s (default 4 x timeout), and at
+    most ``redirects`` redirects are followed."""
     seconds = total if total is not None else 4 * timeout
-    token = _BOUNDS.set(Bounds(timeout, limit, time.monotonic() + seconds))
+    token = _BOUNDS.set(Bounds(timeout, limit, time.monotonic() + seconds, redirects))
     try:
         yield
     finally:
@@ -115,6 +115,11 @@ def _on_response(response: httpx2.Response) -> None:
     bounds = _BOUNDS.get()
     if bounds is None:
         return
+    if response.has_redirect_location:
+        bounds.redirects[0] += 1
+        if bounds.redirects[0] > bounds.max_redirects:
+            message = f"more than {bounds.max_redirects} redirects"
+            raise httpx2.TooManyRedirects(message, request=response.request)
     declared = response.headers.get("Content-Length", "")
     ranged = "Range" in response.request.headers  # the caller checks the status before reading
     if declared.isdigit() and int(declared) > bounds.limit and not ranged:
@@ -126,8 +131,7 @@ def _on_response(response: httpx2.Response) -> None:
 def _client() -> httpx2.Client:
     return httpx2.Client(
         event_hooks={"request": [_on_request], "response": [_on_response]},
-        follow_redirects=True,
-        max_redirects=MAX_REDIRECTS,
+        follow_redirects=True,  # at most ``Bounds.max_redirects`` inside a ``bounded`` block
         timeout=None,
     )
 

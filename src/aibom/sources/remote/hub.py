@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 
 from aibom._version import __version__
 from aibom.errors import UsageError
+from aibom.limits import Limits
 from aibom.sources.remote.http import (
-    MAX_API_RESPONSE,
     AccessError,
     DeadlineExceeded,
     RemoteError,
@@ -28,12 +28,8 @@ from aibom.sources.remote.http import (
 )
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
-MAX_REMOTE_FILES = 100_000
-"""Files taken from one repository listing; the rest are reported as not examined."""
 SECURITY_BATCH = 50
 """Paths per paths-info request: the Hub returns at most 50 expanded entries per call."""
-MAX_SECURITY_PATHS = 1_000
-"""Files whose per-file scan status is asked for (20 requests); weights and code come first."""
 
 RepoType = Literal["model", "dataset"]
 T = TypeVar("T")
@@ -71,7 +67,7 @@ class RepoListing:
     gated: str | None
     private: bool | None
     truncated: int = 0
-    """Files listed beyond ``MAX_REMOTE_FILES`` and dropped."""
+    """Files listed beyond ``Limits.max_remote_files`` and dropped."""
 
 
 def offline_requested() -> bool:
@@ -106,11 +102,12 @@ def settings_for(
 
 
 class HubClient:
-    def __init__(self, settings: HubSettings) -> None:
+    def __init__(self, settings: HubSettings, limits: Limits) -> None:
         from huggingface_hub import HfApi
 
         install()
         self.settings = settings
+        self.limits = limits
         self.api = HfApi(
             endpoint=settings.endpoint,
             token=settings.token or False,
@@ -118,13 +115,16 @@ class HubClient:
             library_version=__version__,
         )
 
-    def call(self, what: str, fn: Callable[[], T], limit: int = MAX_API_RESPONSE) -> T:
+    def call(self, what: str, fn: Callable[[], T]) -> T:
         """Run one bounded, retried API call; failures become a ``RemoteError`` about ``what``."""
         if offline_requested():
             raise offline_error(what)
+        limits = self.limits
 
         def attempt() -> T:
-            with bounded(self.settings.timeout, limit):
+            with bounded(
+                self.settings.timeout, limits.max_hub_response, redirects=limits.max_hub_redirects
+            ):
                 return fn()
 
         try:
@@ -144,7 +144,9 @@ class HubClient:
                 repo_id, revision=revision, files_metadata=True, securityStatus=True
             )
 
-        return parse_listing(self.call(what, info), repo_type, repo_id)
+        return parse_listing(
+            self.call(what, info), repo_type, repo_id, self.limits.max_remote_files
+        )
 
     def refs(self, repo_type: RepoType, repo_id: str, commit: str) -> tuple[str, ...]:
         """Branches and tags that point at ``commit``."""
@@ -159,7 +161,7 @@ class HubClient:
     ) -> dict[str, dict[str, Any]]:
         """The Hub's per-file scan results (``securityFileStatus``) for ``paths``, when it gives them."""
         out: dict[str, dict[str, Any]] = {}
-        wanted = list(paths)[:MAX_SECURITY_PATHS]
+        wanted = list(paths)[: self.limits.max_security_paths]
         for start in range(0, len(wanted), SECURITY_BATCH):
             batch = wanted[start : start + SECURITY_BATCH]
 
@@ -205,9 +207,9 @@ def _listed(sibling: Any) -> ListedFile | None:
     return ListedFile(name, _clean_int(getattr(sibling, "size", None)), blob_id, lfs_sha, lfs_size)
 
 
-def parse_listing(info: Any, repo_type: RepoType, repo_id: str) -> RepoListing:
+def parse_listing(info: Any, repo_type: RepoType, repo_id: str, max_files: int) -> RepoListing:
     """Validate what ``model_info``/``dataset_info`` returned: a 40-hex commit, the same repository, and
-    well-formed file entries (malformed entries are dropped, never trusted)."""
+    well-formed file entries (malformed entries are dropped, never trusted); at most ``max_files``."""
     what = f"{repo_type} {repo_id}"
     commit = getattr(info, "sha", None)
     if not isinstance(commit, str) or not _HEX40.fullmatch(commit):
@@ -218,7 +220,7 @@ def parse_listing(info: Any, repo_type: RepoType, repo_id: str) -> RepoListing:
     siblings = getattr(info, "siblings", None) or []
     if not isinstance(siblings, list):
         raise RemoteError(f"the Hub's file list for {what} is not a list")
-    files = [f for f in map(_listed, siblings[:MAX_REMOTE_FILES]) if f is not None]
+    files = [f for f in map(_listed, siblings[:max_files]) if f is not None]
     security = getattr(info, "security_repo_status", None)
     gated = getattr(info, "gated", None)
     private = getattr(info, "private", None)
@@ -230,7 +232,7 @@ def parse_listing(info: Any, repo_type: RepoType, repo_id: str) -> RepoListing:
         security=security if isinstance(security, dict) else None,
         gated=gated if isinstance(gated, str) else None,
         private=private if isinstance(private, bool) else None,
-        truncated=max(0, len(siblings) - MAX_REMOTE_FILES),
+        truncated=max(0, len(siblings) - max_files),
     )
 
 

@@ -73,7 +73,7 @@ def scan_remote(
     """Resolve and fetch each target. Access problems (not found, gated, offline) raise ``AccessError``."""
     out = RemoteScan()
     for target in targets:
-        snap = resolve_remote(target, options, workdir)
+        snap = resolve_remote(target, options, workdir, limits)
         out.snapshots.append(
             HFSnapshot(snap.repo_id, snap.repo_type, snap.commit, snap.refs, snap.uri)
         )

@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from aibom.errors import UsageError
-from aibom.limits import MiB
+from aibom.limits import DEFAULT_LIMITS, Limits, MiB
 from aibom.sources.remote.fetch import SMALL_FILE, Budget, DownloadMode, Fetched, Fetcher, FileFetch
 from aibom.sources.remote.http import RemoteError, RetryPolicy
 from aibom.sources.remote.hub import (
-    MAX_REMOTE_FILES,
     HubClient,
     ListedFile,
     RepoListing,
@@ -26,8 +25,6 @@ from aibom.sources.remote.hub import (
 )
 
 SCHEME = "hf://"
-MAX_RELPATH = 1024
-"""Longest file path accepted from a listing (the Hub's own limit is lower)."""
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _RISK_ORDER = (".pkl", ".pickle", ".bin", ".pt", ".pth", ".ckpt", ".joblib", ".npy", ".npz", ".h5")
 
@@ -152,9 +149,10 @@ def parse_target(target: str) -> RemoteTarget:
     return RemoteTarget(repo_type, uri.id, uri.revision)
 
 
-def safe_relpath(name: str) -> str | None:
-    """``name`` when it is a plain relative POSIX path that stays inside the snapshot, else None."""
-    if not name or len(name) > MAX_RELPATH or _CONTROL.search(name) or "\\" in name:
+def safe_relpath(name: str, max_chars: int) -> str | None:
+    """``name`` when it is a plain relative POSIX path of at most ``max_chars`` characters that stays
+    inside the snapshot, else None."""
+    if not name or len(name) > max_chars or _CONTROL.search(name) or "\\" in name:
         return None
     parts = name.split("/")
     if any(p in ("", ".", "..") or len(p.encode()) > 255 for p in parts):
@@ -203,10 +201,10 @@ def _remote_file(listed: ListedFile, got: FileFetch, security: dict[str, Any] | 
     )
 
 
-def _checked_files(listing: RepoListing, notes: list[str]) -> list[ListedFile]:
+def _checked_files(listing: RepoListing, notes: list[str], limits: Limits) -> list[ListedFile]:
     files: list[ListedFile] = []
     for listed in listing.files:
-        if safe_relpath(listed.relpath) is None:
+        if safe_relpath(listed.relpath, limits.max_remote_relpath) is None:
             notes.append(f"file with an unsafe path ignored: {listed.relpath[:200]!r}")
         elif listed.lfs_size is not None and listed.lfs_size != listed.size:
             notes.append(
@@ -216,11 +214,14 @@ def _checked_files(listing: RepoListing, notes: list[str]) -> list[ListedFile]:
         else:
             files.append(listed)
     if listing.truncated:
-        notes.append(f"{listing.truncated} files beyond the first {MAX_REMOTE_FILES} not examined")
+        first = limits.max_remote_files
+        notes.append(f"{listing.truncated} files beyond the first {first} not examined")
     return files
 
 
-def resolve_remote(target: str, options: RemoteOptions, workdir: Path) -> RemoteSnapshot:
+def resolve_remote(
+    target: str, options: RemoteOptions, workdir: Path, limits: Limits = DEFAULT_LIMITS
+) -> RemoteSnapshot:
     """Resolve ``target`` on the Hub and fetch what ``options.download`` asks into ``workdir``.
 
     Raises ``UsageError`` for a malformed target and ``RemoteError`` (an ``AibomError``) when the Hub
@@ -230,17 +231,20 @@ def resolve_remote(target: str, options: RemoteOptions, workdir: Path) -> Remote
     if offline_requested():
         raise offline_error(target)
     policy = RetryPolicy(options.retries, options.backoff, options.max_retry_wait)
-    client = HubClient(settings_for(options.endpoint, options.token, options.timeout, policy))
+    client = HubClient(
+        settings_for(options.endpoint, options.token, options.timeout, policy), limits
+    )
     listing = client.listing(parsed.repo_type, parsed.repo_id, parsed.revision)
     notes: list[str] = []
-    files = _checked_files(listing, notes)
+    files = _checked_files(listing, notes, limits)
     refs, problem = _refs(client, listing)
     security, problem2 = _security(client, listing, files)
     notes += [p for p in (problem, problem2) if p]
     root = workdir / f"{listing.repo_type}s--{listing.repo_id.replace('/', '--')}--{listing.commit}"
     root.mkdir(parents=True, exist_ok=True)
     budget = Budget(options.byte_budget)
-    fetcher = Fetcher(client, (listing.repo_type, listing.repo_id, listing.commit), budget, root)
+    repo = (listing.repo_type, listing.repo_id, listing.commit)
+    fetcher = Fetcher(client, repo, budget, root, limits)
     remote = [
         _remote_file(f, fetcher.fetch(f, options.download), security.get(f.relpath))
         for f in sorted(files, key=lambda f: ((f.size or 0) > SMALL_FILE, *_risk_rank(f.relpath)))

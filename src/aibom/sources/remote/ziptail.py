@@ -18,6 +18,7 @@ EOCD_SIG = b"PK\x05\x06"
 ZIP64_LOCATOR_SIG = b"PK\x06\x07"
 ZIP64_EOCD_SIG = b"PK\x06\x06"
 MAX_COMMENT = 0xFFFF
+"""Longest zip archive comment (a 16-bit length in the zip specification; not a ``Limits`` policy)."""
 TAIL_BYTES = EOCD.size + MAX_COMMENT + ZIP64_LOCATOR.size + ZIP64_EOCD.size
 """Bytes from the end that always hold the end record, its comment and the zip64 records that precede
 it (when the zip64 end record has no extensible data, as every writer in practice produces)."""

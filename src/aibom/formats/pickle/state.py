@@ -1,0 +1,162 @@
+"""The simulated unpickler's state: stack, MARK frames, memo, and the record of imports and their uses.
+
+Opcode handlers (``ops``) change only this state; ``PickleVM`` (``vm``) reads opcodes and their arguments
+and calls the handlers. Keeping the state here lets both import it without importing each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aibom.formats.pickle.values import (
+    Box,
+    Call,
+    GlobalRef,
+    ImportRecord,
+    PickleError,
+    Trace,
+    Unknown,
+    WalkLimit,
+    describe,
+)
+from aibom.formats.streams import ByteSource
+from aibom.limits import Limits
+
+NESTED_LOADERS = frozenset(
+    {
+        ("torch.storage", "_load_from_bytes"),
+        ("pickle", "loads"),
+        ("_pickle", "loads"),
+        ("cPickle", "loads"),
+        ("dill", "loads"),
+        ("dill._dill", "loads"),
+        ("cloudpickle", "loads"),
+        ("numpy", "loads"),
+        ("joblib", "load"),
+        ("torch", "load"),
+    }
+)
+"""Callables that deserialize a bytes argument; their literal payloads are scanned as nested content."""
+
+
+BuildHook = Callable[["VMState", object, object], None]
+"""Called after each BUILD with (vm, built object, state): joblib reads raw arrays that follow."""
+
+
+class VMState:
+    """What a walk has built so far. ``_op_pos`` is the offset of the opcode being run."""
+
+    def __init__(
+        self, src: ByteSource, limits: Limits, build_hook: BuildHook | None = None
+    ) -> None:
+        self.src = src
+        self.limits = limits
+        self.build_hook = build_hook
+        self.trace = Trace(start=src.pos)
+        self.stack: list[object] = []
+        self.frames: list[list[object]] = []
+        self.memo: dict[int, object] = {}
+        self.proto = 0
+        self.depth = 0
+        """Nesting of pickles walked inside this one (joblib object arrays)."""
+
+    _op_pos = 0
+
+    # ------------------------------------------------------------ stack
+
+    def push(self, value: object) -> None:
+        if len(self.stack) >= self.limits.max_stack_depth:
+            raise WalkLimit(f"simulated stack deeper than {self.limits.max_stack_depth}")
+        self.stack.append(value)
+
+    def pop(self) -> object:
+        if not self.stack:
+            raise PickleError("stack underflow")
+        return self.stack.pop()
+
+    def top(self) -> object:
+        if not self.stack:
+            raise PickleError("stack underflow")
+        return self.stack[-1]
+
+    def mark(self) -> None:
+        if len(self.frames) >= self.limits.max_stack_depth:
+            raise WalkLimit(f"more than {self.limits.max_stack_depth} nested MARKs")
+        self.frames.append(self.stack)
+        self.stack = []
+
+    def pop_mark(self) -> list[object]:
+        if not self.frames:
+            raise PickleError("MARK expected but missing")
+        items = self.stack
+        self.stack = self.frames.pop()
+        return items
+
+    def memo_put(self, index: int, value: object) -> None:
+        if index < 0:
+            raise PickleError("negative memo index")
+        if index not in self.memo and len(self.memo) >= self.limits.max_stack_depth:
+            value = value if isinstance(value, GlobalRef | str) else Unknown("memo overflow")
+            if len(self.memo) >= 10 * self.limits.max_stack_depth:
+                raise WalkLimit(f"more than {10 * self.limits.max_stack_depth} memo entries")
+        self.memo[index] = value
+
+    def memo_get(self, index: int) -> object:
+        if index not in self.memo:
+            raise PickleError(f"memo has no entry {index}")
+        return self.memo[index]
+
+    # ------------------------------------------------------------ imports and uses
+
+    def import_global(self, module: str, name: str, opcode: str) -> GlobalRef:
+        ref = GlobalRef(module, name, self.proto, self._op_pos, opcode)
+        key = (module, name, self.proto < 3)
+        record = self.trace.imports.get(key)
+        if record is None:
+            if len(self.trace.imports) >= self.limits.max_pickle_imports:
+                raise WalkLimit(f"more than {self.limits.max_pickle_imports} distinct imports")
+            record = self.trace.imports[key] = ImportRecord(ref)
+        record.count += 1
+        return record.ref
+
+    def note(self, text: str) -> None:
+        """Record an operation that cannot be resolved without running the pickle (the first ones)."""
+        if len(self.trace.unresolved) < self.limits.max_pickle_records:
+            self.trace.unresolved.append((self._op_pos, text))
+
+    def use(self, value: object, how: str) -> None:
+        if isinstance(value, GlobalRef):
+            uses = self.trace.imports[(value.module, value.name, value.proto < 3)].uses
+            uses.setdefault(how, self._op_pos)
+
+    def use_arguments(self, value: object, callee: object) -> None:
+        """Mark imported objects found anywhere inside ``value`` as passed to ``callee``."""
+        how = f"passed to {describe(callee)}"
+        todo, seen = [value], 0
+        while todo and seen < self.limits.max_pickle_scan_values:
+            item = todo.pop()
+            seen += 1
+            if isinstance(item, GlobalRef):
+                self.use(item, how)
+            elif isinstance(item, tuple | list):
+                todo.extend(item)
+            elif isinstance(item, Box):
+                todo.extend(item.items)
+
+    def invoke(self, callee: object, args: object, how: str) -> Call:
+        if isinstance(callee, GlobalRef):
+            self.use(callee, how)
+            self._maybe_nested(callee, args)
+        else:
+            self.note(f"{how} calls {describe(callee)}, computed while loading")
+        self.use_arguments(args, callee)
+        return Call(callee, args, self._op_pos)
+
+    def _maybe_nested(self, callee: GlobalRef, args: object) -> None:
+        nested = self.trace.nested
+        if (callee.module, callee.name) not in NESTED_LOADERS or (
+            len(nested) >= self.limits.max_pickle_records
+        ):
+            return
+        first = args[0] if isinstance(args, tuple) and args else args
+        nested.append((callee, first))
