@@ -18,6 +18,7 @@ import pytest
 
 from aibom.artifacts import FileRef, FileStat, Format, Kind
 from aibom.checks import FORMAT_MISMATCH
+from aibom.formats import CATALOG
 from aibom.sources.classify import Classification, classify
 from aibom.sources.sniff_pickle import TORCH_LEGACY_MAGIC
 from tests.builders import lfs_pointer, safetensors_bytes
@@ -30,7 +31,7 @@ def classify_file(path: Path) -> Classification:
     )
     with path.open("rb") as fh:
         head = fh.read(4096)
-    return classify(ref, head)
+    return classify(ref, head, CATALOG)
 
 
 def _zip(path: Path, members: dict[str, bytes]) -> None:

@@ -17,9 +17,9 @@ from pathlib import PurePosixPath
 from aibom.artifacts import Artifact, Format, Kind
 from aibom.cards import CardFacts, ConfigFacts, parse_card, parse_config
 from aibom.findings import Finding, Skipped
+from aibom.formats import CATALOG
 from aibom.limits import DEFAULT_LIMITS, Limits
 from aibom.packages.interface import Package
-from aibom.sources.classify import WEIGHT_FORMATS
 from aibom.sources.discover import HFSnapshot
 
 _SHARD_RE = re.compile(r"-\d{5}-of-\d{5}(?=\.)")
@@ -270,7 +270,9 @@ def _describe_model(model: ModelEntry, inv: Inventory, limits: Limits) -> None:
 
 
 def _summarise_weights(model: ModelEntry) -> None:
-    weights = [a for a in model.files if a.format in WEIGHT_FORMATS and a.kind is Kind.WEIGHTS]
+    weights = [
+        a for a in model.files if a.format in CATALOG.weight_formats and a.kind is Kind.WEIGHTS
+    ]
     pointers = [a for a in model.files if a.kind is Kind.LFS_POINTER]
     model.formats = tuple(sorted({a.format.value for a in weights}))
     model.shard_count = sum(1 for a in weights if _SHARD_RE.search(a.ref.relpath))

@@ -78,6 +78,12 @@ class Limits:
     max_bom_depth: int = 64
     """Nesting of arrays/objects (JSON) or elements (XML) in a BOM read; aibom writes about 10.
     Deeper documents are refused before anything walks them, so no reader can exhaust the stack."""
+    max_bom_properties: int = 2000
+    """Properties read per component when scoring; aibom writes a few dozen."""
+    max_bom_vulnerabilities: int = 100_000
+    """Vulnerabilities (and dependency entries) read from one BOM when scoring."""
+    max_bom_affects: int = 1000
+    """Components one vulnerability is read as affecting when scoring."""
 
     # pickle streams (beyond the opcode and byte budgets above)
     max_pickle_line: int = 64 * KiB

@@ -21,7 +21,7 @@ from aibom.bom.build import Built, build
 from aibom.bom.components import prop
 from aibom.bom.document import DocumentOptions, render_document
 from aibom.findings import Finding, Severity, Skipped
-from aibom.formats import inspect_artifact
+from aibom.formats import CATALOG, inspect_artifact
 from aibom.inventory import Inventory, build_inventory
 from aibom.limits import DEFAULT_LIMITS, Limits
 from aibom.packages.interface import PackageCollection, PackageInput
@@ -145,7 +145,7 @@ def _artifacts(
         if not result.cached:
             stats.hashed_files += 1
             stats.hashed_bytes += ref.stat.size
-        c = classify(ref, result.head, options.limits)
+        c = classify(ref, result.head, CATALOG, options.limits)
         art = Artifact(ref, c.kind, c.format, c.evidence, result.digests, result.head)
         if c.finding is not None:
             findings.append(c.finding)
@@ -244,7 +244,7 @@ def _remote(
     from aibom.sources.remote.snapshot import scan_remote
 
     remote_options = options.remote or RemoteOptions()
-    remote = scan_remote(options.remote_targets, remote_options, workdir, options.limits)
+    remote = scan_remote(options.remote_targets, remote_options, workdir, options.limits, CATALOG)
     found.snapshots.extend(remote.snapshots)
     found.targets.extend((Path(t), t) for t in options.remote_targets)
     stats.files += len(remote.artifacts)

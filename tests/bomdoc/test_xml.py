@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from aibom.bom import xml as writer
-from aibom.bomdoc import fromxml, read_bom
+from aibom.bomdoc import read_bom
 from aibom.bomdoc.walk import components
 from tests.bomdoc.docs import fixture_tree, scan_to
 
@@ -43,11 +42,6 @@ def _assert_rich(doc: dict[str, Any]) -> None:
     assert doc["metadata"]["tools"]["components"] and doc["metadata"]["properties"]
     assert any(d.get("dependsOn") for d in doc["dependencies"])
     assert any(v.get("ratings") and v.get("affects") for v in doc["vulnerabilities"])
-
-
-def test_the_xsd_naming_table_is_the_writers() -> None:
-    assert fromxml.SINGULAR == writer.SINGULAR
-    assert fromxml.UNWRAPPED == writer.UNWRAPPED
 
 
 def _xml(body: str, spec: str = "1.6", attrs: str = 'version="3"') -> io.BytesIO:

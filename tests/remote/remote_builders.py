@@ -6,8 +6,11 @@ import io
 import os
 import pickle
 import zipfile
+from pathlib import Path
 
-from aibom.sources.remote import RemoteOptions
+from aibom.formats import CATALOG
+from aibom.limits import DEFAULT_LIMITS, Limits
+from aibom.sources.remote import RemoteOptions, RemoteSnapshot, resolve_remote
 from aibom.sources.remote.fetch import DownloadMode
 
 
@@ -67,3 +70,10 @@ def fast(
         backoff=0.01,
         max_retry_wait=0.05,
     )
+
+
+def resolve(
+    target: str, options: RemoteOptions, workdir: Path, limits: Limits = DEFAULT_LIMITS
+) -> RemoteSnapshot:
+    """``resolve_remote`` with the real format catalog."""
+    return resolve_remote(target, options, workdir, limits, catalog=CATALOG)

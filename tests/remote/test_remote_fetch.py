@@ -14,13 +14,14 @@ from pathlib import Path
 import pytest
 
 from aibom.artifacts import FileRef, FileStat, Format
+from aibom.formats import CATALOG
 from aibom.limits import DEFAULT_LIMITS
 from aibom.sources.classify import sniff
-from aibom.sources.remote import RemoteFile, RemoteSnapshot, resolve_remote, snapshot_findings
+from aibom.sources.remote import RemoteFile, RemoteSnapshot, snapshot_findings
 from aibom.sources.remote.ziptail import TAIL_BYTES
 from tests.builders import safetensors_bytes
 from tests.remote.hubserver import FakeHub, HubRepo
-from tests.remote.remote_builders import evil_pickle, fast, member_extent, torch_zip
+from tests.remote.remote_builders import evil_pickle, fast, member_extent, resolve, torch_zip
 
 STORAGE = random.Random(7).randbytes(2 * 1024 * 1024)
 CONFIG = json.dumps({"model_type": "bert", "architectures": ["BertModel"]}).encode()
@@ -49,7 +50,7 @@ def test_torch_zip_malicious_pickle_is_fetched_by_range_only(hub: FakeHub, tmp_p
     pkl = evil_pickle(padding=200_000)
     archive = torch_zip(pkl, STORAGE)
     _repo(hub, archive)
-    snapshot = resolve_remote("hf://org/evil", fast(), tmp_path)
+    snapshot = resolve("hf://org/evil", fast(), tmp_path)
     model = _file(snapshot, "pytorch_model.bin")
     assert model.fetched == "ranges" and model.local_path is not None
     asked = hub.ranges("pytorch_model.bin")
@@ -74,12 +75,12 @@ def test_reconstructed_zip_is_classified_as_pytorch_by_content(
 ) -> None:
     archive = torch_zip(evil_pickle(), STORAGE, pkl_first=True)
     _repo(hub, archive)
-    snapshot = resolve_remote("hf://org/evil", fast(), tmp_path)
+    snapshot = resolve("hf://org/evil", fast(), tmp_path)
     model = _file(snapshot, "pytorch_model.bin")
     assert model.local_path is not None
     stat = model.local_path.stat()
     ref = FileRef(model.local_path, "x", model.relpath, FileStat(0, 0, stat.st_size, 0))
-    fmt, evidence = sniff(ref, model.head)
+    fmt, evidence = sniff(ref, model.head, CATALOG)
     assert fmt is Format.PYTORCH_ZIP, evidence
     with zipfile.ZipFile(model.local_path) as zf:
         assert zf.read("archive/data.pkl") == evil_pickle()
@@ -89,7 +90,7 @@ def test_byte_budget_holds_and_unfetched_pickles_are_reported(hub: FakeHub, tmp_
     archive = torch_zip(evil_pickle(padding=200_000), STORAGE)
     _repo(hub, archive)
     budget = 16 * 1024
-    snapshot = resolve_remote("hf://org/evil", fast(byte_budget=budget), tmp_path)
+    snapshot = resolve("hf://org/evil", fast(byte_budget=budget), tmp_path)
     assert snapshot.fetched_bytes <= budget
     served = sum(b - a for a, b in hub.ranges("pytorch_model.bin"))
     assert served <= budget
@@ -100,7 +101,7 @@ def test_byte_budget_holds_and_unfetched_pickles_are_reported(hub: FakeHub, tmp_
 
 def test_download_none_lists_without_fetching(hub: FakeHub, tmp_path: Path) -> None:
     _repo(hub, torch_zip(evil_pickle(), STORAGE))
-    snapshot = resolve_remote("hf://org/evil", fast(download="none"), tmp_path)
+    snapshot = resolve("hf://org/evil", fast(download="none"), tmp_path)
     assert not [s for s in hub.seen if "/resolve/" in s.path]
     assert all(f.fetched == "none" and f.local_path is None for f in snapshot.files)
     ids = {(f.check.id, f.path.rsplit("/", 1)[-1]) for f in snapshot_findings(snapshot)}
@@ -112,7 +113,7 @@ def test_download_all_fetches_whole_files_and_checks_declared_digests(
 ) -> None:
     archive = torch_zip(evil_pickle(), STORAGE)
     _repo(hub, archive)
-    snapshot = resolve_remote("hf://org/evil", fast(download="all"), tmp_path)
+    snapshot = resolve("hf://org/evil", fast(download="all"), tmp_path)
     for file in snapshot.files:
         assert file.fetched == "full" and file.local_path is not None
         assert file.local_path.read_bytes() == hub.repos[("model", "org/evil")].files[file.relpath]
@@ -124,7 +125,7 @@ def test_download_all_fetches_whole_files_and_checks_declared_digests(
 def test_safetensors_header_is_fetched_by_range(hub: FakeHub, tmp_path: Path) -> None:
     weights = safetensors_bytes(rows=600, cols=600, tmp=tmp_path)
     hub.add(HubRepo("org/st", {"model.safetensors": weights}, lfs=frozenset({"model.safetensors"})))
-    snapshot = resolve_remote("hf://org/st", fast(), tmp_path / "w")
+    snapshot = resolve("hf://org/st", fast(), tmp_path / "w")
     file = _file(snapshot, "model.safetensors")
     header_end = 8 + int.from_bytes(weights[:8], "little")
     assert file.fetched == "ranges" and file.local_path is not None
@@ -140,7 +141,7 @@ def test_pickle_disguised_as_safetensors_is_fetched_as_a_pickle(
     # Content decides, not the name: a large pickle named model.safetensors is fetched whole.
     payload = evil_pickle(padding=2 * 1024 * 1024)
     hub.add(HubRepo("org/disguise", {"model.safetensors": payload}))
-    snapshot = resolve_remote("hf://org/disguise", fast(), tmp_path)
+    snapshot = resolve("hf://org/disguise", fast(), tmp_path)
     file = _file(snapshot, "model.safetensors")
     assert file.fetched == "full" and file.local_path is not None
     assert file.local_path.read_bytes() == payload
@@ -149,7 +150,7 @@ def test_pickle_disguised_as_safetensors_is_fetched_as_a_pickle(
 def test_tampered_content_is_reported_as_a_mismatch(hub: FakeHub, tmp_path: Path) -> None:
     repo = _repo(hub, torch_zip(evil_pickle(), STORAGE))
     repo.served["config.json"] = CONFIG.replace(b"bert", b"gpt2")
-    snapshot = resolve_remote("hf://org/evil", fast(), tmp_path)
+    snapshot = resolve("hf://org/evil", fast(), tmp_path)
     config = _file(snapshot, "config.json")
     assert config.mismatch is not None and "git blob id" in config.mismatch
     ids = [f.check.id for f in snapshot_findings(snapshot)]
@@ -167,7 +168,7 @@ def test_server_ignoring_range_requests_is_not_trusted(hub: FakeHub, tmp_path: P
         send(h, 200, archive, {"X-Repo-Commit": "a" * 40})  # type: ignore[arg-type]
 
     hub.custom[path] = whole
-    snapshot = resolve_remote("hf://org/evil", fast(), tmp_path)
+    snapshot = resolve("hf://org/evil", fast(), tmp_path)
     model = _file(snapshot, "pytorch_model.bin")
     assert model.fetched == "none"
     assert model.mismatch is not None and "ignored the byte range" in model.mismatch
@@ -180,7 +181,7 @@ def test_hostile_file_names_are_never_written(hub: FakeHub, tmp_path: Path) -> N
         for name in ("../escape.pkl", "/abs.pkl", "a//b.pkl", "a\\b.pkl", "nul\x00.pkl")
     ]
     workdir = tmp_path / "work"
-    snapshot = resolve_remote("hf://org/paths", fast(), workdir)
+    snapshot = resolve("hf://org/paths", fast(), workdir)
     assert [f.relpath for f in snapshot.files] == ["config.json"]
     assert sum("unsafe path" in n for n in snapshot.notes) == 5
     written = {p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file()}
@@ -192,7 +193,7 @@ def test_sparse_zip_bytes_outside_fetched_ranges_read_as_zeros(
 ) -> None:
     archive = torch_zip(evil_pickle(), STORAGE)
     _repo(hub, archive)
-    snapshot = resolve_remote("hf://org/evil", fast(), tmp_path)
+    snapshot = resolve("hf://org/evil", fast(), tmp_path)
     model = _file(snapshot, "pytorch_model.bin")
     assert model.local_path is not None
     local = model.local_path.read_bytes()
@@ -210,7 +211,7 @@ def test_sparse_zip_bytes_outside_fetched_ranges_read_as_zeros(
 def test_size_that_disagrees_with_the_listing_is_a_mismatch(hub: FakeHub, tmp_path: Path) -> None:
     archive = torch_zip(evil_pickle(), STORAGE)
     _repo(hub, archive, declared_size={"pytorch_model.bin": len(archive) + 10})
-    snapshot = resolve_remote("hf://org/evil", fast(), tmp_path)
+    snapshot = resolve("hf://org/evil", fast(), tmp_path)
     model = _file(snapshot, "pytorch_model.bin")
     assert model.mismatch is not None and "Content-Range" in model.mismatch
     assert "AIBOM-REMOTE-002" in {f.check.id for f in snapshot_findings(snapshot)}

@@ -17,12 +17,11 @@ from aibom.sources.remote import (
     RemoteError,
     file_properties,
     parse_target,
-    resolve_remote,
     snapshot_findings,
     snapshot_properties,
 )
 from tests.remote.hubserver import FakeHub, HubRepo, drip, endless, send
-from tests.remote.remote_builders import evil_pickle, fast, torch_zip
+from tests.remote.remote_builders import evil_pickle, fast, resolve, torch_zip
 
 COMMIT = "a" * 40
 OTHER = "b" * 40
@@ -41,7 +40,7 @@ def test_listing_keeps_declared_digests_refs_and_security(hub: FakeHub, tmp_path
         security={"pytorch_model.bin": "unsafe"},
         repo_security={"scansDone": True, "filesWithIssues": [{"path": "pytorch_model.bin"}]},
     )
-    snapshot = resolve_remote("hf://org/model", fast(), tmp_path)
+    snapshot = resolve("hf://org/model", fast(), tmp_path)
     assert (snapshot.repo_id, snapshot.repo_type, snapshot.commit) == ("org/model", "model", COMMIT)
     assert snapshot.refs == ("main",)
     assert snapshot.purl == f"pkg:huggingface/org/model@{COMMIT}"
@@ -63,17 +62,17 @@ def test_listing_keeps_declared_digests_refs_and_security(hub: FakeHub, tmp_path
 
 def test_revision_is_resolved_to_its_commit(hub: FakeHub, tmp_path: Path) -> None:
     _model(hub, commit=OTHER, branches={"main": OTHER, "v1": OTHER})
-    snapshot = resolve_remote("hf://org/model@v1", fast(), tmp_path)
+    snapshot = resolve("hf://org/model@v1", fast(), tmp_path)
     assert snapshot.commit == OTHER and snapshot.refs == ("main", "v1")
     assert snapshot.requested_revision == "v1"
-    assert resolve_remote(f"hf://org/model@{OTHER}", fast(), tmp_path / "2").commit == OTHER
+    assert resolve(f"hf://org/model@{OTHER}", fast(), tmp_path / "2").commit == OTHER
     with pytest.raises(RemoteError, match="revision not found"):
-        resolve_remote("hf://org/model@nope", fast(), tmp_path / "3")
+        resolve("hf://org/model@nope", fast(), tmp_path / "3")
 
 
 def test_dataset_target_uses_the_dataset_api(hub: FakeHub, tmp_path: Path) -> None:
     hub.add(HubRepo("org/data", {"train.csv": b"a,b\n1,2\n"}, repo_type="dataset"))
-    snapshot = resolve_remote("hf://datasets/org/data", fast(), tmp_path)
+    snapshot = resolve("hf://datasets/org/data", fast(), tmp_path)
     assert snapshot.repo_type == "dataset" and snapshot.purl is None
     assert snapshot.uri == f"hf://datasets/org/data@{COMMIT}"
     assert any(s.path == "/api/datasets/org/data" for s in hub.seen)
@@ -82,14 +81,14 @@ def test_dataset_target_uses_the_dataset_api(hub: FakeHub, tmp_path: Path) -> No
 
 def test_missing_repository_is_a_clear_error(hub: FakeHub, tmp_path: Path) -> None:
     with pytest.raises(AccessError, match="not found") as info:
-        resolve_remote("hf://org/missing", fast(), tmp_path)
+        resolve("hf://org/missing", fast(), tmp_path)
     assert info.value.hint is not None and "HF_TOKEN" in info.value.hint
 
 
 def test_gated_repository_without_token_is_a_clear_error(hub: FakeHub, tmp_path: Path) -> None:
     _model(hub, tokens=frozenset({"hf_ok"}), gated=True, gate_api=True)
     with pytest.raises(AccessError, match="gated") as info:
-        resolve_remote("hf://org/model", fast(), tmp_path)
+        resolve("hf://org/model", fast(), tmp_path)
     assert info.value.hint is not None and "accept the conditions" in info.value.hint
 
 
@@ -98,10 +97,10 @@ def test_gated_downloads_stop_the_scan_but_listing_without_download_works(
 ) -> None:
     # The real Hub lists gated repositories to anyone but refuses their files.
     _model(hub, tokens=frozenset({"hf_ok"}), gated=True)
-    listed = resolve_remote("hf://org/model", fast(download="none"), tmp_path / "a")
+    listed = resolve("hf://org/model", fast(download="none"), tmp_path / "a")
     assert {f.relpath for f in listed.files} == {"config.json", "pytorch_model.bin"}
     with pytest.raises(AccessError, match="gated"):
-        resolve_remote("hf://org/model", fast(), tmp_path / "b")
+        resolve("hf://org/model", fast(), tmp_path / "b")
 
 
 def test_token_opens_gated_and_private_repositories(
@@ -109,9 +108,9 @@ def test_token_opens_gated_and_private_repositories(
 ) -> None:
     _model(hub, tokens=frozenset({"hf_ok"}))
     with pytest.raises(AccessError):
-        resolve_remote("hf://org/model", fast(), tmp_path / "a")
+        resolve("hf://org/model", fast(), tmp_path / "a")
     monkeypatch.setenv("HF_TOKEN", "hf_ok")
-    snapshot = resolve_remote("hf://org/model", fast(), tmp_path / "b")
+    snapshot = resolve("hf://org/model", fast(), tmp_path / "b")
     assert snapshot.files and snapshot.private is True
     sent = {s.auth for s in hub.seen if s.path.startswith(("/api/models/org/model", "/org/model"))}
     assert "Bearer hf_ok" in sent
@@ -125,7 +124,7 @@ def test_token_is_never_sent_over_plain_http_to_a_remote_host(
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     options = RemoteOptions(endpoint="http://hub.example", token="hf_secret")
     with pytest.raises(UsageError, match="plain http"):
-        resolve_remote("hf://org/model", options, tmp_path)
+        resolve("hf://org/model", options, tmp_path)
 
 
 def test_server_failing_twice_then_succeeding_is_retried(hub: FakeHub, tmp_path: Path) -> None:
@@ -134,7 +133,7 @@ def test_server_failing_twice_then_succeeding_is_retried(hub: FakeHub, tmp_path:
         (503, {"Retry-After": "0"}),
         (429, {"Retry-After": "0"}),
     ]
-    snapshot = resolve_remote("hf://org/model", fast(), tmp_path)
+    snapshot = resolve("hf://org/model", fast(), tmp_path)
     assert snapshot.commit == COMMIT
     assert [s.method for s in hub.seen if s.path == "/api/models/org/model"] == ["GET"] * 3
 
@@ -143,7 +142,7 @@ def test_downloads_are_retried_too(hub: FakeHub, tmp_path: Path) -> None:
     _model(hub)
     path = f"/org/model/resolve/{COMMIT}/config.json"
     hub.failures[path] = [(502, {}), (429, {"Retry-After": "1000000"})]
-    snapshot = resolve_remote("hf://org/model", fast(), tmp_path)
+    snapshot = resolve("hf://org/model", fast(), tmp_path)
     config = next(f for f in snapshot.files if f.relpath == "config.json")
     assert config.fetched == "full" and config.note is None
     assert len([s for s in hub.seen if s.path == path]) == 3
@@ -153,7 +152,7 @@ def test_rate_limit_that_does_not_end_is_reported(hub: FakeHub, tmp_path: Path) 
     _model(hub)
     hub.failures["/api/models/org/model"] = [(429, {"Retry-After": "0"})] * 3
     with pytest.raises(RemoteError, match="rate limited"):
-        resolve_remote("hf://org/model", fast(), tmp_path)
+        resolve("hf://org/model", fast(), tmp_path)
 
 
 def test_offline_mode_refuses_before_any_request(
@@ -162,7 +161,7 @@ def test_offline_mode_refuses_before_any_request(
     _model(hub)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(RemoteError, match="HF_HUB_OFFLINE"):
-        resolve_remote("hf://org/model", fast(), tmp_path)
+        resolve("hf://org/model", fast(), tmp_path)
     assert hub.seen == []
 
 
@@ -180,7 +179,7 @@ def test_unreachable_endpoint_is_a_clear_error(
 
     options = RemoteOptions(endpoint=f"http://127.0.0.1:{port}", token="", retries=0)
     with pytest.raises(RemoteError, match="cannot connect"):
-        resolve_remote("hf://org/model", options, tmp_path)
+        resolve("hf://org/model", options, tmp_path)
 
 
 def test_slow_drip_server_cannot_hold_the_scan(hub: FakeHub, tmp_path: Path) -> None:
@@ -190,14 +189,14 @@ def test_slow_drip_server_cannot_hold_the_scan(hub: FakeHub, tmp_path: Path) -> 
 
     options = RemoteOptions(timeout=0.2, retries=0)
     with pytest.raises(RemoteError, match="time limit"):
-        resolve_remote("hf://org/model", options, tmp_path)
+        resolve("hf://org/model", options, tmp_path)
 
 
 def test_endless_response_is_cut_off(hub: FakeHub, tmp_path: Path) -> None:
     _model(hub)
     hub.custom["/api/models/org/model"] = endless()
     with pytest.raises(RemoteError, match="too large"):
-        resolve_remote("hf://org/model", fast(), tmp_path)
+        resolve("hf://org/model", fast(), tmp_path)
 
 
 def test_compressed_response_is_refused(hub: FakeHub, tmp_path: Path) -> None:
@@ -209,7 +208,7 @@ def test_compressed_response_is_refused(hub: FakeHub, tmp_path: Path) -> None:
 
     hub.custom["/api/models/org/model"] = handler
     with pytest.raises(RemoteError, match="Content-Encoding"):
-        resolve_remote("hf://org/model", fast(), tmp_path)
+        resolve("hf://org/model", fast(), tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -231,14 +230,14 @@ def test_malformed_listing_is_an_error_not_a_crash(
 
     hub.custom["/api/models/org/model"] = handler
     with pytest.raises(RemoteError):
-        resolve_remote("hf://org/model", fast(), tmp_path)
+        resolve("hf://org/model", fast(), tmp_path)
 
 
 def test_refs_and_security_failures_are_notes(hub: FakeHub, tmp_path: Path) -> None:
     _model(hub)
     hub.failures["/api/models/org/model/refs"] = [(500, {})] * 3
     hub.failures[f"/api/models/org/model/paths-info/{COMMIT}"] = [(404, {})]
-    snapshot = resolve_remote("hf://org/model", fast(), tmp_path)
+    snapshot = resolve("hf://org/model", fast(), tmp_path)
     assert snapshot.refs == ()
     assert any(n.startswith("refs unavailable") for n in snapshot.notes)
     assert any(n.startswith("per-file security status unavailable") for n in snapshot.notes)

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from aibom.formats import CATALOG
 from aibom.sources.remote.plan import member_spans, missing
 from aibom.sources.remote.ziptail import TAIL_BYTES, ZipTailError, central_directory
 
@@ -82,7 +83,7 @@ def test_member_spans_take_pickles_and_tiny_members_only() -> None:
         infos = zf.infolist()
         start = zf.start_dir
     by_name = {i.filename: i for i in infos}
-    spans = member_spans(infos, start)
+    spans = member_spans(infos, start, CATALOG.member_suffixes)
     storage = by_name["a/data/0"].header_offset
     assert spans == [
         (by_name["a/data.pkl"].header_offset, storage),

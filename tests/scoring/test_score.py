@@ -11,11 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from aibom.limits import DEFAULT_LIMITS
 from aibom.rules import load_rules
 from aibom.rules.model import RuleSet, Verdict
 from aibom.score import PROFILES, ScoreOptions, evaluate_document, policy_failures, score_document
 from aibom.score.model import Scorecard, SubjectScore, grade
-from aibom.score.subjects import MAX_COMPONENT_DEPTH, extract_subjects
+from aibom.score.subjects import extract_subjects
 from tests.scoring.scoring_builders import (
     RICH_CARD,
     SPARSE_CARD,
@@ -249,7 +250,7 @@ def test_deeply_nested_components_are_bounded() -> None:
     for i in range(200):
         node = {"type": "library", "name": f"p{i}", "components": [node]}
     subjects = extract_subjects({"bomFormat": "CycloneDX", "components": [node]})
-    assert len(subjects) == MAX_COMPONENT_DEPTH + 2  # the BOM plus depths 0..MAX
+    assert len(subjects) == DEFAULT_LIMITS.max_bom_depth + 2  # the BOM plus depths 0..max
 
 
 def test_declared_base_models_are_not_subjects(rich: dict[str, Any]) -> None:

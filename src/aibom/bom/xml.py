@@ -16,27 +16,8 @@ from cyclonedx.output import make_outputter
 from cyclonedx.schema import OutputFormat, SchemaVersion
 
 from aibom.bom.build import Built
+from aibom.bomdoc.xmlnames import SINGULAR, UNWRAPPED
 from aibom.errors import InvalidBomError
-
-SINGULAR = {
-    "inputs": "input",
-    "outputs": "output",
-    "performanceMetrics": "performanceMetric",
-    "users": "user",
-    "useCases": "useCase",
-    "technicalLimitations": "technicalLimitation",
-    "performanceTradeoffs": "performanceTradeoff",
-    "ethicalConsiderations": "ethicalConsideration",
-    "fairnessAssessments": "fairnessAssessment",
-    "energyConsumptions": "energyConsumption",
-    "energyProviders": "energyProvider",
-    "custodians": "custodian",
-    "stewards": "steward",
-    "owners": "owner",
-    "collection": "graphic",
-}
-UNWRAPPED = frozenset({"sensitiveData"})
-"""Arrays whose items repeat the element name with no wrapper."""
 
 ORDER: dict[str, tuple[str, ...]] = {
     "modelCard": ("modelParameters", "quantitativeAnalysis", "considerations", "properties"),

@@ -17,28 +17,10 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import Any
 
+from aibom.bomdoc.xmlnames import SINGULAR, UNWRAPPED
+
 NAMESPACE = "http://cyclonedx.org/schema/bom/"
 
-SINGULAR = {
-    "inputs": "input",
-    "outputs": "output",
-    "performanceMetrics": "performanceMetric",
-    "users": "user",
-    "useCases": "useCase",
-    "technicalLimitations": "technicalLimitation",
-    "performanceTradeoffs": "performanceTradeoff",
-    "ethicalConsiderations": "ethicalConsideration",
-    "fairnessAssessments": "fairnessAssessment",
-    "energyConsumptions": "energyConsumption",
-    "energyProviders": "energyProvider",
-    "custodians": "custodian",
-    "stewards": "steward",
-    "owners": "owner",
-    "collection": "graphic",
-}
-"""modelCard/data arrays: the XSD wraps their items (``<useCases><useCase>``). The same table as the
-writer's (``aibom.bom.xml.SINGULAR``; a test keeps them equal)."""
-UNWRAPPED = frozenset({"sensitiveData"})
 """modelCard/data arrays whose items repeat the element name with no wrapper."""
 
 Element = ET.Element

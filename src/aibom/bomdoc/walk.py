@@ -21,6 +21,9 @@ class Node:
     """0 for ``components[i]`` (and ``metadata.component``), 1 for their children, and so on."""
     index: int
     """Position among its siblings (in the raw list, non-objects counted)."""
+    pointer: tuple[str | int, ...] = ()
+    """Where it sits in the document: ``("components", 3, "components", 0)`` or
+    ``("metadata", "component")``."""
 
 
 def _always(_component: Mapping[str, Any]) -> bool:
@@ -47,7 +50,8 @@ def nodes(
         seen += 1
         yield node
         if node.depth < limits.max_bom_depth and descend(node.component):
-            stack.extend(reversed(_children(node.component.get("components"), node.depth + 1)))
+            children = _children(node.component.get("components"), node.depth + 1, node.pointer)
+            stack.extend(reversed(children))
 
 
 def components(
@@ -58,14 +62,18 @@ def components(
 
 
 def _roots(doc: Mapping[str, Any], metadata: bool) -> list[Node]:
-    roots = list(reversed(_children(doc.get("components"), 0)))
+    roots = list(reversed(_children(doc.get("components"), 0, ())))
     meta = doc.get("metadata")
     if metadata and isinstance(meta, Mapping) and isinstance(meta.get("component"), dict):
-        roots.append(Node(meta["component"], 0, 0))
+        roots.append(Node(meta["component"], 0, 0, ("metadata", "component")))
     return roots
 
 
-def _children(value: object, depth: int) -> list[Node]:
+def _children(value: object, depth: int, parent: tuple[str | int, ...]) -> list[Node]:
     if not isinstance(value, list):
         return []
-    return [Node(c, depth, i) for i, c in enumerate(value) if isinstance(c, dict)]
+    return [
+        Node(c, depth, i, (*parent, "components", i))
+        for i, c in enumerate(value)
+        if isinstance(c, dict)
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import struct
 
 from aibom.artifacts import Artifact, Format, Subject
+from aibom.catalog import Catalog
 from aibom.checks import LIMIT_REACHED, MALFORMED_FILE
 from aibom.findings import Skipped
 from aibom.formats.containers import StreamInspector
@@ -26,6 +27,7 @@ from aibom.formats.keras.v3 import KerasV3Inspector
 from aibom.formats.lfs import LfsPointerInspector
 from aibom.formats.numpy_format import NpyInspector
 from aibom.formats.onnx_format import OnnxInspector
+from aibom.formats.passive import PASSIVE_SPECS
 from aibom.formats.pickle.scan import PickleInspector
 from aibom.formats.pytorch import TorchLegacyInspector, TorchZipInspector
 from aibom.formats.safetensors import SafetensorsInspector
@@ -35,6 +37,7 @@ from aibom.limits import DEFAULT_LIMITS, Limits
 from aibom.sources.classify import kind_of, sniff_subject
 
 __all__ = [
+    "CATALOG",
     "INSPECTORS",
     "FormatError",
     "InspectContext",
@@ -77,12 +80,12 @@ INSPECTORS: tuple[Inspector, ...] = (
 )
 """The whole registry: one inspector per format; a new format is one module and one line here."""
 
-_BY_FORMAT: dict[Format, Inspector] = {}
-for _inspector in INSPECTORS:
-    for _fmt in _inspector.formats:
-        if _fmt in _BY_FORMAT:
-            raise RuntimeError(f"two inspectors claim {_fmt}")
-        _BY_FORMAT[_fmt] = _inspector
+CATALOG = Catalog([*(spec for i in INSPECTORS for spec in i.specs), *PASSIVE_SPECS])
+"""Every format's spec: what the inspectors declare and the passive (data-only) formats."""
+
+_BY_FORMAT: dict[Format, Inspector] = {
+    spec.format: inspector for inspector in INSPECTORS for spec in inspector.specs
+}
 
 
 def inspector_for(fmt: Format) -> Inspector | None:
@@ -115,7 +118,7 @@ def _run(artifact: Artifact, ctx: InspectContext) -> Inspection:
 
 
 def inspect_artifact(artifact: Artifact, limits: Limits = DEFAULT_LIMITS) -> Inspection:
-    return _run(artifact, InspectContext(artifact, limits, members=inspect_member))
+    return _run(artifact, InspectContext(artifact, limits, members=inspect_member, catalog=CATALOG))
 
 
 def inspect_member(parent: InspectContext, name: str, opener: Opener, size: int) -> Inspection:
@@ -128,9 +131,9 @@ def inspect_member(parent: InspectContext, name: str, opener: Opener, size: int)
     try:
         with opener() as fh:
             head = fh.read(limits.head_bytes)
-        fmt, evidence = sniff_subject(Subject(name, size, opener), head, limits)
+        fmt, evidence = sniff_subject(Subject(name, size, opener), head, CATALOG, limits)
     except (OSError, EOFError, ValueError, IndexError, struct.error) as exc:
         finding = parent.finding(MALFORMED_FILE, f"member {name!r} cannot be read: {exc}")
         return Inspection(findings=[finding], complete=False)
-    art = Artifact(parent.artifact.ref, kind_of(name, fmt), fmt, evidence, None, head)
+    art = Artifact(parent.artifact.ref, kind_of(name, fmt, CATALOG), fmt, evidence, None, head)
     return _run(art, parent.child(art, opener, member))

@@ -17,7 +17,8 @@ import struct
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from aibom.artifacts import Artifact, Format
+from aibom.artifacts import Artifact, Format, Kind
+from aibom.catalog import FormatSpec, Magic
 from aibom.checks import LIMIT_REACHED, MALFORMED_FILE
 from aibom.checks.unsafe_other import (
     GGUF_PARSER_EXPLOIT,
@@ -289,7 +290,9 @@ def _tensor_info(r: _Reader, scan: GgufScan) -> tuple[str, int, int | None]:
 
 
 class GgufInspector:
-    formats: frozenset[Format] = frozenset({Format.GGUF})
+    specs: tuple[FormatSpec, ...] = (
+        FormatSpec(Format.GGUF, Kind.WEIGHTS, (".gguf",), magic=(Magic(b"GGUF"),)),
+    )
     checks: tuple[Check, ...] = (
         GGUF_PARSER_EXPLOIT,
         TEMPLATE_INJECTION,

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import BinaryIO, Protocol
 
 from aibom._io import open_regular
-from aibom.artifacts import Artifact, Format
+from aibom.artifacts import Artifact
+from aibom.catalog import Catalog, FormatSpec
 from aibom.findings import Check, Finding, Severity, Skipped
 from aibom.limits import Limits
 
@@ -64,6 +65,7 @@ class InspectContext:
         member: str | None = None,
         depth: int = 0,
         members: MemberDispatch | None = None,
+        catalog: Catalog | None = None,
     ) -> None:
         self.artifact = artifact
         self.limits = limits
@@ -72,6 +74,8 @@ class InspectContext:
         self.depth = depth
         self._opener = opener
         self._members = members
+        self.catalog = catalog
+        """Every format's spec, for inspectors that classify what they find (None when tested alone)."""
 
     @property
     def path(self) -> str:
@@ -128,11 +132,13 @@ class InspectContext:
             member=member,
             depth=self.depth + 1,
             members=self._members,
+            catalog=self.catalog,
         )
 
 
 class Inspector(Protocol):
-    formats: frozenset[Format]
+    specs: tuple[FormatSpec, ...]
+    """The formats it reads, each with how it is recognised (``aibom.catalog``)."""
     checks: tuple[Check, ...]
 
     def inspect(self, artifact: Artifact, ctx: InspectContext) -> Inspection: ...

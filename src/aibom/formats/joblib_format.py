@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
-from aibom.artifacts import Artifact, Format
+from aibom.artifacts import Artifact, Format, Kind
+from aibom.catalog import FormatSpec
 from aibom.checks.unsafe import ARCHIVE_UNOPENABLE, UNSAFE_CHECKS
 from aibom.findings import Check
 from aibom.formats.interface import FormatError, InspectContext, Inspection
@@ -44,7 +45,9 @@ def compression_of(head: bytes) -> str | None:
 
 
 class JoblibInspector:
-    formats: frozenset[Format] = frozenset({Format.JOBLIB})
+    specs: tuple[FormatSpec, ...] = (
+        FormatSpec(Format.JOBLIB, Kind.WEIGHTS, (".joblib",), runs_code=True),
+    )
     checks: tuple[Check, ...] = UNSAFE_CHECKS
 
     def inspect(self, artifact: Artifact, ctx: InspectContext) -> Inspection:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-from aibom.artifacts import Artifact, Format
+from aibom.artifacts import Artifact, Format, Kind
+from aibom.catalog import FormatSpec
 from aibom.checks import LFS_POINTER
 from aibom.findings import Check, Finding, Severity
 from aibom.formats.interface import FormatError, InspectContext, Inspection
-from aibom.sources.classify import SUFFIX_FORMATS, WEIGHT_FORMATS
 
 _LINE = re.compile(r"^(?P<key>[a-z0-9.-]+) (?P<value>.+)$")
 
@@ -26,8 +26,18 @@ def parse_pointer(text: str) -> dict[str, str]:
     return fields
 
 
+def _names_weights(ctx: InspectContext, relpath: str) -> bool:
+    """Whether the pointer's own name claims a weights format (``model.safetensors``)."""
+    claimed = ctx.catalog.claimed(PurePosixPath(relpath).suffix.lower()) if ctx.catalog else None
+    return (
+        claimed is not None
+        and ctx.catalog is not None
+        and ctx.catalog.kind(claimed) is Kind.WEIGHTS
+    )
+
+
 class LfsPointerInspector:
-    formats: frozenset[Format] = frozenset({Format.LFS_POINTER})
+    specs: tuple[FormatSpec, ...] = (FormatSpec(Format.LFS_POINTER, Kind.LFS_POINTER),)
     checks: tuple[Check, ...] = (LFS_POINTER,)
 
     def inspect(self, artifact: Artifact, ctx: InspectContext) -> Inspection:
@@ -36,8 +46,7 @@ class LfsPointerInspector:
         size = fields.get("size", "")
         if not re.fullmatch(r"sha256:[0-9a-f]{64}", oid) or not size.isdigit():
             raise FormatError("LFS pointer lacks a valid 'oid sha256:<hex>' or 'size <n>' line")
-        claimed = SUFFIX_FORMATS.get(PurePosixPath(artifact.ref.relpath).suffix.lower())
-        weights = claimed in WEIGHT_FORMATS
+        weights = _names_weights(ctx, artifact.ref.relpath)
         what = "weights" if weights else "content"
         finding = Finding(
             LFS_POINTER,

@@ -14,7 +14,8 @@ import re
 import struct
 from typing import cast
 
-from aibom.artifacts import Artifact, Format
+from aibom.artifacts import Artifact, Format, Kind
+from aibom.catalog import FormatSpec, Magic
 from aibom.checks import MALFORMED_FILE
 from aibom.checks.unsafe import UNSAFE_CHECKS
 from aibom.findings import Check
@@ -71,7 +72,16 @@ def has_objects(descr: object, depth: int = 0) -> bool:
 
 
 class NpyInspector:
-    formats: frozenset[Format] = frozenset({Format.NUMPY})
+    specs: tuple[FormatSpec, ...] = (
+        FormatSpec(
+            Format.NUMPY,
+            Kind.WEIGHTS,
+            (".npy",),
+            magic=(Magic(b"\x93NUMPY"),),
+            runs_code=True,
+            fetch_members=True,
+        ),
+    )
     checks: tuple[Check, ...] = (MALFORMED_FILE, *UNSAFE_CHECKS)
 
     def inspect(self, artifact: Artifact, ctx: InspectContext) -> Inspection:

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from aibom.artifacts import Artifact, Format
+from aibom.artifacts import Artifact, Format, Kind
+from aibom.catalog import FormatSpec
 from aibom.checks import LIMIT_REACHED, MALFORMED_FILE
 from aibom.checks.unsafe_other import ONNX_CUSTOM_DOMAIN, ONNX_EXTERNAL_DATA, ONNX_EXTERNAL_ESCAPE
 from aibom.findings import Check, Finding, Severity
@@ -344,7 +345,7 @@ def domain_findings(ctx: InspectContext, model: OnnxModel) -> list[Finding]:
 
 
 class OnnxInspector:
-    formats: frozenset[Format] = frozenset({Format.ONNX})
+    specs: tuple[FormatSpec, ...] = (FormatSpec(Format.ONNX, Kind.WEIGHTS, (".onnx",)),)
     checks: tuple[Check, ...] = (
         ONNX_EXTERNAL_ESCAPE,
         ONNX_EXTERNAL_DATA,

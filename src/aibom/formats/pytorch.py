@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 
-from aibom.artifacts import Artifact, Format
+from aibom.artifacts import Artifact, Format, Kind
+from aibom.catalog import FormatSpec
 from aibom.checks import MALFORMED_FILE
 from aibom.checks.unsafe import (
     PICKLE_ONLY_ALLOWLISTED,
@@ -61,7 +62,12 @@ def _lookup(ctx: InspectContext, layout: ZipLayout, prefix: str | None) -> list[
 
 
 class TorchZipInspector:
-    formats: frozenset[Format] = frozenset({Format.PYTORCH_ZIP, Format.TORCHSCRIPT})
+    specs: tuple[FormatSpec, ...] = (
+        FormatSpec(
+            Format.PYTORCH_ZIP, Kind.WEIGHTS, (".pt", ".pth", ".ckpt"), (".bin",), runs_code=True
+        ),
+        FormatSpec(Format.TORCHSCRIPT, Kind.WEIGHTS, runs_code=True),
+    )
     checks: tuple[Check, ...] = UNSAFE_CHECKS
 
     def inspect(self, artifact: Artifact, ctx: InspectContext) -> Inspection:
@@ -108,7 +114,9 @@ def _member(ctx: InspectContext, name: str, member: Opener, size: int) -> Inspec
 
 
 class TorchLegacyInspector:
-    formats: frozenset[Format] = frozenset({Format.PYTORCH_LEGACY})
+    specs: tuple[FormatSpec, ...] = (
+        FormatSpec(Format.PYTORCH_LEGACY, Kind.WEIGHTS, runs_code=True),
+    )
     checks: tuple[Check, ...] = UNSAFE_CHECKS
 
     def inspect(self, artifact: Artifact, ctx: InspectContext) -> Inspection:

@@ -11,7 +11,8 @@ import json
 import math
 import struct
 
-from aibom.artifacts import Artifact, Format
+from aibom.artifacts import Artifact, Format, Kind
+from aibom.catalog import FormatSpec
 from aibom.checks import LIMIT_REACHED, MALFORMED_FILE
 from aibom.findings import Check
 from aibom.formats.interface import FormatError, InspectContext, Inspection, LimitExceeded
@@ -41,7 +42,9 @@ DTYPE_BITS: dict[str, int] = {
 
 
 class SafetensorsInspector:
-    formats: frozenset[Format] = frozenset({Format.SAFETENSORS})
+    specs: tuple[FormatSpec, ...] = (
+        FormatSpec(Format.SAFETENSORS, Kind.WEIGHTS, (".safetensors",)),
+    )
     checks: tuple[Check, ...] = (MALFORMED_FILE, LIMIT_REACHED)
 
     def inspect(self, artifact: Artifact, ctx: InspectContext) -> Inspection:

@@ -21,20 +21,22 @@ import re
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from aibom.artifacts import Artifact, Format
-from aibom.checks import LIMIT_REACHED, MALFORMED_FILE
+from aibom.artifacts import Artifact, Format, Kind
+from aibom.catalog import FormatSpec
 from aibom.checks.unsafe_other import (
-    KERAS_CUSTOM_CODE,
-    KERAS_EXTERNAL_RESOURCE,
-    KERAS_LAMBDA,
-    KERAS_UNSAFE_CALLABLE,
     TF_ASSET_TRAVERSAL,
     TF_CHECKPOINT_OP,
     TF_DANGEROUS_OP,
 )
 from aibom.findings import Check, Finding
 from aibom.formats.interface import InspectContext, Inspection, LimitExceeded
-from aibom.formats.keras.h5 import config_findings, parse_json, read_capped, unchecked_rest
+from aibom.formats.keras.h5 import (
+    KerasH5Inspector,
+    config_findings,
+    parse_json,
+    read_capped,
+    unchecked_rest,
+)
 from aibom.formats.proto_wire import (
     PROTO_WINDOW,
     ProtoSource,
@@ -300,17 +302,14 @@ def scan_findings(ctx: InspectContext, scan: GraphScan, name: str) -> list[Findi
 
 
 class TensorflowInspector:
-    formats: frozenset[Format] = frozenset({Format.TF_SAVEDMODEL})
+    specs: tuple[FormatSpec, ...] = (
+        FormatSpec(Format.TF_SAVEDMODEL, Kind.WEIGHTS, shared_suffixes=(".pb",)),
+    )
     checks: tuple[Check, ...] = (
         TF_DANGEROUS_OP,
         TF_CHECKPOINT_OP,
         TF_ASSET_TRAVERSAL,
-        KERAS_LAMBDA,
-        KERAS_UNSAFE_CALLABLE,
-        KERAS_CUSTOM_CODE,
-        KERAS_EXTERNAL_RESOURCE,
-        MALFORMED_FILE,
-        LIMIT_REACHED,
+        *KerasH5Inspector.checks,  # Keras metadata in a SavedModel is walked like an H5 config
     )
 
     def inspect(self, artifact: Artifact, ctx: InspectContext) -> Inspection:

@@ -26,15 +26,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-MAX_COMPONENTS = 500_000
-"""Components walked in one BOM (nested ones included); the rest are not scored."""
-MAX_COMPONENT_DEPTH = 32
-"""Nesting of ``components`` inside components; aibom itself nests two levels."""
-MAX_PROPERTIES = 2000
-"""Properties read per component."""
-MAX_FINDINGS = 100_000
-"""Vulnerabilities read from one BOM."""
+from aibom.bomdoc.walk import nodes
+from aibom.limits import DEFAULT_LIMITS
+
 MAX_NAME_CHARS = 200
+
+_LIMITS = DEFAULT_LIMITS
+"""Documents reach scoring through ``aibom.bomdoc.read_bom``, which refuses any beyond these."""
 
 Facts = dict[str, object]
 _KIND_ORDER = ("bom", "model", "dataset", "package", "supplier")
@@ -74,30 +72,14 @@ def _text(value: object) -> str:
 
 def walk(doc: Mapping[str, object]) -> Iterator[tuple[tuple[str | int, ...], Mapping[str, object]]]:
     """Every component with its pointer: ``metadata.component`` first, then ``components`` depth-first."""
-    count = 0
-    meta = _map(doc.get("metadata")).get("component")
-    stack: list[tuple[tuple[str | int, ...], object, int]] = [
-        (("components", i), c, 0)
-        for i, c in reversed(list(enumerate(_list(doc.get("components")))))
-    ]
-    if isinstance(meta, Mapping):
-        stack.append((("metadata", "component"), meta, 0))
-    while stack and count < MAX_COMPONENTS:
-        pointer, component, depth = stack.pop()
-        if not isinstance(component, Mapping):
-            continue
-        count += 1
-        yield pointer, component
-        if depth < MAX_COMPONENT_DEPTH:
-            children = list(enumerate(_list(component.get("components"))))
-            stack.extend(((*pointer, "components", i), c, depth + 1) for i, c in reversed(children))
+    return ((n.pointer, n.component) for n in nodes(doc, metadata=True))
 
 
 def properties(component: Mapping[str, object]) -> dict[str, str]:
     out: dict[str, str] = {}
     model_card = _map(component.get("modelCard"))
     for prop in [*_list(component.get("properties")), *_list(model_card.get("properties"))][
-        :MAX_PROPERTIES
+        : _LIMITS.max_bom_properties
     ]:
         if isinstance(prop, Mapping) and isinstance(prop.get("name"), str):
             value = prop.get("value")
@@ -146,9 +128,9 @@ class _Index:
             ref = _text(component.get("bom-ref"))
             if ref:
                 index.by_ref.setdefault(ref, component)
-        for vuln in _list(doc.get("vulnerabilities"))[:MAX_FINDINGS]:
+        for vuln in _list(doc.get("vulnerabilities"))[: _LIMITS.max_bom_vulnerabilities]:
             index.add_finding(_map(vuln))
-        for item in _list(doc.get("dependencies"))[:MAX_COMPONENTS]:
+        for item in _list(doc.get("dependencies"))[: _LIMITS.max_bom_vulnerabilities]:
             dep = _map(item)
             ref = _text(dep.get("ref"))
             if ref:
@@ -170,7 +152,7 @@ class _Index:
             "recommendation": vuln.get("recommendation"),
             "source": _map(vuln.get("source")).get("name"),
         }
-        for affected in _list(vuln.get("affects"))[:1000]:
+        for affected in _list(vuln.get("affects"))[: _LIMITS.max_bom_affects]:
             ref = _text(_map(affected).get("ref"))
             if ref:
                 self.findings.setdefault(ref, []).append({**base, "ref": ref})

@@ -3,6 +3,9 @@
 ``classify`` sees the first bytes of the file (kept from the hashing pass) and, for zip files only, reads the
 central directory to tell PyTorch, TorchScript, Keras v3 and numpy archives apart. It never imports or
 loads anything it reads; ``pickletools.genops`` only tokenises opcodes.
+
+What each format's names and signatures are, and the role it plays, comes from the ``Catalog`` the caller
+passes (``aibom.formats.CATALOG``, gathered from the inspectors); the structural probes are here.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 
 from aibom._io import open_regular
 from aibom.artifacts import FileRef, Format, Kind, Subject
+from aibom.catalog import Catalog
 from aibom.checks import FORMAT_MISMATCH, MALFORMED_FILE
 from aibom.findings import Finding
 from aibom.limits import DEFAULT_LIMITS, Limits
@@ -22,84 +26,6 @@ from aibom.sources.sniff_pickle import pickle_like
 LFS_PREFIX = b"version https://git-lfs.github.com/spec/v1"
 _MAX_LFS_POINTER = 1024
 """Git LFS specification: a pointer file is under 1024 bytes (a format fact, not a ``Limits`` policy)."""
-
-WEIGHT_FORMATS = frozenset(
-    {
-        Format.SAFETENSORS,
-        Format.PICKLE,
-        Format.PYTORCH_ZIP,
-        Format.PYTORCH_LEGACY,
-        Format.TORCHSCRIPT,
-        Format.NUMPY,
-        Format.NUMPY_NPZ,
-        Format.JOBLIB,
-        Format.HDF5,
-        Format.KERAS_V3,
-        Format.TF_SAVEDMODEL,
-        Format.ONNX,
-        Format.GGUF,
-        Format.TFLITE,
-    }
-)
-CODE_EXEC_FORMATS = frozenset(
-    {
-        Format.PICKLE,
-        Format.PYTORCH_ZIP,
-        Format.PYTORCH_LEGACY,
-        Format.TORCHSCRIPT,
-        Format.JOBLIB,
-        Format.NUMPY,
-        Format.NUMPY_NPZ,
-    }
-)
-DATASET_FORMATS = frozenset({Format.PARQUET, Format.ARROW, Format.CSV, Format.JSONL})
-ARCHIVE_FORMATS = frozenset(
-    {Format.ZIP, Format.TAR, Format.GZIP, Format.BZIP2, Format.XZ, Format.SEVEN_ZIP, Format.ZSTD}
-)
-
-SUFFIX_FORMATS: dict[str, Format] = {
-    ".safetensors": Format.SAFETENSORS,
-    ".pkl": Format.PICKLE,
-    ".pickle": Format.PICKLE,
-    ".pt": Format.PYTORCH_ZIP,
-    ".pth": Format.PYTORCH_ZIP,
-    ".bin": Format.PYTORCH_ZIP,
-    ".ckpt": Format.PYTORCH_ZIP,
-    ".npy": Format.NUMPY,
-    ".npz": Format.NUMPY_NPZ,
-    ".joblib": Format.JOBLIB,
-    ".h5": Format.HDF5,
-    ".hdf5": Format.HDF5,
-    ".keras": Format.KERAS_V3,
-    ".pb": Format.TF_SAVEDMODEL,
-    ".onnx": Format.ONNX,
-    ".gguf": Format.GGUF,
-    ".tflite": Format.TFLITE,
-    ".json": Format.JSON,
-    ".yaml": Format.YAML,
-    ".yml": Format.YAML,
-    ".md": Format.MARKDOWN,
-    ".txt": Format.TEXT,
-    ".parquet": Format.PARQUET,
-    ".arrow": Format.ARROW,
-    ".csv": Format.CSV,
-    ".tsv": Format.CSV,
-    ".jsonl": Format.JSONL,
-    ".zip": Format.ZIP,
-    ".tar": Format.TAR,
-    ".gz": Format.GZIP,
-    ".tgz": Format.GZIP,
-    ".bz2": Format.BZIP2,
-    ".xz": Format.XZ,
-    ".7z": Format.SEVEN_ZIP,
-    ".zst": Format.ZSTD,
-    ".py": Format.PYTHON,
-    ".model": Format.SENTENCEPIECE,
-    ".sig": Format.SIGSTORE_BUNDLE,
-}
-"""What a suffix claims. Used only to break ties and to spot disguise."""
-
-_TEXTUAL_CLAIMS = frozenset({Format.JSON, Format.YAML, Format.MARKDOWN, Format.TEXT, Format.CSV})
 
 TOKENIZER_NAMES = frozenset(
     {
@@ -133,78 +59,51 @@ class Classification:
     finding: Finding | None = None
 
 
-_STRICT_WEIGHT_SUFFIXES = frozenset(
-    {
-        ".safetensors",
-        ".pt",
-        ".pth",
-        ".ckpt",
-        ".pkl",
-        ".pickle",
-        ".npy",
-        ".npz",
-        ".joblib",
-        ".h5",
-        ".hdf5",
-        ".keras",
-        ".onnx",
-        ".gguf",
-        ".tflite",
-    }
-)
-"""Suffixes that name exactly one weights format (unlike ``.bin`` or ``.pb``, which many formats use)."""
-
-
-def classify(ref: FileRef, head: bytes, limits: Limits = DEFAULT_LIMITS) -> Classification:
-    fmt, evidence = sniff(ref, head, limits)
+def classify(
+    ref: FileRef, head: bytes, catalog: Catalog, limits: Limits = DEFAULT_LIMITS
+) -> Classification:
+    fmt, evidence = sniff(ref, head, catalog, limits)
     suffix = _suffix(ref.relpath)
-    claimed = SUFFIX_FORMATS.get(suffix)
-    kind = _kind(ref.relpath, fmt)
-    if fmt in (Format.UNKNOWN, Format.EMPTY) and suffix in _STRICT_WEIGHT_SUFFIXES:
+    claimed = catalog.claimed(suffix)
+    kind = kind_of(ref.relpath, fmt, catalog)
+    if fmt in (Format.UNKNOWN, Format.EMPTY) and suffix in catalog.strict_weight_suffixes:
         assert claimed is not None
         message = f"the name claims {claimed.value} weights but the content is not ({evidence})"
         return Classification(
             Kind.WEIGHTS, fmt, evidence, Finding(MALFORMED_FILE, ref.display, message)
         )
-    return Classification(kind, fmt, evidence, _disguise(ref, fmt, claimed))
+    return Classification(kind, fmt, evidence, _disguise(ref, fmt, claimed, catalog))
 
 
-def sniff(ref: FileRef, head: bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[Format, str]:
+def sniff(
+    ref: FileRef, head: bytes, catalog: Catalog, limits: Limits = DEFAULT_LIMITS
+) -> tuple[Format, str]:
     """The format the content shows, with the evidence for it."""
-    return sniff_subject(
-        Subject(ref.relpath, ref.stat.size, lambda: open_regular(ref.path)), head, limits
-    )
+    subject = Subject(ref.relpath, ref.stat.size, lambda: open_regular(ref.path))
+    return sniff_subject(subject, head, catalog, limits)
 
 
-def sniff_subject(ref: Subject, head: bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[Format, str]:
+def sniff_subject(
+    ref: Subject, head: bytes, catalog: Catalog, limits: Limits = DEFAULT_LIMITS
+) -> tuple[Format, str]:
     """``sniff`` for anything with a name, a size and an opener (archive members included)."""
     if ref.size == 0:
         return Format.EMPTY, "file is empty"
-    for probe in (_binary_magic, pickle_like, _zip_like):
-        found = probe(ref, head, limits)
-        if found is not None:
-            return found
-    return _textual(ref, head)
-
-
-def _binary_magic(ref: Subject, head: bytes, limits: Limits) -> tuple[Format, str] | None:
-    checks: tuple[tuple[bytes, int, Format], ...] = (
-        (b"GGUF", 0, Format.GGUF),
-        (b"\x89HDF\r\n\x1a\n", 0, Format.HDF5),
-        (b"\x93NUMPY", 0, Format.NUMPY),
-        (b"PAR1", 0, Format.PARQUET),
-        (b"ARROW1", 0, Format.ARROW),
-        (b"TFL3", 4, Format.TFLITE),
-        (b"\x1f\x8b", 0, Format.GZIP),
-        (b"BZh", 0, Format.BZIP2),
-        (b"\xfd7zXZ\x00", 0, Format.XZ),
-        (b"7z\xbc\xaf\x27\x1c", 0, Format.SEVEN_ZIP),
-        (b"\x28\xb5\x2f\xfd", 0, Format.ZSTD),
-        (b"ustar", 257, Format.TAR),
+    found = (
+        _binary_magic(ref, head, catalog, limits)
+        or pickle_like(ref, head, limits)
+        or _zip_like(ref, head, limits)
     )
-    for magic, offset, fmt in checks:
-        if head[offset : offset + len(magic)] == magic:
-            return fmt, f"magic bytes {magic!r} at offset {offset}"
+    return found or _textual(ref, head, catalog)
+
+
+def _binary_magic(
+    ref: Subject, head: bytes, catalog: Catalog, limits: Limits
+) -> tuple[Format, str] | None:
+    for magic, fmt in catalog.magic:
+        offset, signature = magic.offset, magic.signature
+        if head[offset : offset + len(signature)] == signature:
+            return fmt, f"magic bytes {signature!r} at offset {offset}"
     if head.startswith(LFS_PREFIX) and ref.size <= _MAX_LFS_POINTER:
         return (
             Format.LFS_POINTER,
@@ -271,7 +170,7 @@ def _zip_flavour(names: list[str]) -> tuple[Format, str]:
     return Format.ZIP, "zip archive"
 
 
-def _textual(ref: Subject, head: bytes) -> tuple[Format, str]:
+def _textual(ref: Subject, head: bytes, catalog: Catalog) -> tuple[Format, str]:
     suffix = _suffix(ref.relpath)
     try:
         text = head.decode("utf-8")
@@ -284,8 +183,8 @@ def _textual(ref: Subject, head: bytes) -> tuple[Format, str]:
     stripped = text.lstrip()
     if stripped.startswith("{") and '"mediaType"' in text and "sigstore.bundle" in text:
         return Format.SIGSTORE_BUNDLE, "JSON with a Sigstore bundle mediaType"
-    claimed = SUFFIX_FORMATS.get(suffix)
-    if claimed in _TEXTUAL_CLAIMS | {Format.JSONL, Format.PYTHON, Format.CSV}:
+    claimed = catalog.claimed(suffix)
+    if claimed in catalog.textual_formats:
         assert claimed is not None
         return claimed, f"UTF-8 text, {suffix} suffix"
     if stripped[:1] in ("{", "["):
@@ -293,30 +192,23 @@ def _textual(ref: Subject, head: bytes) -> tuple[Format, str]:
     return Format.TEXT, "UTF-8 text"
 
 
-def kind_of(relpath: str, fmt: Format) -> Kind:
-    """The role a file plays, from its format and name."""
-    return _kind(relpath, fmt)
-
-
-def _kind(relpath: str, fmt: Format) -> Kind:
+def kind_of(relpath: str, fmt: Format, catalog: Catalog) -> Kind:
+    """The role a file plays: its format's, else what its name says."""
     name = posixpath.basename(relpath).lower()
-    if fmt is Format.LFS_POINTER:
-        return Kind.LFS_POINTER
-    if fmt in WEIGHT_FORMATS:
-        return Kind.TOKENIZER if name in TOKENIZER_NAMES else Kind.WEIGHTS
-    if fmt in DATASET_FORMATS:
-        return Kind.DATASET
-    if fmt in ARCHIVE_FORMATS:
-        return Kind.ARCHIVE
-    if fmt is Format.SIGSTORE_BUNDLE or name == "model.sig":
+    kind = catalog.kind(fmt)
+    if kind is Kind.WEIGHTS and name in TOKENIZER_NAMES:
+        return Kind.TOKENIZER
+    if kind in (Kind.WEIGHTS, Kind.LFS_POINTER, Kind.DATASET, Kind.ARCHIVE, Kind.SIGNATURE):
+        return kind
+    if name == "model.sig":
         return Kind.SIGNATURE
     if name.endswith(".index.json"):
         return Kind.INDEX
-    return _named_kind(name, fmt)
+    return _named_kind(name, fmt, kind)
 
 
-def _named_kind(name: str, fmt: Format) -> Kind:
-    if name in TOKENIZER_NAMES or fmt is Format.SENTENCEPIECE:
+def _named_kind(name: str, fmt: Format, kind: Kind) -> Kind:
+    if name in TOKENIZER_NAMES or kind is Kind.TOKENIZER:
         return Kind.TOKENIZER
     if name in CARD_NAMES:
         return Kind.CARD
@@ -324,14 +216,15 @@ def _named_kind(name: str, fmt: Format) -> Kind:
         return Kind.CONFIG
     if fmt in (Format.YAML, Format.JSON) and "config" in name:
         return Kind.CONFIG
-    if fmt is Format.PYTHON:
-        return Kind.CODE
-    return Kind.OTHER
+    return Kind.CODE if kind is Kind.CODE else Kind.OTHER
 
 
-def _disguise(ref: FileRef, fmt: Format, claimed: Format | None) -> Finding | None:
+def _disguise(
+    ref: FileRef, fmt: Format, claimed: Format | None, catalog: Catalog
+) -> Finding | None:
     """Content in a code-running format under a name that claims something else."""
-    if claimed is None or fmt not in CODE_EXEC_FORMATS or claimed in CODE_EXEC_FORMATS:
+    runs_code = catalog.code_exec_formats
+    if claimed is None or fmt not in runs_code or claimed in runs_code:
         return None
     return Finding(
         FORMAT_MISMATCH,

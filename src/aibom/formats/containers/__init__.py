@@ -14,7 +14,8 @@ from __future__ import annotations
 import posixpath
 from typing import ClassVar
 
-from aibom.artifacts import Artifact, Format
+from aibom.artifacts import Artifact, Format, Kind
+from aibom.catalog import FormatSpec, Magic
 from aibom.checks.unsafe import ARCHIVE_UNOPENABLE, UNSAFE_CHECKS
 from aibom.findings import Check
 from aibom.formats.containers.sevenzip import SevenZipInspector
@@ -51,7 +52,18 @@ __all__ = [
 class StreamInspector:
     """gzip, bz2, xz, zstd: one compressed stream whose content is inspected by what it is."""
 
-    formats: frozenset[Format] = frozenset({Format.GZIP, Format.BZIP2, Format.XZ, Format.ZSTD})
+    specs: tuple[FormatSpec, ...] = (
+        FormatSpec(
+            Format.GZIP,
+            Kind.ARCHIVE,
+            (".gz", ".tgz"),
+            magic=(Magic(b"\x1f\x8b"),),
+            probe_remote=False,
+        ),
+        FormatSpec(Format.BZIP2, Kind.ARCHIVE, (".bz2",), magic=(Magic(b"BZh"),)),
+        FormatSpec(Format.XZ, Kind.ARCHIVE, (".xz",), magic=(Magic(b"\xfd7zXZ\x00"),)),
+        FormatSpec(Format.ZSTD, Kind.ARCHIVE, (".zst",), magic=(Magic(b"\x28\xb5\x2f\xfd"),)),
+    )
     checks: tuple[Check, ...] = UNSAFE_CHECKS
     _METHOD: ClassVar[dict[Format, str]] = {
         Format.GZIP: "gzip",

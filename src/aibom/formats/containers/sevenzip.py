@@ -6,7 +6,8 @@ from __future__ import annotations
 import tempfile
 from typing import Any, BinaryIO, cast
 
-from aibom.artifacts import Artifact, Format
+from aibom.artifacts import Artifact, Format, Kind
+from aibom.catalog import FormatSpec, Magic
 from aibom.checks.unsafe import UNSAFE_CHECKS
 from aibom.findings import Check
 from aibom.formats.containers.support import escapes, guarded, path_finding, unopenable
@@ -51,7 +52,9 @@ class _SpoolIO:
 class SevenZipInspector:
     """7z through the optional py7zr; an archive that cannot be opened is a finding, never clean."""
 
-    formats: frozenset[Format] = frozenset({Format.SEVEN_ZIP})
+    specs: tuple[FormatSpec, ...] = (
+        FormatSpec(Format.SEVEN_ZIP, Kind.ARCHIVE, (".7z",), magic=(Magic(b"7z\xbc\xaf\x27\x1c"),)),
+    )
     checks: tuple[Check, ...] = UNSAFE_CHECKS
 
     def inspect(self, artifact: Artifact, ctx: InspectContext) -> Inspection:

@@ -10,7 +10,8 @@ import struct
 import tarfile
 from typing import BinaryIO
 
-from aibom.artifacts import Artifact, Format
+from aibom.artifacts import Artifact, Format, Kind
+from aibom.catalog import FormatSpec, Magic
 from aibom.checks import MALFORMED_FILE
 from aibom.checks.unsafe import UNSAFE_CHECKS
 from aibom.findings import Check
@@ -42,7 +43,11 @@ def _link_escapes(info: tarfile.TarInfo) -> bool:
 
 
 class TarInspector:
-    formats: frozenset[Format] = frozenset({Format.TAR})
+    specs: tuple[FormatSpec, ...] = (
+        FormatSpec(
+            Format.TAR, Kind.ARCHIVE, (".tar",), magic=(Magic(b"ustar", 257),), probe_remote=False
+        ),
+    )
     checks: tuple[Check, ...] = UNSAFE_CHECKS
 
     def inspect(self, artifact: Artifact, ctx: InspectContext) -> Inspection:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 
-from aibom.artifacts import Artifact, Format
+from aibom.artifacts import Artifact, Format, Kind
+from aibom.catalog import FormatSpec
 from aibom.checks.unsafe import UNSAFE_CHECKS, ZIP_BAD_CRC, ZIP_ODD_FLAGS, ZIP_VIEWS_DISAGREE
 from aibom.findings import Check, Finding
 from aibom.formats.containers.support import escapes, guarded, path_finding
@@ -85,7 +86,10 @@ class ZipInspector:
     """Plain zips and numpy ``.npz`` archives: every member is inspected by what its content is (an
     object array in an ``.npz`` is a pickle like any other)."""
 
-    formats: frozenset[Format] = frozenset({Format.ZIP, Format.NUMPY_NPZ})
+    specs: tuple[FormatSpec, ...] = (
+        FormatSpec(Format.ZIP, Kind.ARCHIVE, (".zip",)),
+        FormatSpec(Format.NUMPY_NPZ, Kind.WEIGHTS, (".npz",), runs_code=True),
+    )
     checks: tuple[Check, ...] = UNSAFE_CHECKS
 
     def inspect(self, artifact: Artifact, ctx: InspectContext) -> Inspection:

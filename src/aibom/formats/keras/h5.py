@@ -16,7 +16,8 @@ import subprocess
 import sys
 from typing import IO
 
-from aibom.artifacts import Artifact, Format
+from aibom.artifacts import Artifact, Format, Kind
+from aibom.catalog import FormatSpec, Magic
 from aibom.checks import LIMIT_REACHED, MALFORMED_FILE
 from aibom.checks.unsafe_other import (
     KERAS_CUSTOM_CODE,
@@ -156,7 +157,11 @@ class KerasH5Inspector:
     inserted into an attribute's data) and has a history of memory-safety bugs, so h5py runs in a child
     process with a time and memory budget; the scan only receives the attribute bytes."""
 
-    formats: frozenset[Format] = frozenset({Format.HDF5})
+    specs: tuple[FormatSpec, ...] = (
+        FormatSpec(
+            Format.HDF5, Kind.WEIGHTS, (".h5", ".hdf5"), magic=(Magic(b"\x89HDF\r\n\x1a\n"),)
+        ),
+    )
     checks: tuple[Check, ...] = (
         KERAS_LAMBDA,
         KERAS_UNSAFE_CALLABLE,

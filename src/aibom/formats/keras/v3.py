@@ -6,7 +6,8 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Iterator
 
-from aibom.artifacts import Artifact, Format
+from aibom.artifacts import Artifact, Format, Kind
+from aibom.catalog import FormatSpec
 from aibom.findings import Check
 from aibom.formats.interface import FormatError, InspectContext, Inspection, LimitExceeded
 from aibom.formats.keras.h5 import (
@@ -23,7 +24,7 @@ class KerasV3Inspector:
     """``.keras`` zips: every ``config.json`` entry (a duplicate name is read in each copy, whichever
     one Keras' zipfile picks) and ``metadata.json``. Weights are not opened: they hold no code."""
 
-    formats: frozenset[Format] = frozenset({Format.KERAS_V3})
+    specs: tuple[FormatSpec, ...] = (FormatSpec(Format.KERAS_V3, Kind.WEIGHTS, (".keras",)),)
     checks: tuple[Check, ...] = KerasH5Inspector.checks
 
     def inspect(self, artifact: Artifact, ctx: InspectContext) -> Inspection:

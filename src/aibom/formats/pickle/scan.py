@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from aibom.artifacts import Artifact, Format, Kind, Subject
+from aibom.catalog import FormatSpec
 from aibom.checks import LIMIT_REACHED, MALFORMED_FILE
 from aibom.checks.unsafe import (
     ARCHIVE_BOMB,
@@ -309,7 +310,9 @@ def inspect_nested(
         finding = ctx.finding(MALFORMED_FILE, f"member {name!r} cannot be read: {exc}")
         return Inspection(findings=[finding], complete=False)
     try:
-        fmt, _ = sniff_subject(Subject(name, size, opener), head, ctx.limits)
+        fmt = Format.UNKNOWN
+        if ctx.catalog is not None:  # an inspector tested alone walks every member itself
+            fmt, _ = sniff_subject(Subject(name, size, opener), head, ctx.catalog, ctx.limits)
     except (IndexError, OSError, EOFError, ValueError, FormatError, LimitExceeded):
         fmt = Format.UNKNOWN  # classify trips over some 1-byte heads (b"\x80"); walk it ourselves
         force = True
@@ -351,7 +354,11 @@ def inspect_as_pickle(
 class PickleInspector:
     """A bare pickle stream (or several stacked): what ``pickle.load`` would run, statically."""
 
-    formats: frozenset[Format] = frozenset({Format.PICKLE})
+    specs: tuple[FormatSpec, ...] = (
+        FormatSpec(
+            Format.PICKLE, Kind.WEIGHTS, (".pkl", ".pickle"), runs_code=True, fetch_members=True
+        ),
+    )
     checks: tuple[Check, ...] = UNSAFE_CHECKS
 
     def inspect(self, artifact: Artifact, ctx: InspectContext) -> Inspection:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import posixpath
 
 from aibom.artifacts import Artifact, Format
+from aibom.catalog import FormatSpec
 from aibom.checks import LIMIT_REACHED, MALFORMED_FILE
 from aibom.checks.unsafe_other import (
     KERAS_CUSTOM_CODE,
@@ -39,7 +40,10 @@ TEMPLATE_JSON_NAMES = frozenset(
 class TextConfigInspector:
     """JSON and text files that carry chat templates, Keras configs or a SavedModel in text form."""
 
-    formats: frozenset[Format] = frozenset({Format.JSON, Format.TEXT})
+    specs: tuple[FormatSpec, ...] = (
+        FormatSpec(Format.JSON, suffixes=(".json",), textual=True, fetch_members=True),
+        FormatSpec(Format.TEXT, suffixes=(".txt",), textual=True, probe_remote=False),
+    )
     checks: tuple[Check, ...] = (
         TEMPLATE_INJECTION,
         TEMPLATE_DYNAMIC,

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from aibom._version import __version__
+from aibom.catalog import Catalog
 from aibom.limits import KiB, Limits, MiB
 from aibom.sources.remote.http import (
     AccessError,
@@ -132,9 +133,11 @@ class Fetcher:
         budget: Budget,
         root: Path,
         limits: Limits,
+        catalog: Catalog,
     ) -> None:
         self.client = client
         self.limits = limits
+        self.catalog = catalog
         self.repo_type, self.repo_id, self.commit = repo
         self.budget = budget
         self.root = root
@@ -253,7 +256,7 @@ class Fetcher:
         small = size <= SMALL_FILE or metadata
         if small or (mode == "all" and fits):
             self._whole(listed, out)
-        elif probe_worthy(listed.relpath):
+        elif probe_worthy(listed.relpath, self.catalog):
             self._partial_plan(listed, out)
 
     def _whole(self, listed: ListedFile, out: FileFetch) -> None:
@@ -281,7 +284,7 @@ class Fetcher:
         head = out.head
         if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
             self._zip_plan(listed, out)
-        elif looks_like_pickle(head, listed.relpath):
+        elif looks_like_pickle(head, listed.relpath, self.catalog):
             self._whole(listed, out)
         elif len(head) >= 9 and head[8:9] == b"{":
             self._safetensors_plan(listed, out)
@@ -354,7 +357,7 @@ class Fetcher:
         except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError) as exc:
             out.note = f"zip central directory unreadable: {exc}"
             return
-        spans = member_spans(infos, cd_start)
+        spans = member_spans(infos, cd_start, self.catalog.member_suffixes)
         self._ranges_into(listed, out, missing(spans, out.ranges or []))
 
 

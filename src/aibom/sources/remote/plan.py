@@ -9,32 +9,37 @@ import posixpath
 import zipfile
 from pathlib import Path
 
+from aibom.catalog import Catalog
 from aibom.limits import MiB
 from aibom.sources.remote.hub import ListedFile
 
 TINY_MEMBER = 256
 """Zip members up to this compressed size are fetched too (``version``, ``byteorder`` records)."""
 
-WANTED_MEMBER_SUFFIXES = (".pkl", ".pickle", ".npy", ".py", ".json")
-"""Zip members that can carry code: pickles, numpy arrays (object arrays are pickles), TorchScript
-code and Keras configurations. Tensor storages (``data/0``) and HDF5 weights are not fetched."""
 
 _METADATA_NAMES = frozenset(
     {"readme.md", "config.json", "model_index.json", "generation_config.json", "requirements.txt"}
 )
 
-_PICKLE_SUFFIXES = frozenset({".pkl", ".pickle", ".bin", ".pt", ".pth", ".ckpt", ".joblib", ".npy"})
+_MEDIA_SUFFIXES = frozenset(
+    {".png", ".jpg", ".jpeg", ".wav", ".mp3", ".flac", ".mp4", ".webp", ".gif"}
+)
+"""Media files are not formats aibom knows; their heads are not worth a request."""
 
 
-def member_spans(infos: list[zipfile.ZipInfo], cd_start: int) -> list[tuple[int, int]]:
-    """Half-open spans (local header + data + descriptor) of the members inspection needs, merged when
+def member_spans(
+    infos: list[zipfile.ZipInfo], cd_start: int, suffixes: tuple[str, ...]
+) -> list[tuple[int, int]]:
+    """Half-open spans (local header + data + descriptor) of the members inspection needs (those named
+    with ``suffixes``, ``Catalog.member_suffixes``: pickles, numpy arrays, TorchScript code and Keras
+    configs; tensor storages and HDF5 weights are not fetched), merged when
     they touch. A member's span ends where the next member (or the central directory) begins, capped at
     the largest a local header plus the declared compressed size can take."""
     offsets = sorted({i.header_offset for i in infos} | {cd_start})
     following = dict(itertools.pairwise(offsets))
     spans: list[tuple[int, int]] = []
     for info in sorted(infos, key=lambda i: i.header_offset):
-        if not wanted_member(info) or info.header_offset >= cd_start:
+        if not wanted_member(info, suffixes) or info.header_offset >= cd_start:
             continue
         cap = info.header_offset + 30 + 2 * 0xFFFF + info.compress_size + 24
         end = min(following.get(info.header_offset, cd_start), cap)
@@ -45,9 +50,9 @@ def member_spans(infos: list[zipfile.ZipInfo], cd_start: int) -> list[tuple[int,
     return spans
 
 
-def wanted_member(info: zipfile.ZipInfo) -> bool:
+def wanted_member(info: zipfile.ZipInfo, suffixes: tuple[str, ...]) -> bool:
     name = info.filename.lower()
-    return name.endswith(WANTED_MEMBER_SUFFIXES) or info.compress_size <= TINY_MEMBER
+    return name.endswith(suffixes) or info.compress_size <= TINY_MEMBER
 
 
 def missing(wanted: list[tuple[int, int]], have: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -75,14 +80,13 @@ def is_metadata(relpath: str) -> bool:
     )
 
 
-def probe_worthy(relpath: str) -> bool:
+def probe_worthy(relpath: str, catalog: Catalog) -> bool:
     """Large files whose head is worth fetching: anything but well-known data and media formats."""
     suffix = posixpath.splitext(relpath.lower())[1]
-    data = {".parquet", ".arrow", ".csv", ".tsv", ".jsonl", ".txt", ".md", ".png", ".jpg", ".jpeg"}
-    return suffix not in data | {".wav", ".mp3", ".flac", ".mp4", ".webp", ".gif", ".tar", ".gz"}
+    return suffix not in catalog.unprobed_suffixes and suffix not in _MEDIA_SUFFIXES
 
 
-def looks_like_pickle(head: bytes, relpath: str) -> bool:
+def looks_like_pickle(head: bytes, relpath: str, catalog: Catalog) -> bool:
     from aibom.sources.sniff_pickle import TORCH_LEGACY_MAGIC
 
     if head.startswith(TORCH_LEGACY_MAGIC) or (
@@ -90,7 +94,7 @@ def looks_like_pickle(head: bytes, relpath: str) -> bool:
     ):
         return True
     suffix = posixpath.splitext(relpath.lower())[1]
-    return suffix in _PICKLE_SUFFIXES and head[:1] in (b"(", b"c", b"}", b"]")
+    return suffix in catalog.pickle_suffixes and head[:1] in (b"(", b"c", b"}", b"]")
 
 
 def git_sha1(path: Path, size: int) -> str:

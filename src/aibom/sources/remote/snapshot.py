@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aibom.artifacts import Artifact, Digests, FileRef, FileStat, Format, HFFileRef
+from aibom.catalog import Catalog
 from aibom.findings import Finding
 from aibom.limits import Limits
-from aibom.sources.classify import SUFFIX_FORMATS, classify, kind_of
+from aibom.sources.classify import classify, kind_of
 from aibom.sources.discover import HFSnapshot
 from aibom.sources.remote import (
     RemoteFile,
@@ -41,7 +42,7 @@ class RemoteScan:
 
 
 def _artifact(
-    snap: RemoteSnapshot, file: RemoteFile, limits: Limits
+    snap: RemoteSnapshot, file: RemoteFile, catalog: Catalog, limits: Limits
 ) -> tuple[Artifact, Finding | None]:
     blob = file.lfs_sha256 or file.blob_id
     path = file.local_path if file.local_path is not None else Path("/nonexistent/aibom-remote")
@@ -57,23 +58,33 @@ def _artifact(
     )
     props = file_properties(file)
     if not file.head and (file.size or 0) > 0:  # nothing fetched: the name is all there is to go on
-        fmt = SUFFIX_FORMATS.get(posixpath.splitext(file.relpath)[1].lower(), Format.UNKNOWN)
+        fmt = catalog.claimed(posixpath.splitext(file.relpath)[1].lower()) or Format.UNKNOWN
         evidence = "content not fetched; format from the file name only"
         return Artifact(
-            ref, kind_of(file.relpath, fmt), fmt, evidence, digests, b"", extra_properties=props
+            ref,
+            kind_of(file.relpath, fmt, catalog),
+            fmt,
+            evidence,
+            digests,
+            b"",
+            extra_properties=props,
         ), None
-    c = classify(ref, file.head, limits)
+    c = classify(ref, file.head, catalog, limits)
     art = Artifact(ref, c.kind, c.format, c.evidence, digests, file.head, extra_properties=props)
     return art, c.finding
 
 
 def scan_remote(
-    targets: tuple[str, ...], options: RemoteOptions, workdir: Path, limits: Limits
+    targets: tuple[str, ...],
+    options: RemoteOptions,
+    workdir: Path,
+    limits: Limits,
+    catalog: Catalog,
 ) -> RemoteScan:
     """Resolve and fetch each target. Access problems (not found, gated, offline) raise ``AccessError``."""
     out = RemoteScan()
     for target in targets:
-        snap = resolve_remote(target, options, workdir, limits)
+        snap = resolve_remote(target, options, workdir, limits, catalog=catalog)
         out.snapshots.append(
             HFSnapshot(snap.repo_id, snap.repo_type, snap.commit, snap.refs, snap.uri)
         )
@@ -82,7 +93,7 @@ def scan_remote(
         out.bytes_fetched += snap.fetched_bytes
         out.notes += [f"{snap.uri}: {note}" for note in snap.notes]
         for file in snap.files:
-            art, finding = _artifact(snap, file, limits)
+            art, finding = _artifact(snap, file, catalog, limits)
             out.artifacts.append(art)
             if finding is not None:
                 out.findings.append(finding)

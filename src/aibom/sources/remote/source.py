@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aibom.catalog import Catalog
 from aibom.errors import UsageError
 from aibom.limits import DEFAULT_LIMITS, Limits, MiB
 from aibom.sources.remote.fetch import SMALL_FILE, Budget, DownloadMode, Fetched, Fetcher, FileFetch
@@ -220,9 +221,15 @@ def _checked_files(listing: RepoListing, notes: list[str], limits: Limits) -> li
 
 
 def resolve_remote(
-    target: str, options: RemoteOptions, workdir: Path, limits: Limits = DEFAULT_LIMITS
+    target: str,
+    options: RemoteOptions,
+    workdir: Path,
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    catalog: Catalog,
 ) -> RemoteSnapshot:
-    """Resolve ``target`` on the Hub and fetch what ``options.download`` asks into ``workdir``.
+    """Resolve ``target`` on the Hub and fetch what ``options.download`` asks into ``workdir``;
+    ``catalog`` says which bytes of each format inspection needs.
 
     Raises ``UsageError`` for a malformed target and ``RemoteError`` (an ``AibomError``) when the Hub
     cannot be reached or refuses (not found, gated, no token, offline, rate limited). Problems with
@@ -244,7 +251,7 @@ def resolve_remote(
     root.mkdir(parents=True, exist_ok=True)
     budget = Budget(options.byte_budget)
     repo = (listing.repo_type, listing.repo_id, listing.commit)
-    fetcher = Fetcher(client, repo, budget, root, limits)
+    fetcher = Fetcher(client, repo, budget, root, limits, catalog)
     remote = [
         _remote_file(f, fetcher.fetch(f, options.download), security.get(f.relpath))
         for f in sorted(files, key=lambda f: ((f.size or 0) > SMALL_FILE, *_risk_rank(f.relpath)))
