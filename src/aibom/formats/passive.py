@@ -22,6 +22,7 @@ PASSIVE_SPECS: tuple[FormatSpec, ...] = (
     FormatSpec(Format.YAML, suffixes=(".yaml", ".yml"), textual=True),
     FormatSpec(Format.MARKDOWN, suffixes=(".md",), textual=True, probe_remote=False),
     FormatSpec(Format.PYTHON, Kind.CODE, (".py",), textual=True, fetch_members=True),
+    FormatSpec(Format.ONNX_TENSOR),
     FormatSpec(Format.SENTENCEPIECE, Kind.TOKENIZER, shared_suffixes=(".model",)),
     FormatSpec(Format.SIGSTORE_BUNDLE, Kind.SIGNATURE, shared_suffixes=(".sig",)),
 )

@@ -1,4 +1,5 @@
-"""TensorFlow SavedModel (``saved_model.pb``, ``saved_model.pbtxt``) and Keras ``keras_metadata.pb``, read
+"""TensorFlow SavedModel (``saved_model.pb``, ``saved_model.pbtxt``), bare frozen GraphDefs (``.pb`` under
+any name, recognised by content in ``aibom.sources.sniff_proto``) and Keras ``keras_metadata.pb``, read
 without TensorFlow.
 
 The protobuf wire format is read by ``aibom.formats.proto_wire`` (streamed through a bounded window, with a
@@ -149,6 +150,15 @@ def scan_saved_model(src: ProtoSource, metadata_cap: int) -> GraphScan:
             elif number == 7:
                 _object_graph(src, value, scan)
         _checkpoint_ops(graph, scan)
+    return scan
+
+
+def scan_graph_def(src: ProtoSource, metadata_cap: int) -> GraphScan:
+    """A bare GraphDef (a frozen graph): its nodes and functions, as in a meta graph."""
+    scan = GraphScan(metadata_cap=metadata_cap)
+    graph = _MetaGraph()
+    _graph(src, Span(0, src.size), scan, graph)
+    _checkpoint_ops(graph, scan)
     return scan
 
 
@@ -304,6 +314,7 @@ def scan_findings(ctx: InspectContext, scan: GraphScan, name: str) -> list[Findi
 class TensorflowInspector:
     specs: tuple[FormatSpec, ...] = (
         FormatSpec(Format.TF_SAVEDMODEL, Kind.WEIGHTS, shared_suffixes=(".pb",)),
+        FormatSpec(Format.TF_GRAPHDEF, Kind.WEIGHTS),
     )
     checks: tuple[Check, ...] = (
         TF_DANGEROUS_OP,
@@ -316,9 +327,10 @@ class TensorflowInspector:
         name = posixpath.basename(ctx.member or artifact.ref.relpath)
         if name == "keras_metadata.pb":
             return inspect_keras_metadata(ctx)
+        walk = scan_graph_def if artifact.format is Format.TF_GRAPHDEF else scan_saved_model
         with ctx.open() as fh:
             try:
-                scan = scan_saved_model(_source(fh, ctx), ctx.limits.max_config_bytes)
+                scan = walk(_source(fh, ctx), ctx.limits.max_config_bytes)
             except LimitExceeded as exc:
                 return unchecked_rest(ctx, artifact.format, exc)
         facts: dict[str, object] = {

@@ -22,6 +22,7 @@ from aibom.checks import FORMAT_MISMATCH, MALFORMED_FILE
 from aibom.findings import Finding
 from aibom.limits import DEFAULT_LIMITS, Limits
 from aibom.sources.sniff_pickle import pickle_like
+from aibom.sources.sniff_proto import sniff_protobuf
 
 LFS_PREFIX = b"version https://git-lfs.github.com/spec/v1"
 _MAX_LFS_POINTER = 1024
@@ -93,6 +94,7 @@ def sniff_subject(
         _binary_magic(ref, head, catalog, limits)
         or pickle_like(ref, head, limits)
         or _zip_like(ref, head, limits)
+        or sniff_protobuf(head, ref.size)
     )
     return found or _textual(ref, head, catalog)
 
@@ -187,9 +189,22 @@ def _textual(ref: Subject, head: bytes, catalog: Catalog) -> tuple[Format, str]:
     if claimed in catalog.textual_formats:
         assert claimed is not None
         return claimed, f"UTF-8 text, {suffix} suffix"
-    if stripped[:1] in ("{", "["):
+    if _json_start(stripped):
         return Format.JSON, "UTF-8 text starting with a JSON object or array"
     return Format.TEXT, "UTF-8 text"
+
+
+def _json_start(text: str) -> bool:
+    """Does ``text`` open a JSON object or array? ``{%`` and ``{{`` (Jinja) and ``[section]`` (INI,
+    TOML) do not."""
+    if text[:1] not in ("{", "["):
+        return False
+    rest = text[1:].lstrip()
+    if not rest:
+        return True  # the head ends here; nothing says otherwise
+    if text[0] == "{":
+        return rest[0] in '"}'
+    return rest[0] in '[{"]-0123456789' or rest.startswith(("true", "false", "null"))
 
 
 def kind_of(relpath: str, fmt: Format, catalog: Catalog) -> Kind:

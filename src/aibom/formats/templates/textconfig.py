@@ -38,11 +38,13 @@ TEMPLATE_JSON_NAMES = frozenset(
 
 
 class TextConfigInspector:
-    """JSON and text files that carry chat templates, Keras configs or a SavedModel in text form."""
+    """JSON, Jinja and text files that carry chat templates, Keras configs or a SavedModel in text
+    form."""
 
     specs: tuple[FormatSpec, ...] = (
         FormatSpec(Format.JSON, suffixes=(".json",), textual=True, fetch_members=True),
         FormatSpec(Format.TEXT, suffixes=(".txt",), textual=True, probe_remote=False),
+        FormatSpec(Format.JINJA, suffixes=(".jinja",), textual=True),
     )
     checks: tuple[Check, ...] = (
         TEMPLATE_INJECTION,
