@@ -4,6 +4,7 @@ audit reports and the BOM's ``aibom:vuln:policy-severity`` property give an advi
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -53,7 +54,7 @@ def test_unrated_is_high() -> None:
         ({"database_specific": {"severity": "MODERATE"}}, "medium"),
     ],
 )
-def test_every_output_gives_the_same_level(extra: dict[str, object], expected: str) -> None:
+def test_every_output_gives_the_same_level(extra: dict[str, Any], expected: str) -> None:
     record = parse_record(advisory("PYSEC-2024-5", "pkg", ("introduced", "0"), **extra))
     match = Match(
         record=record, name="pkg", version="1.0", bom_ref="pkg", evidence="test", fixed=()
