@@ -338,6 +338,37 @@ def test_runtime_error(tree: Tree, argv: list[str], needle: str) -> None:
     assert_error(run(*argv, *cache), needle)
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["scan", "{clean_dir}", "-q"],
+        ["score", "{clean_bom}"],
+        ["rules", "list"],
+        ["report", "{evil_bom}"],
+        ["diff", "{clean_bom}", "{evil_bom}"],
+        ["audit", "{clean_bom}", "--osv-db", "{db}", "--cache-dir", "{root}/c"],
+    ],
+)
+def test_output_closed_by_the_reader_is_an_error_not_a_policy_failure(
+    tree: Tree, argv: list[str]
+) -> None:
+    """``aibom ... | head -c1``: click's own answer to a broken pipe is exit 1, which a pipeline would
+    read as "findings"; the output was not delivered, so it is 2, with one line on stderr."""
+    names = {k: str(v) for k, v in vars(tree).items()}
+    proc = subprocess.Popen(
+        [AIBOM, *(a.format(**names) for a in argv)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    proc.stdout.close()  # the reader is gone before the first byte is written
+    err = proc.communicate(timeout=HANG_GUARD)[1]
+    assert proc.returncode == 2, err
+    assert "broken pipe" in err and "Traceback" not in err
+
+
 # ------------------------------------------------------------------ interrupted: 130
 
 _READ_SYSCALL = {"x86_64": 0, "aarch64": 63}
