@@ -243,6 +243,7 @@ def test_audit_policy_vulnerable_pin(
         (["scan", "{root}/no-such-folder"], "does not exist"),
         (["scan", "{clean}", "--fail-on", "severe"], "'severe'"),
         (["scan", "{clean}", "--min-score", "50", "--format", "xml"], "--format xml"),
+        (["scan", "{clean}", "--min-score", "500"], "--min-score"),
         (["score", "{clean_bom}", "--min-score", "101"], "--min-score"),
         (["score", "{clean_bom}", "--profile", "lax"], "'lax'"),
         (["rules", "explain", "NO-SUCH-RULE"], "no rule 'NO-SUCH-RULE'"),

@@ -140,7 +140,7 @@ if TYPE_CHECKING:
 )
 @click.option(
     "--min-score",
-    type=float,
+    type=click.FloatRange(0, 100),
     metavar="N",
     help="With --score: exit 1 when the overall score is below N.",
 )
