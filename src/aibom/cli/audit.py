@@ -16,6 +16,7 @@ import click
 
 from aibom.cli.exit import FAIL_ON_CHOICES, ExitCode, fail_on_threshold
 from aibom.cli.output import write_text
+from aibom.cli.params import OUTPUT
 
 
 @click.command("audit")
@@ -37,9 +38,7 @@ from aibom.cli.output import write_text
     show_default=True,
     help="A table, a JSON report, or the BOM with its vulnerabilities added.",
 )
-@click.option(
-    "-o", "--output", type=click.Path(path_type=Path), help="Write here (default: stdout)."
-)
+@click.option("-o", "--output", type=OUTPUT, help="Write here (default: stdout).")
 @click.option(
     "--cache-dir",
     type=click.Path(path_type=Path),

@@ -7,7 +7,9 @@ interrupted. Machine-readable output goes to stdout or ``-o``; progress, summary
 
 from __future__ import annotations
 
+import os
 import sys
+from typing import Any
 
 import click
 
@@ -20,7 +22,25 @@ def _stderr(message: str) -> None:
     click.echo(message, err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _OutputClosed(Exception):
+    """stdout was closed before the output was written (``aibom scan . | head -c1``)."""
+
+
+class _Group(click.Group):
+    """Click answers a broken pipe with exit 1, which is aibom's "policy failure": turn it into an
+    error of our own for ``main`` (2: the output was not delivered)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as exc:
+            raise _OutputClosed from exc
+
+
+@click.group(
+    cls=_Group,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="aibom")
 def cli() -> None:
     """aibom: inventory, verify and assess AI models, datasets and their Python dependencies."""
@@ -57,6 +77,12 @@ def main() -> None:
         interrupted = isinstance(exc.__cause__, KeyboardInterrupt)
         _stderr("interrupted" if interrupted else "aborted")
         sys.exit(ExitCode.INTERRUPTED if interrupted else ExitCode.ERROR)
+    except _OutputClosed:
+        # the reader went away: nothing more can reach it, and the interpreter's last flush of
+        # stdout must not fail again (https://docs.python.org/3/library/signal.html#note-on-sigpipe)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _stderr("error: the output was closed before aibom finished writing it (broken pipe)")
+        sys.exit(ExitCode.ERROR)
     except AibomError as exc:
         _stderr(exc.diagnostics())
         sys.exit(ExitCode.ERROR)

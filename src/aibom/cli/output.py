@@ -29,6 +29,8 @@ def write_text(text: str, output: Path | None, *, force: bool = True) -> None:
             fh.write(text)
         return
     directory = output.parent if str(output.parent) else Path()
+    if not directory.is_dir():  # removed since the arguments were checked: name the user's path
+        raise UsageError(f"cannot write {output}: folder {directory} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=directory)
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; a report should get the usual mode

@@ -18,6 +18,7 @@ import click
 
 from aibom.cli.exit import FAIL_ON_CHOICES, ExitCode, fail_on_threshold
 from aibom.cli.output import write_text
+from aibom.cli.params import OUTPUT
 
 REPORT_FORMATS = ("html", "markdown", "sarif", "json")
 """``--format`` choices; a test proves each has a renderer in ``aibom.render.RENDERERS``."""
@@ -32,9 +33,7 @@ _bom_argument = click.Path(exists=True, dir_okay=False, allow_dash=True, path_ty
 @click.option(
     "--format", "fmt", type=click.Choice(REPORT_FORMATS), default="html", show_default=True
 )
-@click.option(
-    "-o", "--output", type=click.Path(path_type=Path), help="Write here (default: stdout)."
-)
+@click.option("-o", "--output", type=OUTPUT, help="Write here (default: stdout).")
 @click.option("--scores", type=_readable, help="Scorecard JSON to show beside the BOM.")
 @click.option("--base", type=_readable, help="A base BOM: also show what changed since it.")
 @click.option("--base-scores", type=_readable, help="The base's scorecard, for score changes.")
@@ -98,9 +97,7 @@ def rescore(doc: Mapping[str, Any]) -> Mapping[str, Any] | None:
 @click.option(
     "--format", "fmt", type=click.Choice(DIFF_FORMATS), default="markdown", show_default=True
 )
-@click.option(
-    "-o", "--output", type=click.Path(path_type=Path), help="Write here (default: stdout)."
-)
+@click.option("-o", "--output", type=OUTPUT, help="Write here (default: stdout).")
 @click.option(
     "--fail-on-new",
     type=click.Choice(FAIL_ON_CHOICES),

@@ -16,6 +16,7 @@ import click
 
 from aibom.cli.exit import FAIL_ON_CHOICES, ExitCode, fail_on_threshold
 from aibom.cli.output import write_text
+from aibom.cli.params import OUTPUT, SIZE
 
 if TYPE_CHECKING:
     from aibom.scan import ScanResult
@@ -26,9 +27,7 @@ if TYPE_CHECKING:
 
 @click.command("scan")
 @click.argument("targets", nargs=-1, required=True)
-@click.option(
-    "-o", "--output", type=click.Path(path_type=Path), help="Write the BOM here (default: stdout)."
-)
+@click.option("-o", "--output", type=OUTPUT, help="Write the BOM here (default: stdout).")
 @click.option(
     "--format",
     "output_format",
@@ -82,6 +81,7 @@ if TYPE_CHECKING:
 )
 @click.option(
     "--byte-budget",
+    type=SIZE,
     default="512MiB",
     show_default=True,
     metavar="SIZE",
@@ -140,28 +140,28 @@ if TYPE_CHECKING:
 )
 @click.option(
     "--min-score",
-    type=float,
+    type=click.FloatRange(0, 100),
     metavar="N",
     help="With --score: exit 1 when the overall score is below N.",
 )
 @click.option(
     "--html",
     "html_out",
-    type=click.Path(path_type=Path),
+    type=OUTPUT,
     metavar="FILE",
     help="Also write the HTML report.",
 )
 @click.option(
     "--markdown",
     "markdown_out",
-    type=click.Path(path_type=Path),
+    type=OUTPUT,
     metavar="FILE",
     help="Also write the Markdown summary.",
 )
 @click.option(
     "--sarif",
     "sarif_out",
-    type=click.Path(path_type=Path),
+    type=OUTPUT,
     metavar="FILE",
     help="Also write SARIF 2.1.0 for code scanning.",
 )
@@ -181,7 +181,7 @@ def scan(
     cache_dir: Path | None,
     fail_on: str,
     download: str,
-    byte_budget: str,
+    byte_budget: int,
     vulns: bool,
     osv_db: Path | None,
     osv_online: bool,
@@ -293,32 +293,7 @@ def _split_targets(targets: tuple[str, ...]) -> tuple[tuple[Path, ...], tuple[st
     return tuple(local), tuple(remote)
 
 
-_SIZE_UNITS = {
-    "": 1,
-    "b": 1,
-    "kb": 1000,
-    "mb": 1000**2,
-    "gb": 1000**3,
-    "kib": 1024,
-    "mib": 1024**2,
-    "gib": 1024**3,
-}
-
-
-def parse_size(text: str) -> int:
-    """``512MiB`` -> 536870912; plain numbers are bytes."""
-    import re
-
-    match = re.fullmatch(r"\s*(\d{1,15})\s*([a-zA-Z]*)\s*", text)
-    unit = match[2].lower() if match else None
-    if match is None or unit not in _SIZE_UNITS:
-        raise click.BadParameter(
-            f"{text!r} is not a size like 200MB or 2GiB", param_hint="--byte-budget"
-        )
-    return int(match[1]) * _SIZE_UNITS[unit]
-
-
-def _remote_options(download: str, byte_budget: str) -> RemoteOptions:
+def _remote_options(download: str, byte_budget: int) -> RemoteOptions:
     from aibom.sources.remote import RemoteOptions
 
     modes: dict[str, Literal["none", "risky", "all"]] = {
@@ -327,7 +302,7 @@ def _remote_options(download: str, byte_budget: str) -> RemoteOptions:
         "all": "all",
     }
     token = os.environ.get("HF_TOKEN") or None
-    return RemoteOptions(download=modes[download], byte_budget=parse_size(byte_budget), token=token)
+    return RemoteOptions(download=modes[download], byte_budget=byte_budget, token=token)
 
 
 def _vuln_source(

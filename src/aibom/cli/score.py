@@ -16,6 +16,7 @@ import click
 
 from aibom.cli.exit import ExitCode
 from aibom.cli.output import write_text
+from aibom.cli.params import OUTPUT
 
 if TYPE_CHECKING:
     from aibom.rules.model import Rule, RuleSet
@@ -60,13 +61,13 @@ _pack_option = click.option(
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OUTPUT,
     help="Write the scorecard here (default: stdout).",
 )
 @click.option(
     "--annotate",
     "annotated",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OUTPUT,
     metavar="FILE",
     help="Also write the BOM with aibom:score:* properties to FILE.",
 )

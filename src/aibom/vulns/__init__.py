@@ -9,10 +9,12 @@ from aibom.vulns.match import Match, VulnSource, match_packages, normalize_name
 from aibom.vulns.offline import DatabaseError, OfflineDatabase, offline_source
 from aibom.vulns.online import OnlineDatabase, OnlineError, online_source
 from aibom.vulns.osv import OsvFormatError, OsvRecord, parse_record
+from aibom.vulns.severity import UNRATED, advisory_severity
 
 __all__ = [
     "ATTRIBUTION",
     "PROPERTIES",
+    "UNRATED",
     "DatabaseError",
     "Match",
     "OfflineDatabase",
@@ -21,6 +23,7 @@ __all__ = [
     "OsvFormatError",
     "OsvRecord",
     "VulnSource",
+    "advisory_severity",
     "match_packages",
     "match_severity",
     "normalize_name",

@@ -1,21 +1,31 @@
 """Severity of an OSV advisory: CVSS base scores computed from the vectors the record gives (with the
 ``cvss`` library, Red Hat's implementation of FIRST's v2, v3.x and v4 specifications), the database's
-own label when there is one, and the severity aibom uses for ``--fail-on``.
+own label when there is one, and the one severity aibom gives the advisory (``advisory_severity``),
+for ``--fail-on`` and in every report alike.
 
-Scores are computed from vectors, never invented: a record without any severity gets no rating. For the
-exit policy an unrated advisory counts as ``high`` (a known vulnerability fails closed), and an OpenSSF
-malicious-package record (``MAL-``) as ``critical``.
+Scores are computed from vectors, never invented: a record without any severity gets no rating, and
+its severity is ``UNRATED`` (see there for why that is ``high``). An OpenSSF malicious-package record
+(``MAL-``) without a rating is ``critical``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from aibom.findings import Severity
 from aibom.vulns.osv import OsvRecord, SeverityScore
 
-UNRATED_POLICY = Severity.HIGH
-"""``--fail-on`` severity of an advisory that carries no score or label."""
+UNRATED = Severity.HIGH
+"""The severity of an advisory that carries no CVSS vector and no label, the same for ``--fail-on``
+and in every report (they disagreed: ``high`` for the exit code, ``medium`` in the reports).
+
+``high``, not ``medium``: an OSV record says that this version is vulnerable; a missing score means
+nobody has measured the impact, not that it is moderate. pip-audit and osv-scanner fail on every known
+vulnerability whatever its score, and ``high`` keeps aibom's default gate (``--fail-on high``) failing on
+it too, so an unrated advisory cannot pass a pipeline unseen; ``--fail-on critical`` or ``none`` is there
+for those who accept the risk. Reports show the same level so that what failed the build is what the
+report says."""
 _LABELS = {
     "critical": "critical",
     "high": "high",
@@ -100,12 +110,18 @@ def ratings(record: OsvRecord, scores: tuple[SeverityScore, ...] = ()) -> list[R
     return out
 
 
-def policy_severity(record: OsvRecord, found: list[Rating]) -> Severity:
-    """The severity ``--fail-on`` compares: the highest rating, else critical for malicious packages,
-    else ``UNRATED_POLICY``."""
-    known = [_POLICY[r.severity] for r in found if r.severity in _POLICY]
+def advisory_severity(labels: Iterable[str], advisory_id: str) -> Severity:
+    """The one severity mapping for advisories: the most severe of the CycloneDX rating severities
+    ``labels`` (``critical`` .. ``info``, ``none`` as info; ``unknown`` and others ignored); else
+    ``critical`` for a malicious-package record (``MAL-``); else ``UNRATED``."""
+    known = [_POLICY[label.lower()] for label in labels if label.lower() in _POLICY]
     if known:
         return max(known)
-    if record.id.upper().startswith("MAL-"):
+    if advisory_id.upper().startswith("MAL-"):
         return Severity.CRITICAL
-    return UNRATED_POLICY
+    return UNRATED
+
+
+def policy_severity(record: OsvRecord, found: list[Rating]) -> Severity:
+    """``advisory_severity`` of a record and its ratings."""
+    return advisory_severity((r.severity for r in found), record.id)
