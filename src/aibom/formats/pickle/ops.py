@@ -66,10 +66,16 @@ def _float(vm: VMState, arg: object) -> None:
 
 
 def _string(vm: VMState, arg: object) -> None:
+    if isinstance(arg, Blob):  # longer than max_pickle_line: streamed, quotes checked
+        vm.push(arg)
+        return
     vm.push(decode_string_line(_as_line(arg)))
 
 
 def _unicode(vm: VMState, arg: object) -> None:
+    if isinstance(arg, Blob):
+        vm.push(arg)
+        return
     try:
         vm.push(_as_line(arg).decode("raw-unicode-escape"))
     except UnicodeDecodeError:
@@ -131,8 +137,8 @@ def _extend(vm: VMState, items: list[object], how: str) -> None:
         return
     if isinstance(target, tuple | str | bytes | int | float | Blob) or target is None:
         raise PickleError(f"{how} onto {describe(target)}")
-    vm.use(target, f"modified in place by {how}")
-    vm.use_arguments(items, target)
+    vm.use(target, f"modified in place by {how}", "modify")
+    vm.use_arguments(items, target, stored=True)
 
 
 def _append(vm: VMState, _arg: object) -> None:
@@ -246,8 +252,8 @@ def _reduce(vm: VMState, _arg: object) -> None:
 def _build(vm: VMState, _arg: object) -> None:
     state = vm.pop()
     inst = vm.top()
-    vm.use(inst, "modified in place by BUILD")
-    vm.use_arguments(state, inst)
+    vm.use(inst, "modified in place by BUILD", "modify")
+    vm.use_arguments(state, inst, stored=True)
     if isinstance(inst, Call):
         inst.state = state
     if vm.build_hook is not None:
