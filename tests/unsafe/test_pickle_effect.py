@@ -4,6 +4,7 @@ through the shape of the stream. Every payload would create a marker file if it 
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,7 @@ def _worst(findings: list[Finding]) -> Severity:
     return max((f.effective_severity for f in findings), default=Severity.INFO)
 
 
-CASES = {
+CASES: dict[str, tuple[Callable[[Path], bytes], Severity]] = {
     # called with file data
     "deny_called.pkl": (lambda m: evil_call("os", "system", shell(m)), Severity.CRITICAL),
     "unknown_function.pkl": (lambda m: evil_call("acme.ops", "run", shell(m)), Severity.HIGH),
