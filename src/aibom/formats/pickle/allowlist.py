@@ -111,6 +111,29 @@ CALL: dict[str, str] = {
 }
 """module -> names that may be called with arguments taken from the file."""
 
+_PYX_LOSSES = " ".join(f"__pyx_unpickle_{name}" for name in _SKLEARN_LOSSES.split())
+
+HARVESTED_CALL: dict[str, tuple[str, str]] = {
+    # module: (names, which library writes them), from bench/real_corpus (measure.py work list)
+    "pandas.core.indexes.interval": ("_new_IntervalIndex", "pandas 1.5-3.0 IntervalIndex"),
+    "sklearn._loss._loss": (_PYX_LOSSES, "scikit-learn 1.3-1.9 Cython loss objects"),
+    "_loss": (_PYX_LOSSES, "scikit-learn 1.7 (Cython's bare module name, see above)"),
+    "numpy.ma.core": ("MaskedConstant", "numpy 1.26-2.4 numpy.ma.masked (a singleton)"),
+    "transformers.trainer_utils": (
+        "HubStrategy IntervalStrategy SaveStrategy SchedulerType",
+        "transformers 4.57/5.17 TrainingArguments (enum members rebuilt from their value)",
+    ),
+    "transformers.training_args": ("OptimizerNames", "transformers 4.57/5.17 TrainingArguments"),
+    "accelerate.utils.dataclasses": (
+        "DistributedType",
+        "transformers 4.57/5.17 TrainingArguments via accelerate (enum)",
+    ),
+}
+"""Call-grade entries harvested from what real files import, each with the library that writes it."""
+
+for _module, (_names, _writer) in HARVESTED_CALL.items():
+    CALL[_module] = f"{CALL[_module]} {_names}" if _module in CALL else _names
+
 NEW: dict[str, str] = {
     "torch.nn.modules.module": "Module",
     "torch.nn.modules.container": "Container ModuleDict ModuleList ParameterDict ParameterList "

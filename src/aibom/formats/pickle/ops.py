@@ -246,7 +246,27 @@ def _ext(vm: VMState, arg: object) -> None:
 def _reduce(vm: VMState, _arg: object) -> None:
     args = vm.pop()
     func = vm.top()
-    vm.stack[-1] = vm.invoke(func, args, "REDUCE")
+    attribute = _constant_getattr(vm, func, args)
+    vm.stack[-1] = attribute if attribute is not None else vm.invoke(func, args, "REDUCE")
+
+
+_GETATTR = frozenset({("builtins", "getattr"), ("__builtin__", "getattr")})
+
+
+def _constant_getattr(vm: VMState, func: object, args: object) -> GlobalRef | None:
+    """``getattr(Imported, "name")`` with a constant name, as Python 3.12+ pickles enum members and
+    class methods, is exactly the import of ``Imported.name``: graded as that dotted global (the
+    policy denies dunder walks and denied modules), and getattr itself then runs nothing else."""
+    if not (isinstance(func, GlobalRef) and (func.module, func.name) in _GETATTR):
+        return None
+    if not (isinstance(args, tuple) and len(args) == 2 and isinstance(args[1], str)):
+        return None
+    owner, attr = args
+    if not isinstance(owner, GlobalRef) or not attr.isidentifier():
+        return None
+    vm.use(func, "REDUCE with a constant attribute name (modelled as an import)", "attribute")
+    vm.use(owner, f"attribute {attr!r} read by getattr", "ref")
+    return vm.import_global(owner.module, f"{owner.name}.{attr}", "getattr")
 
 
 def _build(vm: VMState, _arg: object) -> None:
@@ -290,6 +310,16 @@ def _persid(vm: VMState, arg: object) -> None:
 def _binpersid(vm: VMState, _arg: object) -> None:
     pid = vm.pop()
     vm.trace.persistent_ids += 1
+    if (
+        isinstance(pid, tuple)
+        and len(pid) > 1
+        and pid[0] == "module"
+        and isinstance(pid[1], GlobalRef)
+    ):
+        # legacy torch.save of a whole module: persistent_load returns the class, pid[1]
+        vm.use(pid[1], "returned by torch's legacy persistent_load", "ref")
+        vm.push(pid[1])
+        return
     vm.use_arguments(pid, _PERSISTENT)
     vm.push(Call(_PERSISTENT, pid, vm._op_pos))
 

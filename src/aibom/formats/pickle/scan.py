@@ -57,6 +57,7 @@ PICKLE_SUFFIXES = (
     ".pth",
 )
 _CLASS_NAME = re.compile(r"^_*[A-Z][A-Za-z0-9_]*$")
+_USER_DENIED = "denied by the user policy"
 _SALVAGE = re.compile(
     rb"[ci]([A-Za-z_][\w.]{0,200})\n([A-Za-z_][\w.]{0,200})\n"
     rb"|\x8c[\x01-\xc8]([A-Za-z_][\w.]{0,200})\x94?\x8c[\x01-\xc8]([A-Za-z_][\w.]{0,200})\x94?\x93"
@@ -182,6 +183,8 @@ def _judge(ctx: InspectContext, record: ImportRecord, policy: Policy, label: str
     if (ref.module, ref.name) in WRAPPERS:
         return None  # functools.partial is graded through what it wraps (state.unwrap)
     verdict = policy.judge(ref.module, ref.name, ref.proto)
+    if set(record.roles) == {"attribute"} and verdict.reason != _USER_DENIED:
+        return None  # getattr(Imported, "name"): judged as the import of Imported.name
     graded = grade_use(record, verdict, policy)
     if graded is None:
         return None
