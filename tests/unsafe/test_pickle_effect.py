@@ -185,3 +185,17 @@ def test_numpy_header_written_by_python2_parses(tmp_path: Path) -> None:
     (art,) = [a for a in result.artifacts if a.ref.relpath.endswith("py2.npy")]
     assert art.format is Format.NUMPY
     assert not _mine(result, "py2.npy"), _mine(result, "py2.npy")
+
+
+def test_joblib_zf_dump_found_by_content_and_walked(tmp_path: Path) -> None:
+    import zlib
+
+    marker = tmp_path / "MARKER"
+    raw = Asm(2).call("os", "system", shell(marker)).stop().bytes()
+    zf = b"ZF" + hex(len(raw)).encode().ljust(19) + zlib.compress(raw)
+    (tmp_path / "model.pkl").write_bytes(zf)
+    result = _scan(tmp_path)
+    (art,) = [a for a in result.artifacts if a.ref.relpath.endswith("model.pkl")]
+    assert art.format is Format.JOBLIB
+    assert _worst(_mine(result, "model.pkl")) == Severity.CRITICAL
+    assert not marker.exists()

@@ -93,12 +93,28 @@ def _import_then_long_argument(head: bytes, at: int, size: int, names: list[str]
 _IMPORTS = frozenset({"GLOBAL", "INST", "STACK_GLOBAL"})
 
 
+def _zfile_start(head: bytes) -> int | None:
+    """Where the zlib data of a joblib < 0.10 ``ZF`` file starts: ``ZF``, the hexadecimal length
+    padded to 19 characters, maybe a space (what joblib's own reader accepts)."""
+    if not head.startswith(b"ZF") or len(head) < 24:
+        return None
+    try:
+        int(head[2:21], 16)
+    except ValueError:
+        return None
+    start = 22 if head[21:22] == b" " else 21
+    return start if head[start] == 0x78 else None
+
+
 def _compressed_pickle(head: bytes) -> tuple[Format, str] | None:
     """joblib's compressors without a container: a zlib, lzma-alone or lz4 stream holding a pickle."""
     import lzma
     import zlib
 
     attempts: list[tuple[str, Callable[[], bytes]]] = []
+    zf = _zfile_start(head)
+    if zf is not None:
+        attempts.append(("joblib ZF zlib", lambda: zlib.decompressobj().decompress(head[zf:], 64)))
     if len(head) >= 2 and head[0] == 0x78 and (head[0] * 256 + head[1]) % 31 == 0:
         attempts.append(("zlib", lambda: zlib.decompressobj().decompress(head, 64)))
     if head[:3] == b"\x5d\x00\x00":
