@@ -199,3 +199,52 @@ def test_joblib_zf_dump_found_by_content_and_walked(tmp_path: Path) -> None:
     assert art.format is Format.JOBLIB
     assert _worst(_mine(result, "model.pkl")) == Severity.CRITICAL
     assert not marker.exists()
+
+
+def _getattr_then_call(owner: tuple[str, str], attr: str, *args: str) -> bytes:
+    asm = Asm(2).glob("builtins", "getattr").op(b"(").glob(*owner).ustr(attr).op(b"tR")
+    return asm.args(*args).op(b"R.").bytes()
+
+
+def test_constant_getattr_is_graded_as_the_attribute_it_reads(tmp_path: Path) -> None:
+    """Python 3.12+ pickles class methods as getattr(Class, "name"): pandas' tz-aware timestamps."""
+    marker = tmp_path / "MARKER"
+    (tmp_path / "tz.pkl").write_bytes(
+        _getattr_then_call(("zoneinfo", "ZoneInfo"), "_unpickle", "UTC")
+    )
+    (tmp_path / "evil.pkl").write_bytes(_getattr_then_call(("os", "path"), "os", shell(marker)))
+    (tmp_path / "walk.pkl").write_bytes(
+        _getattr_then_call(("collections", "OrderedDict"), "__init_subclass__", "x")
+    )
+    result = _scan(tmp_path)
+    tz = _mine(result, "tz.pkl")  # ZoneInfo itself is only referenced (low); getattr runs nothing
+    assert _worst(tz) == Severity.LOW and not any(
+        "imports builtins.getattr" in f.message for f in tz
+    )
+    assert _worst(_mine(result, "evil.pkl")) == Severity.CRITICAL
+    walk = _mine(result, "walk.pkl")
+    assert any("dunder" in f.message for f in walk) and _worst(walk) == Severity.CRITICAL
+    assert not marker.exists()
+
+
+def test_getattr_on_a_computed_value_stays_critical(tmp_path: Path) -> None:
+    asm = Asm(2).glob("builtins", "getattr").op(b"(").glob("acme", "make").op(b")R")
+    (tmp_path / "g.pkl").write_bytes(asm.ustr("run").op(b"tR.").bytes())
+    mine = _mine(_scan(tmp_path), "g.pkl")
+    assert any(f.check.id == "AIBOM-PKL-001" and "getattr" in f.message for f in mine), mine
+
+
+def test_regex_method_kept_as_a_value_is_clean(tmp_path: Path) -> None:
+    """spaCy's tokenizer pickles getattr(re._compile(pattern, flags), "search")."""
+    asm = Asm(2).glob("builtins", "getattr").op(b"(").glob("re", "_compile")
+    asm.op(b"(").ustr("^a+").int_(32).op(b"tR").ustr("search").op(b"tR.")
+    (tmp_path / "tok.pkl").write_bytes(asm.bytes())
+    assert [f.check.id for f in _mine(_scan(tmp_path), "tok.pkl")] == ["AIBOM-PKL-006"]
+
+
+def test_harvested_allowlist_entries_name_their_writer() -> None:
+    from aibom.formats.pickle.allowlist import CALL, HARVESTED_CALL
+
+    for module, (names, writer) in HARVESTED_CALL.items():
+        assert writer.strip() and names.split()
+        assert set(names.split()) <= set(CALL[module].split())

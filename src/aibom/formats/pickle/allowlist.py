@@ -128,6 +128,29 @@ HARVESTED_CALL: dict[str, tuple[str, str]] = {
         "DistributedType",
         "transformers 4.57/5.17 TrainingArguments via accelerate (enum)",
     ),
+    "dill._dill": ("_create_array", "dill 0.4 numpy arrays: f(*args) then __setstate__"),
+    "numpy.core._internal": ("_reconstruct", "numpy < 1.x under Python 2 (object arrays, np0)"),
+    "spacy.vocab": ("unpickle_vocab", "spaCy 3.7/3.8 pickle.dumps(nlp / vocab)"),
+    "spacy.vectors": ("unpickle_vectors", "spaCy 3.7/3.8 pickle.dumps(vocab)"),
+    "spacy.morphology": ("unpickle_morphology", "spaCy 3.7/3.8 pickle.dumps(vocab)"),
+    "spacy.tokens.doc": ("unpickle_doc", "spaCy 3.7/3.8 pickle.dumps(doc)"),
+    "spacy.tokens._serialize": ("unpickle_bin", "spaCy 3.7/3.8 pickle.dumps(DocBin)"),
+    "spacy.strings": ("StringStore", "spaCy 3.7/3.8 (Cython type reduced to a call of itself)"),
+    "spacy.lookups": ("Lookups", "spaCy 3.7/3.8 pickle.dumps(vocab)"),
+    "spacy.tokenizer": ("Tokenizer", "spaCy 3.7/3.8 pickle.dumps(nlp)"),
+    **{
+        f"statsmodels.tsa.statespace.{module}": (
+            " ".join(p + cls for p in "sdcz" for cls in classes.split()),
+            "statsmodels 0.14 state-space results (Cython types per dtype prefix s/d/c/z)",
+        )
+        for module, classes in {
+            "_representation": "Statespace",
+            "_initialization": "Initialization",
+            "_kalman_filter": "KalmanFilter",
+            "_kalman_smoother": "KalmanSmoother",
+            "_simulation_smoother": "SimulationSmoother",
+        }.items()
+    },
 }
 """Call-grade entries harvested from what real files import, each with the library that writes it."""
 

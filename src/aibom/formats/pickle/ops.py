@@ -253,7 +253,7 @@ def _reduce(vm: VMState, _arg: object) -> None:
 _GETATTR = frozenset({("builtins", "getattr"), ("__builtin__", "getattr")})
 
 
-def _constant_getattr(vm: VMState, func: object, args: object) -> GlobalRef | None:
+def _constant_getattr(vm: VMState, func: object, args: object) -> GlobalRef | Unknown | None:
     """``getattr(Imported, "name")`` with a constant name, as Python 3.12+ pickles enum members and
     class methods, is exactly the import of ``Imported.name``: graded as that dotted global (the
     policy denies dunder walks and denied modules), and getattr itself then runs nothing else."""
@@ -262,11 +262,29 @@ def _constant_getattr(vm: VMState, func: object, args: object) -> GlobalRef | No
     if not (isinstance(args, tuple) and len(args) == 2 and isinstance(args[1], str)):
         return None
     owner, attr = args
+    if _pattern_method(owner, attr):
+        vm.use(func, "REDUCE reading a method of a compiled regex", "attribute")
+        return Unknown(f"the {attr} method of a compiled regex")
     if not isinstance(owner, GlobalRef) or not attr.isidentifier():
         return None
     vm.use(func, "REDUCE with a constant attribute name (modelled as an import)", "attribute")
     vm.use(owner, f"attribute {attr!r} read by getattr", "ref")
     return vm.import_global(owner.module, f"{owner.name}.{attr}", "getattr")
+
+
+_PATTERN_METHODS = frozenset(
+    ["search", "match", "fullmatch", "sub", "subn", "split", "findall", "finditer"]
+)
+
+
+def _pattern_method(owner: object, attr: str) -> bool:
+    """``getattr(re._compile(...), "search")``: a bound method of a regex (spaCy's tokenizer)."""
+    callee = owner.callee if isinstance(owner, Call) else None
+    return (
+        isinstance(callee, GlobalRef)
+        and (callee.module, callee.name) == ("re", "_compile")
+        and attr in _PATTERN_METHODS
+    )
 
 
 def _build(vm: VMState, _arg: object) -> None:

@@ -47,6 +47,8 @@ ARGUMENT_ROLES: dict[tuple[str, str] | None, dict[int, str]] = {
     ("copyreg", "__newobj_ex__"): {0: "rebuild"},
     ("numpy.core.multiarray", "_reconstruct"): {0: "rebuild"},
     ("numpy._core.multiarray", "_reconstruct"): {0: "rebuild"},
+    ("numpy.core._internal", "_reconstruct"): {0: "rebuild"},
+    ("dill._dill", "_create_array"): {0: "call"},  # f(*args), then state set on the array
     ("torch._utils", "_rebuild_from_type"): {0: "call", 1: "rebuild"},
     ("torch._utils", "_rebuild_from_type_v2"): {0: "call", 1: "rebuild"},
     ("torch._tensor", "_rebuild_from_type"): {0: "call", 1: "rebuild"},
