@@ -129,6 +129,10 @@ def pickle_specs(marker: Path) -> list[Spec]:
             specs[seen[key]] = replace(first, meta=meta)
             continue
         seen[key] = len(specs)
+        if _rank(tech.severity) < _rank("medium"):
+            # an effect-grading case (an unreviewed class rebuilt runs no __init__), not an attack
+            specs.append(_ben(tech.name, "pickle", _files(files), tech.severity))
+            continue
         label = Label(MALICIOUS, tech.name, tech.reference, tech.severity, "pickle", tech.check)
         specs.append(Spec(label, _files(files)))
     return specs

@@ -500,6 +500,142 @@ def _joblib_compressed(method: str) -> Callable[[Path], dict[str, bytes]]:
     return lambda m: _pkl(f"m.{method}.joblib", _joblib_after_array(m, (method, 3)))
 
 
+def partial_call(module: str, name: str, *args: Arg, call: bool = True) -> bytes:
+    """functools.partial(module.name, *args), then called with no arguments (or stored in a dict)."""
+    asm = Asm(2)
+    if not call:
+        asm.op(b"}").ustr("hashfxn")
+    asm.glob("functools", "partial").op(b"(").glob(module, name)
+    for arg in args:
+        asm.value(arg)
+    asm.op(b"tR")
+    return asm.op(b")R." if call else b"s.").bytes()
+
+
+def planted(module: str, name: str) -> bytes:
+    """A model whose ``hashfxn`` attribute is ``module.name``: stored, never called while loading."""
+    return Asm(2).op(b"}").ustr("hashfxn").glob(module, name).op(b"s.").bytes()
+
+
+def effect_techniques() -> list[Technique]:
+    """Issue 12 item 1: severity says what loading does with each import."""
+    T = Technique
+    return [
+        T(
+            "partial_os_system_called",
+            "functools.partial wrapper",
+            lambda m: _pkl("m.pkl", partial_call("os", "system", shell(m))),
+            "AIBOM-PKL-001",
+            "critical",
+        ),
+        T(
+            "partial_os_system_planted",
+            "functools.partial wrapper",
+            lambda m: _pkl("m.pkl", partial_call("os", "system", shell(m), call=False)),
+            "AIBOM-PKL-001",
+            "high",
+        ),
+        T(
+            "planted_os_system_hashfxn",
+            "gensim hashfxn attribute",
+            lambda m: _pkl("m.pkl", planted("os", "system")),
+            "AIBOM-PKL-001",
+            "high",
+        ),
+        T(
+            "unknown_function_called",
+            "allowlist, not denylist",
+            lambda m: _pkl("m.pkl", evil_call("mypkg.evil", "run", shell(m))),
+            "AIBOM-PKL-002",
+            "high",
+        ),
+        T(
+            "unknown_function_via_partial",
+            "functools.partial wrapper",
+            lambda m: _pkl("m.pkl", partial_call("mypkg.evil", "run", shell(m))),
+            "AIBOM-PKL-002",
+            "high",
+        ),
+        T(
+            "unknown_class_reduced",
+            "allowlist, not denylist",
+            lambda m: _pkl("m.pkl", evil_call("mypkg.evil", "Thing", shell(m))),
+            "AIBOM-PKL-002",
+            "medium",
+        ),
+        T(
+            "reconstructor_base_init",
+            "copyreg._reconstructor runs base.__init__",
+            lambda m: _pkl(
+                "m.pkl",
+                Asm(2)
+                .glob("copyreg", "_reconstructor")
+                .op(b"(")
+                .glob("builtins", "object")
+                .glob("os", "system")
+                .ustr(shell(m))
+                .op(b"tR.")
+                .bytes(),
+            ),
+            "AIBOM-PKL-001",
+            "critical",
+        ),
+    ]
+
+
+def stream_shape_techniques() -> list[Technique]:
+    """Issue 12 item 4: no evasion through the shape of the stream."""
+    T = Technique
+    return [
+        T(
+            "truncated_after_reduce",
+            "ReversingLabs nullifAI",
+            lambda m: _pkl("m.pkl", Asm(2).call("os", "system", shell(m)).bytes()),
+            "AIBOM-PKL-001",
+            "critical",
+        ),
+        T(
+            "second_stream_after_none",
+            "bytes after STOP",
+            lambda m: _pkl("m.pkl", b"N." + _sys(m)),
+            "AIBOM-PKL-001",
+            "critical",
+        ),
+        T(
+            "second_stream_after_none_bin",
+            "bytes after STOP, any extension",
+            lambda m: _pkl("weights.bin", b"N." + _sys(m)),
+            "AIBOM-PKL-001",
+            "critical",
+        ),
+        T(
+            "many_streams",
+            "stacked pickles",
+            lambda m: _pkl("m.pkl", b"N." * 5 + benign_pickle() * 3 + _sys(m)),
+            "AIBOM-PKL-001",
+            "critical",
+        ),
+        T(
+            "protocol0_long_string",
+            "fixed line limits",
+            lambda m: _pkl(
+                "m.pkl", b"cos\nsystem\n(S'" + shell(m).encode() + b";" * 300_000 + b"'\ntR."
+            ),
+            "AIBOM-PKL-001",
+            "critical",
+        ),
+        T(
+            "protocol0_long_unicode",
+            "fixed line limits",
+            lambda m: _pkl(
+                "m.pkl", b"cos\nsystem\n(V" + shell(m).encode() + b" " * 300_000 + b"\ntR."
+            ),
+            "AIBOM-PKL-001",
+            "critical",
+        ),
+    ]
+
+
 def techniques() -> list[Technique]:
     crit, high, med = "critical", "high", "medium"
     T = Technique
@@ -594,15 +730,15 @@ def techniques() -> list[Technique]:
             "nullifai_7z_member_not_pkl",
             "ReversingLabs nullifAI",
             lambda m: _pkl("model.7z", _seven_zip(m, "weights.bin", _broken_nullifai(m))),
-            "AIBOM-PKL-005",
-            high,
+            "AIBOM-PKL-001",  # the REDUCE before the break runs: graded as such
+            crit,
         ),
         T(
             "nullifai_broken_raw",
             "ReversingLabs nullifAI",
             lambda m: _pkl("m.pkl", _broken_nullifai(m)),
-            "AIBOM-PKL-005",
-            high,
+            "AIBOM-PKL-001",  # the REDUCE before the break runs: graded as such
+            crit,
         ),
         T(
             "memo_desync",
@@ -716,7 +852,7 @@ def techniques() -> list[Technique]:
                 ("distutils.file_util", "write_file"),
                 ("ensurepip", "_run_pip"),
                 ("ctypes", "pythonapi.PyRun_SimpleString"),
-                ("functools", "partial"),
+                ("functools", "reduce"),
                 ("operator", "methodcaller"),
                 ("runpy", "_run_code"),
                 ("builtins", "exec"),
@@ -999,8 +1135,10 @@ def techniques() -> list[Technique]:
             "allowlist, not denylist",
             lambda m: _pkl("m.pkl", Asm(2).glob("mypkg.evil", "Thing").op(b")\x81").stop().bytes()),
             "AIBOM-PKL-002",
-            high,
+            "low",  # rebuilt through NEWOBJ: no __init__ runs (issue 12: "unreviewed class rebuilt")
         ),
+        *effect_techniques(),
+        *stream_shape_techniques(),
         T(
             "tar_path_traversal",
             "zip slip",

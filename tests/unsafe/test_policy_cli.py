@@ -8,9 +8,9 @@ from pathlib import Path
 
 from tests.builders import validate_bom
 
-# An instance of a class from the user's own package (unknown to the built-in allowlist), as
-# protocol 2 writes it: GLOBAL acme_models.layers Custom, EMPTY_TUPLE, NEWOBJ, STOP.
-CUSTOM_OBJECT = b"\x80\x02cacme_models.layers\nCustom\nq\x00)\x81q\x01."
+# A class from the user's own package (unknown to the built-in allowlist) called with file data,
+# which runs its __init__ (medium): GLOBAL acme_models.layers Custom, (3,) REDUCE, STOP.
+CUSTOM_OBJECT = b"\x80\x02cacme_models.layers\nCustom\nq\x00K\x03\x85Rq\x01."
 
 
 def _run(*args: str | Path) -> subprocess.CompletedProcess[str]:

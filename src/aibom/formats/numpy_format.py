@@ -46,10 +46,14 @@ def read_header(ctx: InspectContext) -> tuple[dict[str, object], int]:
     return _parse(raw, major, start), start + length
 
 
+_PY2_LONG = re.compile(r"(\d)[Ll](?=\s*[,)])")
+"""Python 2 wrote long sizes with an ``L`` suffix, ``(2L, 3L)``; numpy's own reader drops it."""
+
+
 def _parse(raw: bytes, major: int, start: int) -> dict[str, object]:
     try:
         text = raw.decode("utf-8" if major == 3 else "latin-1")
-        header = ast.literal_eval(text)
+        header = ast.literal_eval(_PY2_LONG.sub(r"\1", text))
     except (ValueError, SyntaxError, UnicodeDecodeError, RecursionError, MemoryError) as exc:
         raise FormatError(f".npy header is not a Python literal: {exc}", offset=start) from None
     if not isinstance(header, dict) or not {"descr", "fortran_order", "shape"} <= set(header):

@@ -111,6 +111,52 @@ CALL: dict[str, str] = {
 }
 """module -> names that may be called with arguments taken from the file."""
 
+_PYX_LOSSES = " ".join(f"__pyx_unpickle_{name}" for name in _SKLEARN_LOSSES.split())
+
+HARVESTED_CALL: dict[str, tuple[str, str]] = {
+    # module: (names, which library writes them), from bench/real_corpus (measure.py work list)
+    "pandas.core.indexes.interval": ("_new_IntervalIndex", "pandas 1.5-3.0 IntervalIndex"),
+    "sklearn._loss._loss": (_PYX_LOSSES, "scikit-learn 1.3-1.9 Cython loss objects"),
+    "_loss": (_PYX_LOSSES, "scikit-learn 1.7 (Cython's bare module name, see above)"),
+    "numpy.ma.core": ("MaskedConstant", "numpy 1.26-2.4 numpy.ma.masked (a singleton)"),
+    "transformers.trainer_utils": (
+        "HubStrategy IntervalStrategy SaveStrategy SchedulerType",
+        "transformers 4.57/5.17 TrainingArguments (enum members rebuilt from their value)",
+    ),
+    "transformers.training_args": ("OptimizerNames", "transformers 4.57/5.17 TrainingArguments"),
+    "accelerate.utils.dataclasses": (
+        "DistributedType",
+        "transformers 4.57/5.17 TrainingArguments via accelerate (enum)",
+    ),
+    "dill._dill": ("_create_array", "dill 0.4 numpy arrays: f(*args) then __setstate__"),
+    "numpy.core._internal": ("_reconstruct", "numpy < 1.x under Python 2 (object arrays, np0)"),
+    "spacy.vocab": ("unpickle_vocab", "spaCy 3.7/3.8 pickle.dumps(nlp / vocab)"),
+    "spacy.vectors": ("unpickle_vectors", "spaCy 3.7/3.8 pickle.dumps(vocab)"),
+    "spacy.morphology": ("unpickle_morphology", "spaCy 3.7/3.8 pickle.dumps(vocab)"),
+    "spacy.tokens.doc": ("unpickle_doc", "spaCy 3.7/3.8 pickle.dumps(doc)"),
+    "spacy.tokens._serialize": ("unpickle_bin", "spaCy 3.7/3.8 pickle.dumps(DocBin)"),
+    "spacy.strings": ("StringStore", "spaCy 3.7/3.8 (Cython type reduced to a call of itself)"),
+    "spacy.lookups": ("Lookups", "spaCy 3.7/3.8 pickle.dumps(vocab)"),
+    "spacy.tokenizer": ("Tokenizer", "spaCy 3.7/3.8 pickle.dumps(nlp)"),
+    **{
+        f"statsmodels.tsa.statespace.{module}": (
+            " ".join(p + cls for p in "sdcz" for cls in classes.split()),
+            "statsmodels 0.14 state-space results (Cython types per dtype prefix s/d/c/z)",
+        )
+        for module, classes in {
+            "_representation": "Statespace",
+            "_initialization": "Initialization",
+            "_kalman_filter": "KalmanFilter",
+            "_kalman_smoother": "KalmanSmoother",
+            "_simulation_smoother": "SimulationSmoother",
+        }.items()
+    },
+}
+"""Call-grade entries harvested from what real files import, each with the library that writes it."""
+
+for _module, (_names, _writer) in HARVESTED_CALL.items():
+    CALL[_module] = f"{CALL[_module]} {_names}" if _module in CALL else _names
+
 NEW: dict[str, str] = {
     "torch.nn.modules.module": "Module",
     "torch.nn.modules.container": "Container ModuleDict ModuleList ParameterDict ParameterList "

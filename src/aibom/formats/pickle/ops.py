@@ -66,10 +66,16 @@ def _float(vm: VMState, arg: object) -> None:
 
 
 def _string(vm: VMState, arg: object) -> None:
+    if isinstance(arg, Blob):  # longer than max_pickle_line: streamed, quotes checked
+        vm.push(arg)
+        return
     vm.push(decode_string_line(_as_line(arg)))
 
 
 def _unicode(vm: VMState, arg: object) -> None:
+    if isinstance(arg, Blob):
+        vm.push(arg)
+        return
     try:
         vm.push(_as_line(arg).decode("raw-unicode-escape"))
     except UnicodeDecodeError:
@@ -131,8 +137,8 @@ def _extend(vm: VMState, items: list[object], how: str) -> None:
         return
     if isinstance(target, tuple | str | bytes | int | float | Blob) or target is None:
         raise PickleError(f"{how} onto {describe(target)}")
-    vm.use(target, f"modified in place by {how}")
-    vm.use_arguments(items, target)
+    vm.use(target, f"modified in place by {how}", "modify")
+    vm.use_arguments(items, target, stored=True)
 
 
 def _append(vm: VMState, _arg: object) -> None:
@@ -240,14 +246,52 @@ def _ext(vm: VMState, arg: object) -> None:
 def _reduce(vm: VMState, _arg: object) -> None:
     args = vm.pop()
     func = vm.top()
-    vm.stack[-1] = vm.invoke(func, args, "REDUCE")
+    attribute = _constant_getattr(vm, func, args)
+    vm.stack[-1] = attribute if attribute is not None else vm.invoke(func, args, "REDUCE")
+
+
+_GETATTR = frozenset({("builtins", "getattr"), ("__builtin__", "getattr")})
+
+
+def _constant_getattr(vm: VMState, func: object, args: object) -> GlobalRef | Unknown | None:
+    """``getattr(Imported, "name")`` with a constant name, as Python 3.12+ pickles enum members and
+    class methods, is exactly the import of ``Imported.name``: graded as that dotted global (the
+    policy denies dunder walks and denied modules), and getattr itself then runs nothing else."""
+    if not (isinstance(func, GlobalRef) and (func.module, func.name) in _GETATTR):
+        return None
+    if not (isinstance(args, tuple) and len(args) == 2 and isinstance(args[1], str)):
+        return None
+    owner, attr = args
+    if _pattern_method(owner, attr):
+        vm.use(func, "REDUCE reading a method of a compiled regex", "attribute")
+        return Unknown(f"the {attr} method of a compiled regex")
+    if not isinstance(owner, GlobalRef) or not attr.isidentifier():
+        return None
+    vm.use(func, "REDUCE with a constant attribute name (modelled as an import)", "attribute")
+    vm.use(owner, f"attribute {attr!r} read by getattr", "ref")
+    return vm.import_global(owner.module, f"{owner.name}.{attr}", "getattr")
+
+
+_PATTERN_METHODS = frozenset(
+    ["search", "match", "fullmatch", "sub", "subn", "split", "findall", "finditer"]
+)
+
+
+def _pattern_method(owner: object, attr: str) -> bool:
+    """``getattr(re._compile(...), "search")``: a bound method of a regex (spaCy's tokenizer)."""
+    callee = owner.callee if isinstance(owner, Call) else None
+    return (
+        isinstance(callee, GlobalRef)
+        and (callee.module, callee.name) == ("re", "_compile")
+        and attr in _PATTERN_METHODS
+    )
 
 
 def _build(vm: VMState, _arg: object) -> None:
     state = vm.pop()
     inst = vm.top()
-    vm.use(inst, "modified in place by BUILD")
-    vm.use_arguments(state, inst)
+    vm.use(inst, "modified in place by BUILD", "modify")
+    vm.use_arguments(state, inst, stored=True)
     if isinstance(inst, Call):
         inst.state = state
     if vm.build_hook is not None:
@@ -284,6 +328,16 @@ def _persid(vm: VMState, arg: object) -> None:
 def _binpersid(vm: VMState, _arg: object) -> None:
     pid = vm.pop()
     vm.trace.persistent_ids += 1
+    if (
+        isinstance(pid, tuple)
+        and len(pid) > 1
+        and pid[0] == "module"
+        and isinstance(pid[1], GlobalRef)
+    ):
+        # legacy torch.save of a whole module: persistent_load returns the class, pid[1]
+        vm.use(pid[1], "returned by torch's legacy persistent_load", "ref")
+        vm.push(pid[1])
+        return
     vm.use_arguments(pid, _PERSISTENT)
     vm.push(Call(_PERSISTENT, pid, vm._op_pos))
 

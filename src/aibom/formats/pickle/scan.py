@@ -39,8 +39,9 @@ from aibom.formats.interface import (
     Opener,
 )
 from aibom.formats.pickle.joblib import joblib_build_hook
-from aibom.formats.pickle.policy import Grade, Policy, active_policy
-from aibom.formats.pickle.values import Blob, ImportRecord, Trace, describe
+from aibom.formats.pickle.policy import Grade, Judgement, Policy, active_policy
+from aibom.formats.pickle.state import WRAPPERS
+from aibom.formats.pickle.values import Blob, GlobalRef, ImportRecord, Trace, describe
 from aibom.formats.pickle.vm import BuildHook, PickleVM
 from aibom.formats.streams import ByteSource, open_slice
 from aibom.sources.classify import sniff_subject
@@ -56,8 +57,8 @@ PICKLE_SUFFIXES = (
     ".pt",
     ".pth",
 )
-_CALLS = ("REDUCE", "NEWOBJ", "NEWOBJ_EX", "OBJ", "INST")
-_DIRECT_CALLS = ("REDUCE", "OBJ", "INST")
+_CLASS_NAME = re.compile(r"^_*[A-Z][A-Za-z0-9_]*$")
+_USER_DENIED = "denied by the user policy"
 _SALVAGE = re.compile(
     rb"[ci]([A-Za-z_][\w.]{0,200})\n([A-Za-z_][\w.]{0,200})\n"
     rb"|\x8c[\x01-\xc8]([A-Za-z_][\w.]{0,200})\x94?\x8c[\x01-\xc8]([A-Za-z_][\w.]{0,200})\x94?\x93"
@@ -180,30 +181,81 @@ def _judge_imports(ctx: InspectContext, trace: Trace, policy: Policy, label: str
 
 def _judge(ctx: InspectContext, record: ImportRecord, policy: Policy, label: str) -> Finding | None:
     ref = record.ref
+    if (ref.module, ref.name) in WRAPPERS:
+        return None  # functools.partial is graded through what it wraps (state.unwrap)
     verdict = policy.judge(ref.module, ref.name, ref.proto)
-    uses = record.uses
-    active = any(u.startswith((*_CALLS, "passed", "modified")) for u in uses)
-    check: Check | None = None
-    note = ""
-    if verdict.grade is Grade.DENY:
-        check, note = PICKLE_DANGEROUS_GLOBAL, f" ({verdict.reason})"
-    elif verdict.grade is Grade.UNKNOWN:
-        check = PICKLE_UNKNOWN_INVOKED if active else PICKLE_UNKNOWN_IMPORT
-    elif verdict.grade is Grade.NEW and any(u.startswith(_DIRECT_CALLS) for u in uses):
-        check, note = PICKLE_UNKNOWN_INVOKED, " (allowlisted for reconstruction only, called here)"
-    elif any(u.startswith("modified") for u in uses):
-        check, note = PICKLE_UNKNOWN_INVOKED, " (an imported object is modified while loading)"
-    if check is None:
+    if set(record.roles) == {"attribute"} and verdict.reason != _USER_DENIED:
+        return None  # getattr(Imported, "name"): judged as the import of Imported.name
+    graded = grade_use(record, verdict, policy)
+    if graded is None:
         return None
+    check, severity, note = graded
     written = (
         ""
         if verdict.name == f"{ref.module}.{ref.name}"
         else f", written {ref.module!r} {ref.name!r}"
     )
-    how = ", ".join(f"{u} at {o}" for u, o in sorted(uses.items(), key=lambda kv: kv[1])[:6])
+    how = ", ".join(f"{u} at {o}" for u, o in sorted(record.uses.items(), key=lambda kv: kv[1])[:6])
     message = f"{label} imports {verdict.name}{note}{written}: {how or 'imported only'}"
     evidence = f"{ref.opcode} {ref.module} {ref.name} at offset {ref.offset}"
-    return ctx.finding(check, message, offset=ref.offset, evidence=evidence)
+    return ctx.finding(check, message, severity=severity, offset=ref.offset, evidence=evidence)
+
+
+def grade_use(
+    record: ImportRecord, verdict: Judgement, policy: Policy
+) -> tuple[Check, Severity, str] | None:
+    """Severity by what loading does with the object (issue 12, item 1); None when it is clean.
+
+    Denylisted: critical when called, rebuilt, modified or handed to a callee that may call it;
+    high when only planted as a value (a library may call it after loading). Not allowlisted:
+    a function called with file data is high, a class called directly (its ``__init__`` runs)
+    medium, a class rebuilt through the reconstruction protocol low, a value only stored low.
+    Changing an imported object in place is high whatever its grade."""
+    roles = record.roles
+    if verdict.grade is Grade.DENY:
+        reason = f" ({verdict.reason})"
+        if _may_run(record, policy):
+            return PICKLE_DANGEROUS_GLOBAL, Severity.CRITICAL, reason
+        planted = f"{reason}, planted as a value: the library may call it after loading"
+        return PICKLE_DANGEROUS_GLOBAL, Severity.HIGH, planted
+    if "modify" in roles:
+        return (
+            PICKLE_UNKNOWN_INVOKED,
+            Severity.HIGH,
+            " (an imported object is modified while loading)",
+        )
+    if verdict.grade is Grade.CALL:
+        return None
+    is_class = bool(_CLASS_NAME.match(verdict.name.rsplit(".", 1)[-1]))
+    if "call" in roles:
+        if verdict.grade is Grade.NEW:
+            note = " (allowlisted for reconstruction only, called here: its __init__ runs)"
+            return PICKLE_UNKNOWN_INVOKED, Severity.MEDIUM, note
+        if is_class:
+            note = " (an unreviewed class called with file data: its __init__ runs)"
+            return PICKLE_UNKNOWN_INVOKED, Severity.MEDIUM, note
+        return (
+            PICKLE_UNKNOWN_INVOKED,
+            Severity.HIGH,
+            " (an unreviewed function called with file data)",
+        )
+    if verdict.grade is Grade.NEW:
+        return None
+    if "rebuild" in roles:
+        return PICKLE_UNKNOWN_INVOKED, Severity.LOW, " (unreviewed class rebuilt)"
+    return PICKLE_UNKNOWN_IMPORT, Severity.LOW, " (referenced only, never called while loading)"
+
+
+def _may_run(record: ImportRecord, policy: Policy) -> bool:
+    """Is the object called, rebuilt, changed, or handed to something that is not known to only store it?"""
+    if record.roles.keys() & {"call", "rebuild", "modify"}:
+        return True
+    for callee in record.arg_of:
+        if not isinstance(callee, GlobalRef):
+            return True
+        if policy.judge(callee.module, callee.name, callee.proto).grade is not Grade.CALL:
+            return True
+    return False
 
 
 def _structure(ctx: InspectContext, trace: Trace, label: str, *, first: bool) -> list[Finding]:
@@ -230,8 +282,11 @@ def _broken(ctx: InspectContext, trace: Trace, label: str) -> Finding:
     names = sorted({f"{r.ref.module}.{r.ref.name}" for r in trace.imports.values()})
     if names:
         shown = ", ".join(names[:10]) + (" ..." if len(names) > 10 else "")
-        message = f"{label}: {why} at offset {offset} after importing {shown}"
-        return ctx.finding(PICKLE_BROKEN, message, severity=Severity.HIGH, offset=offset)
+        message = (
+            f"{label}: {why} at offset {offset} after importing {shown}"
+            " (what ran before the break is graded on its own)"
+        )
+        return ctx.finding(PICKLE_BROKEN, message, offset=offset)
     return ctx.finding(PICKLE_BROKEN, f"{label}: {why} at offset {offset}", offset=offset)
 
 

@@ -38,6 +38,39 @@ NESTED_LOADERS = frozenset(
 )
 """Callables that deserialize a bytes argument; their literal payloads are scanned as nested content."""
 
+WRAPPERS = frozenset({("functools", "partial"), ("_functools", "partial")})
+"""Callables whose result calls its first argument when called: graded as that argument would be."""
+
+ARGUMENT_ROLES: dict[tuple[str, str] | None, dict[int, str]] = {
+    ("copyreg", "_reconstructor"): {0: "rebuild", 1: "call"},  # base.__init__ runs unless object
+    ("copyreg", "__newobj__"): {0: "rebuild"},
+    ("copyreg", "__newobj_ex__"): {0: "rebuild"},
+    ("numpy.core.multiarray", "_reconstruct"): {0: "rebuild"},
+    ("numpy._core.multiarray", "_reconstruct"): {0: "rebuild"},
+    ("numpy.core._internal", "_reconstruct"): {0: "rebuild"},
+    ("dill._dill", "_create_array"): {0: "call"},  # f(*args), then state set on the array
+    ("torch._utils", "_rebuild_from_type"): {0: "call", 1: "rebuild"},
+    ("torch._utils", "_rebuild_from_type_v2"): {0: "call", 1: "rebuild"},
+    ("torch._tensor", "_rebuild_from_type"): {0: "call", 1: "rebuild"},
+    ("torch._tensor", "_rebuild_from_type_v2"): {0: "call", 1: "rebuild"},
+    ("torch._utils", "_rebuild_wrapper_subclass"): {0: "rebuild"},
+}
+"""Allowlisted callables that rebuild (``cls.__new__``) or call an argument, by position."""
+
+
+def unwrap(value: object) -> object:
+    """What calling ``value`` calls: the wrapped callable of a ``functools.partial``, else itself."""
+    for _ in range(16):
+        if not (isinstance(value, Call) and isinstance(value.callee, GlobalRef)):
+            return value
+        if (value.callee.module, value.callee.name) not in WRAPPERS:
+            return value
+        args = value.args
+        if not (isinstance(args, tuple) and args):
+            return Unknown("functools.partial without a callable")
+        value = args[0]
+    return value
+
 
 BuildHook = Callable[["VMState", object, object], None]
 """Called after each BUILD with (vm, built object, state): joblib reads raw arrays that follow."""
@@ -124,29 +157,54 @@ class VMState:
         if len(self.trace.unresolved) < self.limits.max_pickle_records:
             self.trace.unresolved.append((self._op_pos, text))
 
-    def use(self, value: object, how: str) -> None:
-        if isinstance(value, GlobalRef):
-            uses = self.trace.imports[(value.module, value.name, value.proto < 3)].uses
-            uses.setdefault(how, self._op_pos)
+    def use(self, value: object, how: str, role: str = "ref", callee: object = None) -> None:
+        """Record a use of an imported object (``how`` for messages, ``role`` for grading)."""
+        target = value if role == "modify" else unwrap(value)
+        if not isinstance(target, GlobalRef):
+            return
+        if target is not value and role == "ref":
+            how = f"{how}, wrapped by functools.partial"
+        record = self.trace.imports[(target.module, target.name, target.proto < 3)]
+        record.uses.setdefault(how, self._op_pos)
+        record.roles.setdefault(role, self._op_pos)
+        if role == "arg" and len(record.arg_of) < 8 and callee not in record.arg_of:
+            record.arg_of.append(callee)
 
-    def use_arguments(self, value: object, callee: object) -> None:
-        """Mark imported objects found anywhere inside ``value`` as passed to ``callee``."""
+    def use_arguments(self, value: object, callee: object, *, stored: bool = False) -> None:
+        """Mark imported objects found anywhere inside ``value`` as passed to ``callee``: rebuilt or
+        called for the argument positions of ``ARGUMENT_ROLES``, ``stored`` into an instance (BUILD,
+        APPEND ...) or by a wrapper, otherwise handed to a callee that may call them."""
         how = f"passed to {describe(callee)}"
-        todo, seen = [value], 0
+        target = callee if stored else unwrap(callee)
+        key = (target.module, target.name) if isinstance(target, GlobalRef) else None
+        positions = ARGUMENT_ROLES.get(key, {}) if key else {}
+        default, who = "arg", target if isinstance(target, GlobalRef) else None
+        if (
+            stored
+            or key in WRAPPERS
+            or (isinstance(callee, Unknown) and callee.why == "persistent_load")
+        ):
+            default, who = "ref", None
+        top = list(value) if isinstance(value, tuple) else [value]
+        todo = [(item, positions.get(i, default)) for i, item in enumerate(top)]
+        seen = 0
         while todo and seen < self.limits.max_pickle_scan_values:
-            item = todo.pop()
+            item, role = todo.pop()
             seen += 1
-            if isinstance(item, GlobalRef):
-                self.use(item, how)
+            if isinstance(unwrap(item), GlobalRef):
+                self.use(item, how, role, who)
             elif isinstance(item, tuple | list):
-                todo.extend(item)
+                todo.extend((x, default) for x in item)
             elif isinstance(item, Box):
-                todo.extend(item.items)
+                todo.extend((x, default) for x in item.items)
 
     def invoke(self, callee: object, args: object, how: str) -> Call:
-        if isinstance(callee, GlobalRef):
-            self.use(callee, how)
-            self._maybe_nested(callee, args)
+        target = unwrap(callee)
+        if isinstance(target, GlobalRef):
+            role = "rebuild" if how.startswith("NEWOBJ") else "call"
+            through = how if target is callee else f"{how} through functools.partial"
+            self.use(target, through, role)
+            self._maybe_nested(target, args)
         else:
             self.note(f"{how} calls {describe(callee)}, computed while loading")
         self.use_arguments(args, callee)

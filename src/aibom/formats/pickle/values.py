@@ -85,6 +85,12 @@ class ImportRecord:
     count: int = 0
     uses: dict[str, int] = field(default_factory=dict)
     """How the object is used -> offset of the first such use."""
+    roles: dict[str, int] = field(default_factory=dict)
+    """What loading does with it -> first offset: ``call`` (called with file data), ``rebuild``
+    (reconstructed: NEWOBJ, copyreg helpers), ``modify`` (changed in place), ``ref`` (stored as a
+    value), ``arg`` (passed to a callee in ``arg_of``, which may call it)."""
+    arg_of: list[object] = field(default_factory=list)
+    """Callees it was passed to under role ``arg`` (a GlobalRef, or None when computed); the first few."""
 
 
 @dataclass

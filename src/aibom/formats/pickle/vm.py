@@ -87,6 +87,10 @@ _LEN_PREFIX = {
 }
 
 
+_TEXT_ARGS = frozenset({"stringnl", "unicodestringnl", "stringnl_noescape"})
+"""Newline-terminated arguments that CPython reads at any length (no fixed line limit applies)."""
+
+
 class PickleVM(VMState):
     """Walks one pickle (up to STOP) from ``src``'s position. ``walk()`` returns the trace, never raises."""
 
@@ -136,6 +140,8 @@ class PickleVM(VMState):
             return self._payload(name, length)
         if name == "stringnl_noescape_pair":
             return (self._line(), self._line())
+        if name in _TEXT_ARGS:
+            return self._text_line(op.name)
         return self._line()
 
     def _exact(self, n: int) -> bytes:
@@ -149,6 +155,27 @@ class PickleVM(VMState):
         if line is None:
             raise PickleError("newline-terminated argument is missing or too long")
         return line[:-1]
+
+    def _text_line(self, opname: str) -> bytes | Blob:
+        """A STRING / UNICODE / PERSID argument of any length, as CPython reads it: a short one is
+        kept, a longer one is streamed to its newline (kept as a ``Blob``, never in memory)."""
+        limit = self.limits.max_pickle_line
+        line = self.src.readline(limit)
+        if line is not None:
+            return line[:-1]
+        offset, length, first, last = self.src.pos, 0, b"", b""
+        while line is None:
+            chunk = self.src.read(limit)
+            if len(chunk) < limit:
+                raise PickleError(f"{opname}: stream ends before the newline of its argument")
+            first, last = first or chunk[:1], chunk[-1:]
+            length += limit
+            line = self.src.readline(limit)
+        length += len(line) - 1
+        last = line[-2:-1] or last
+        if opname == "STRING" and (first not in (b"'", b'"') or last != first):
+            raise PickleError("the STRING opcode argument must be quoted")
+        return Blob("str", offset, length)
 
     def _payload(self, arg: str, length: int) -> object:
         offset = self.src.pos
