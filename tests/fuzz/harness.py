@@ -19,8 +19,8 @@ from aibom.artifacts import Artifact, FileRef, FileStat, Format
 from aibom.bomdoc import read_bom
 from aibom.cards import parse_card, parse_config
 from aibom.errors import AibomError
-from aibom.findings import Skipped
-from aibom.formats import INSPECTORS, inspect_artifact
+from aibom.findings import Finding, Skipped
+from aibom.formats import INSPECTORS, Inspection, inspect_artifact
 from aibom.limits import DEFAULT_LIMITS
 from aibom.packages import PARSERS, InputKind, PackageInput
 from aibom.sources.classify import classify, kind_of
@@ -66,8 +66,9 @@ def _apply(buf: bytearray, op: int, where: int, value: int) -> None:
         _inflate(buf, _length_field(buf, where), value)
     elif op == 4:  # nudge a length field by a small amount
         _nudge(buf, _length_field(buf, where), value)
-    elif op == 5:  # insert a run of one byte
-        buf[pos:pos] = bytes([value & 0xFF]) * (1 + (value >> 8) % 64)
+    elif op == 5:  # insert a run of one byte; one in eight runs is up to 64 KiB long
+        run = 1 + (value >> 8) % 64
+        buf[pos:pos] = bytes([value & 0xFF]) * (run * 1024 if value >> 29 == 7 else run)
     elif op == 6:  # duplicate a chunk
         size = 1 + value % 256
         buf[pos:pos] = buf[pos : pos + size]
@@ -145,8 +146,16 @@ class Target:
     """Call aibom on the file at the path; the problems found (empty when all is well)."""
 
 
-def _internal(skipped: Sequence[Skipped]) -> list[str]:
-    return [f"internal-error skip: {s.reason}" for s in skipped if "internal error" in s.reason]
+def _internal(skipped: Sequence[Skipped], findings: Sequence[Finding] = ()) -> list[str]:
+    """Bugs in aibom: "internal error" skips (and, once issue 13 item 6 turns them into findings,
+    findings that say so)."""
+    out = [f"internal-error skip: {s.reason}" for s in skipped if "internal error" in s.reason]
+    out += [f"internal-error skip: {f.message}" for f in findings if "internal error" in f.message]
+    return out
+
+
+def _problems(inspection: Inspection) -> list[str]:
+    return _internal(inspection.skipped, inspection.findings)
 
 
 def _artifact(ref: FileRef, fmt: Format, head: bytes) -> Artifact:
@@ -167,9 +176,9 @@ def _inspect(fmt: Format) -> Callable[[Path], list[str]]:
         ref = FileRef(path, path.name, path.name, FileStat(st.st_dev, st.st_ino, st.st_size, 0))
         head = path.read_bytes()[: DEFAULT_LIMITS.head_bytes]
         sniffed = classify(ref, head)
-        problems = _internal(inspect_artifact(_artifact(ref, sniffed.format, head)).skipped)
+        problems = _problems(inspect_artifact(_artifact(ref, sniffed.format, head)))
         if FORCED and sniffed.format != fmt:
-            forced = _internal(inspect_artifact(_artifact(ref, fmt, head)).skipped)
+            forced = _problems(inspect_artifact(_artifact(ref, fmt, head)))
             problems += [f"forced {fmt.value}: {p}" for p in forced]
         return problems
 
@@ -177,19 +186,19 @@ def _inspect(fmt: Format) -> Callable[[Path], list[str]]:
 
 
 def _card(path: Path) -> list[str]:
-    parse_card(path, path.name, "model")
-    parse_card(path, path.name, "dataset")
-    return []
+    _, model = parse_card(path, path.name, "model")
+    _, dataset = parse_card(path, path.name, "dataset")
+    return _internal((), [*model, *dataset])
 
 
 def _config(path: Path) -> list[str]:
-    parse_config(path, path.name)
-    return []
+    return _internal((), parse_config(path, path.name)[1])
 
 
 def _package(kind: InputKind) -> Callable[[Path], list[str]]:
     def run(path: Path) -> list[str]:
-        return _internal(PARSERS[kind](PackageInput(kind, path, path.name), DEFAULT_LIMITS).skipped)
+        found = PARSERS[kind](PackageInput(kind, path, path.name), DEFAULT_LIMITS)
+        return _internal(found.skipped, found.findings)
 
     return run
 

@@ -101,7 +101,9 @@ def _torch_zip() -> list[Seed]:
         "archive/.data/serialization_id": b"1234567890",
     }
     script = dict(
-        members, **{"archive/code/__torch__/m.py": b"def forward(self, x):\n  return x\n"}
+        members,
+        **{"archive/constants.pkl": pickle.dumps((), protocol=2)},
+        **{"archive/code/__torch__/m.py": b"def forward(self, x):\n  return x\n"},
     )
     return [("model.pt", _zip_of(members)), ("script.pt", _zip_of(script))]
 
@@ -243,6 +245,8 @@ def _text() -> list[Seed]:
         ("tokenizer_config.json", json.dumps(tok).encode()),
         ("chat_template.jinja", template.encode()),
         ("generation_config.json", b'{"max_new_tokens": 32, "do_sample": false}'),
+        ("template.jinja", b"<|system|>\n" + template.encode()),
+        ("notes.txt", b"plain notes\n{{ not a template }}\n"),
     ]
 
 
