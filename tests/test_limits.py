@@ -48,6 +48,7 @@ ALLOWED: dict[str, str] = {
     "formats/pickle/values.py:MAX_INT_DIGITS": "CPython's int-string digit limit",
     "sources/remote/ziptail.py:MAX_COMMENT": "the zip specification's 16-bit comment length",
     "sources/classify.py:_MAX_LFS_POINTER": "the Git LFS specification's 1024-byte pointer",
+    "sources/sniff_proto.py:_MAX_FIELDS": "protobuf fields a sniffer reads from the 4 KiB head",
 }
 
 

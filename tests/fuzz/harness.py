@@ -20,7 +20,7 @@ from aibom.bomdoc import read_bom
 from aibom.cards import parse_card, parse_config
 from aibom.errors import AibomError
 from aibom.findings import Finding, Skipped
-from aibom.formats import INSPECTORS, Inspection, inspect_artifact
+from aibom.formats import CATALOG, INSPECTORS, Inspection, inspect_artifact
 from aibom.limits import DEFAULT_LIMITS
 from aibom.packages import PARSERS, InputKind, PackageInput
 from aibom.sources.classify import classify, kind_of
@@ -159,7 +159,7 @@ def _problems(inspection: Inspection) -> list[str]:
 
 
 def _artifact(ref: FileRef, fmt: Format, head: bytes) -> Artifact:
-    return Artifact(ref, kind_of(ref.relpath, fmt), fmt, "fuzz", None, head)
+    return Artifact(ref, kind_of(ref.relpath, fmt, CATALOG), fmt, "fuzz", None, head)
 
 
 FORCED = False
@@ -175,7 +175,7 @@ def _inspect(fmt: Format) -> Callable[[Path], list[str]]:
         st = path.stat()
         ref = FileRef(path, path.name, path.name, FileStat(st.st_dev, st.st_ino, st.st_size, 0))
         head = path.read_bytes()[: DEFAULT_LIMITS.head_bytes]
-        sniffed = classify(ref, head)
+        sniffed = classify(ref, head, CATALOG)
         problems = _problems(inspect_artifact(_artifact(ref, sniffed.format, head)))
         if FORCED and sniffed.format != fmt:
             forced = _problems(inspect_artifact(_artifact(ref, fmt, head)))
@@ -210,7 +210,7 @@ def _bom(path: Path) -> list[str]:
 
 
 def inspector_formats() -> list[Format]:
-    return [fmt for inspector in INSPECTORS for fmt in inspector.formats]
+    return [fmt for inspector in INSPECTORS for fmt in (s.format for s in inspector.specs)]
 
 
 def _targets() -> dict[str, Target]:

@@ -206,6 +206,15 @@ def _savedmodel() -> list[Seed]:
     ]
 
 
+def _graphdef() -> list[Seed]:
+    from tests.unsafe import test_nonpickle_tensorflow as tfb
+
+    m = tfb.tf()
+    nodes = [tfb.node("x", "Placeholder"), tfb.node("y", "MatMul"), tfb.node("r", "ReadFile")]
+    graph = m["GraphDef"](node=nodes, versions=m["VersionDef"](producer=1286))
+    return [("frozen_graph.pb", bytes(graph.SerializeToString()))]
+
+
 def _onnx() -> list[Seed]:
     import onnx
     from onnx import TensorProto, helper, numpy_helper
@@ -270,10 +279,12 @@ INSPECTOR_SEEDS: dict[Format, Callable[[], list[Seed]]] = {
     Format.HDF5: _hdf5,
     Format.KERAS_V3: _keras_v3,
     Format.TF_SAVEDMODEL: _savedmodel,
+    Format.TF_GRAPHDEF: _graphdef,
     Format.ONNX: _onnx,
     Format.GGUF: _gguf,
     Format.TEXT: _text,
     Format.JSON: _text,
+    Format.JINJA: _text,
 }
 """Seeds for every format in the inspector registry (a test checks none is missing)."""
 

@@ -27,17 +27,10 @@ mutations = st.lists(
 )
 
 
-KNOWN_BUGS: tuple[str, ...] = ("ZstdError(", "in _protobuf\n", "File name too long")
-"""Problems reported to the lead (src/ is not this harness's to change), tolerated here only until
-fixed; delete an entry with its fix. bench/fuzz.py still counts them all.
-
-- ``ZstdError(``: ``stream_codecs.Decompress._feed`` does not catch ``backports.zstd.ZstdError``
-  (an ``Exception`` subclass): a corrupt zstd frame is an "internal error" skip, not a finding.
-- ``in _protobuf``: ``classify._protobuf`` reads ``head[1]`` of a one-byte file ``b"\\x08"``:
-  IndexError, and ``aibom scan`` of any tree holding such a file exits 2 with a traceback.
-- ``File name too long``: ``requirements._include`` calls ``Path.exists()`` on a ``-r`` name
-  longer than NAME_MAX: OSError escapes ``parse_requirements`` (a scan shows an internal-error skip).
-"""
+KNOWN_BUGS: tuple[str, ...] = ()
+"""Problems the harness found, tolerated here only until fixed; each fix deletes its entry. The
+first three found (a corrupt zstd frame, a one-byte ``.onnx`` file, a ``-r`` name over NAME_MAX) are
+fixed, with regression tests in ``tests/test_fuzz_regressions.py``."""
 
 
 def _check(name: str, pool: tuple[seeds.Seed, ...], data: st.DataObject) -> None:

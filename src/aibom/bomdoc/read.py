@@ -227,6 +227,8 @@ def _xml_tree(data: bytes, name: str) -> ET.Element:
         ) from None
     except ET.ParseError as exc:
         raise UsageError(f"{name} is not well-formed XML: {exc}", hint=_FORMATS_HINT) from None
+    except (LookupError, ValueError) as exc:  # an XML declaration naming an unknown encoding
+        raise UsageError(f"{name} is not readable XML: {exc}", hint=_FORMATS_HINT) from None
     assert isinstance(root, ET.Element)
     return root
 

@@ -78,6 +78,23 @@ def _zstd() -> Callable[[], Any] | None:
     return None
 
 
+def _codec_errors() -> tuple[type[Exception], ...]:
+    """What a decompressor raises on corrupt input (zstd has its own ``ZstdError``)."""
+    errors: list[type[Exception]] = [zlib.error, OSError, EOFError, lzma.LZMAError]
+    errors += [ValueError, RuntimeError]
+    for name in ("compression.zstd", "backports.zstd"):
+        try:
+            module = __import__(name, fromlist=["ZstdError"])
+        except ImportError:
+            continue
+        errors.append(cast(type[Exception], module.ZstdError))
+        break
+    return tuple(errors)
+
+
+_CODEC_ERRORS = _codec_errors()
+
+
 def _lz4() -> Callable[[], Any] | None:
     try:
         import lz4.frame  # type: ignore[import-not-found,import-untyped,unused-ignore]
@@ -140,7 +157,7 @@ class Decompress(io.RawIOBase):
     def _feed(self, data: bytes) -> bytes:
         try:
             return cast(bytes, self._d.decompress(data, 1 << 20))
-        except (zlib.error, OSError, EOFError, lzma.LZMAError, ValueError, RuntimeError) as exc:
+        except _CODEC_ERRORS as exc:
             raise FormatError(f"{self._method} data is corrupt: {exc}") from None
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]

@@ -211,8 +211,15 @@ def _include(target: str, where: _Where, tree: _Tree, *, constraint: bool) -> No
             Finding(checks.LIMIT_REACHED, where.display, message, evidence=f"line {where.line}")
         )
         return
-    if not path.exists():
+    try:
+        exists = path.exists()
+    except OSError as exc:  # a name longer than NAME_MAX, a loop of links
+        exists, problem = False, f": {exc.strerror or exc}"
+    else:
+        problem = ""
+    if not exists:
         reason = f"included from {where.display} line {where.line}, but the file does not exist"
+        reason += problem
         tree.out.skipped.append(Skipped(display, reason))
         return
     if _resolved(path) in tree.stack:

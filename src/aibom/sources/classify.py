@@ -132,7 +132,7 @@ def _protobuf(ref: Subject, head: bytes) -> tuple[Format, str] | None:
     if name == "keras_metadata.pb" and head[:1] == b"\x0a":
         return Format.TF_SAVEDMODEL, "protobuf Keras SavedMetadata named keras_metadata.pb"
     # ONNX ModelProto starts with field 1 (ir_version, varint): tag byte 0x08, version 1..30.
-    if head[:1] == b"\x08" and 1 <= head[1] <= 30 and name.endswith(".onnx"):
+    if len(head) > 1 and head[0] == 0x08 and 1 <= head[1] <= 30 and name.endswith(".onnx"):
         return Format.ONNX, f"protobuf field 1 ir_version={head[1]} and .onnx suffix"
     return None
 
