@@ -33,6 +33,17 @@ class Severity(enum.IntEnum):
         return None if text.strip().lower() == "none" else cls.parse(text)
 
 
+CYCLONEDX_SEVERITY: dict[str, Severity] = {
+    "critical": Severity.CRITICAL,
+    "high": Severity.HIGH,
+    "medium": Severity.MEDIUM,
+    "low": Severity.LOW,
+    "info": Severity.INFO,
+    "none": Severity.INFO,
+}
+"""CycloneDX rating severities (``unknown`` has no level) -> aibom's, for every reader of a BOM."""
+
+
 @dataclass(frozen=True)
 class Check:
     """A kind of finding, with the metadata reports need. ``id`` never changes once released."""

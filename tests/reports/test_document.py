@@ -57,7 +57,7 @@ def test_unknown_id_takes_its_metadata_from_the_vulnerability() -> None:
     assert finding.cwe == 502
 
 
-def test_severity_falls_back_to_the_check_then_to_medium() -> None:
+def test_severity_falls_back_to_the_check_then_to_high() -> None:
     unrated = vulnerability(FORMAT_MISMATCH.id)
     unrated["ratings"] = [{"severity": "unknown"}]
     none_rated = vulnerability("OSV-1", "none")
@@ -70,7 +70,7 @@ def test_severity_falls_back_to_the_check_then_to_medium() -> None:
     assert findings == {
         FORMAT_MISMATCH.id: FORMAT_MISMATCH.severity,
         "OSV-1": Severity.INFO,
-        "OSV-2": Severity.MEDIUM,
+        "OSV-2": Severity.HIGH,  # unrated: the level aibom.vulns gives it for --fail-on
     }
 
 

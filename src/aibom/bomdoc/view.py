@@ -14,17 +14,8 @@ from typing import Any
 
 from aibom.bomdoc.walk import nodes
 from aibom.checks import by_id
-from aibom.findings import Severity
+from aibom.findings import CYCLONEDX_SEVERITY, Severity
 from aibom.limits import DEFAULT_LIMITS, Limits
-
-_CDX_SEVERITY = {
-    "critical": Severity.CRITICAL,
-    "high": Severity.HIGH,
-    "medium": Severity.MEDIUM,
-    "low": Severity.LOW,
-    "info": Severity.INFO,
-    "none": Severity.INFO,
-}
 
 
 def obj(value: Any) -> Mapping[str, Any]:
@@ -264,13 +255,24 @@ def _licenses(value: Any) -> Iterator[str]:
             yield name
 
 
-def _severity(vuln: Mapping[str, Any], default: Severity | None) -> Severity:
-    """The first rating the document gives; else the check's default; else medium ("unknown")."""
-    for rating in items(vuln.get("ratings")):
-        found = _CDX_SEVERITY.get(str(obj(rating).get("severity", "")).lower())
-        if found is not None:
-            return found
-    return default if default is not None else Severity.MEDIUM
+def _severity(
+    vuln: Mapping[str, Any], props: tuple[tuple[str, str], ...], default: Severity | None
+) -> Severity:
+    """What ``--fail-on`` compared (``aibom:vuln:policy-severity``); else the highest rating the
+    document gives; else the check's default; else high, as ``aibom.vulns`` grades an unrated
+    advisory, so a report never shows a lower level than the one that failed the build."""
+    policy = CYCLONEDX_SEVERITY.get((prop(props, "aibom:vuln:policy-severity") or "").lower())
+    if policy is not None:
+        return policy
+    rated = [
+        found
+        for rating in items(vuln.get("ratings"))
+        if (found := CYCLONEDX_SEVERITY.get(str(obj(rating).get("severity", "")).lower()))
+        is not None
+    ]
+    if rated:
+        return max(rated)
+    return default if default is not None else Severity.HIGH
 
 
 def _finding(raw: Any) -> FindingView | None:
@@ -284,7 +286,7 @@ def _finding(raw: Any) -> FindingView | None:
     return FindingView(
         id=vid,
         title=check.title if check else _first_line(description),
-        severity=_severity(vuln, check.severity if check else None),
+        severity=_severity(vuln, props, check.severity if check else None),
         message=description,
         help=check.help if check else text(vuln.get("detail")) or description,
         remediation=check.remediation if check else text(vuln.get("recommendation")) or "",

@@ -134,13 +134,25 @@ def _password(env: str | None) -> bytes | None:
     return value.encode()
 
 
+def _signer_options(command: Callable[..., None]) -> Callable[..., None]:
+    """``--key``, ``--sigstore`` and ``--password-env``, shared by ``sign`` and ``sign-bom``."""
+    options = (
+        click.option("--key", type=_FILE, help="PEM EC private key (P-256, P-384 or P-521)."),
+        click.option(
+            "--sigstore", "keyless", is_flag=True, help="Keyless Sigstore signing (online)."
+        ),
+        click.option(
+            "--password-env", metavar="VAR", help="Environment variable holding the key password."
+        ),
+    )
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @click.command("sign")
 @click.argument("model_dir", type=click.Path(exists=True, path_type=Path))
-@click.option("--key", type=_FILE, help="PEM EC private key (P-256, P-384 or P-521).")
-@click.option("--sigstore", "keyless", is_flag=True, help="Keyless Sigstore signing (online).")
-@click.option(
-    "--password-env", metavar="VAR", help="Environment variable holding the key password."
-)
+@_signer_options
 @click.option("-o", "--output", type=_OUT, help="Signature file (default: MODEL_DIR/model.sig).")
 @click.option("--force", is_flag=True, help="Replace an existing signature.")
 @click.option("--ignore-path", "ignore_paths", multiple=True, metavar="P", help="Leave P unsigned.")
@@ -174,11 +186,7 @@ def sign(
 
 @click.command("sign-bom")
 @click.argument("bom", type=_FILE)
-@click.option("--key", type=_FILE, help="PEM EC private key (P-256, P-384 or P-521).")
-@click.option("--sigstore", "keyless", is_flag=True, help="Keyless Sigstore signing (online).")
-@click.option(
-    "--password-env", metavar="VAR", help="Environment variable holding the key password."
-)
+@_signer_options
 @click.option("-o", "--output", type=_OUT, help="Bundle file (default: stdout).")
 @click.option("--force", is_flag=True, help="Replace an existing bundle file.")
 def sign_bom(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from aibom.findings import Severity
+from aibom.findings import CYCLONEDX_SEVERITY, Severity
 from aibom.vulns.osv import OsvRecord, SeverityScore
 
 UNRATED = Severity.HIGH
@@ -36,14 +36,7 @@ _LABELS = {
     "negligible": "info",
     "none": "none",
 }
-_POLICY = {
-    "critical": Severity.CRITICAL,
-    "high": Severity.HIGH,
-    "medium": Severity.MEDIUM,
-    "low": Severity.LOW,
-    "info": Severity.INFO,
-    "none": Severity.INFO,
-}
+_POLICY = CYCLONEDX_SEVERITY
 
 
 @dataclass(frozen=True)
