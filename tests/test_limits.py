@@ -32,7 +32,17 @@ from tests.scoring.scoring_builders import minimal_rule, write_rule
 from tests.unsafe.nonpickle_builders import artifact_for
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "aibom"
-PARSER_PACKAGES = ("formats", "sources", "cards", "packages", "rules")
+PARSER_PACKAGES = (
+    "formats",
+    "sources",
+    "cards",
+    "packages",
+    "rules",
+    "vulns",
+    "verify",
+    "score",
+    "bomdoc",
+)
 CONSTANT = re.compile(r"^(_?MAX_[A-Z_0-9]*)\s*(?::[^=]*)?=", re.MULTILINE)
 
 ALLOWED: dict[str, str] = {
@@ -43,6 +53,15 @@ ALLOWED: dict[str, str] = {
     "cards/__init__.py:MAX_EVIDENCE_HEADINGS": "headings listed as evidence in one finding",
     "rules/__init__.py:MAX_ERRORS_SHOWN": "broken rule files listed in one error message",
     "rules/load.py:MAX_ERRORS_PER_FILE": "schema problems listed per rule file",
+    "vulns/cyclonedx.py:MAX_ADVISORY_LINKS": "advisory links written per vulnerability",
+    "vulns/offline.py:MAX_SKIPPED_KEPT": "skipped export records named in the index summary",
+    "score/evaluate.py:MAX_EVIDENCE_PATHS": "evidence paths shown per rule outcome",
+    "score/evaluate.py:MAX_EVIDENCE_TEXT": "characters of one evidence value shown",
+    "score/evaluate.py:MAX_EVIDENCE_ITEMS": "evidence values shown per path",
+    "score/evaluate.py:MAX_EVIDENCE_DEPTH": "nesting of an evidence value shown",
+    "score/evaluate.py:MAX_MESSAGE_CHARS": "characters of a rendered rule message",
+    "score/subjects.py:MAX_NAME_CHARS": "characters of a subject's display name",
+    "bomdoc/scorecard.py:MAX_EVIDENCE_CHARS": "characters of evidence shown in a report's score table",
     # format facts: fixed by a specification or by CPython, not a policy a caller could tune
     "formats/gguf_format.py:MAX_GGML_TYPE": "the last index of ggml's tensor type table",
     "formats/pickle/values.py:MAX_INT_DIGITS": "CPython's int-string digit limit",

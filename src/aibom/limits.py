@@ -207,5 +207,41 @@ class Limits:
     max_spdx_expression_chars: int = 512
     """Longest licence expression parsed by a ``spdx_in`` test; longer strings are not licences."""
 
+    # vulnerability databases and signature material (OSV exports and API, bundles, trust roots)
+    max_osv_id_chars: int = 128
+    """Longest advisory id or alias kept (real ids are under 40 characters)."""
+    max_osv_summary_chars: int = 1_024
+    """Characters of ``summary`` kept (the schema recommends 120)."""
+    max_osv_details_chars: int = 16_384
+    """Characters of ``details`` kept; longer texts are cut and marked."""
+    max_osv_list: int = 10_000
+    """Entries kept from any list (aliases, affected, ranges, events, references, severities)."""
+    max_osv_versions: int = 100_000
+    """Entries of one ``affected[].versions`` list (PyPI packages with decades of releases stay far below)."""
+    max_osv_response_bytes: int = 32 * MiB
+    """Largest response body read from the API."""
+    max_osv_pages: int = 50
+    """Pages followed for one package (each page holds up to 1,000 ids)."""
+    max_osv_records: int = 20_000
+    """Distinct advisories fetched in one run."""
+    max_osv_database_bytes: int = 8 * GiB
+    """Largest export accepted (OSV's PyPI all.zip is tens of MiB; all ecosystems together a few GiB)."""
+    max_osv_database_members: int = 2_000_000
+    """Members of the export (PyPI has tens of thousands of records)."""
+    max_osv_central_directory: int = 512 * MiB
+    """Central directory read to fingerprint and list the export."""
+    max_osv_record_bytes: int = 8 * MiB
+    """Largest single OSV record decoded (the biggest real ones, with long version lists, are ~1 MiB)."""
+    max_osv_total_bytes: int = 16 * GiB
+    """Bytes decompressed from the export in total before indexing is abandoned."""
+    max_bundle_bytes: int = 64 * MiB
+    """Largest signature bundle read. An OMS manifest lists ~150 bytes per file, so this holds about
+    400,000 files; real bundles are a few KiB. Bigger files are refused, not read."""
+    max_bundle_certificates: int = 16
+    """Certificates accepted in one bundle's chain; real chains hold one to three."""
+    max_trust_file_bytes: int = 4 * MiB
+    """Largest key, CA bundle or trusted-root file read; real ones are a few KiB (a full web-PKI bundle
+    is about 250 KiB)."""
+
 
 DEFAULT_LIMITS = Limits()

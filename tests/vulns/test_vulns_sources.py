@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from aibom.limits import DEFAULT_LIMITS
 from aibom.vulns import DatabaseError, OnlineError, match_packages, offline_source, online_source
 from aibom.vulns import offline as offline_module
-from aibom.vulns.offline import MAX_RECORD_BYTES
 from tests.vulns.osv_builders import CVSS_CRITICAL, OsvApi, advisory, serve, write_export
 
 RECORDS = [
@@ -84,7 +84,7 @@ def test_hostile_members_are_skipped_not_fatal(tmp_path: Path) -> None:
         "broken.json": b"{not json",
         "list.json": b"[1, 2]",
         "deep.json": nested,
-        "bomb.json": b" " * (MAX_RECORD_BYTES + 1),  # deflates to a few KiB
+        "bomb.json": b" " * (DEFAULT_LIMITS.max_osv_record_bytes + 1),  # deflates to a few KiB
         "noid.json": json.dumps({"affected": []}).encode(),
         "README.txt": b"not a record",
     }

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from aibom.bomdoc.read import parse_bom, read_source
 from aibom.errors import UsageError
-from aibom.limits import Limits
-from aibom.verify.bundle import MAX_BUNDLE_BYTES, parse_bundle, parse_statement, read_bounded
+from aibom.limits import DEFAULT_LIMITS, Limits
+from aibom.verify.bundle import parse_bundle, parse_statement, read_bounded
 from aibom.verify.results import (
     FileProblem,
     ProblemKind,
@@ -22,7 +22,7 @@ from aibom.verify.trust import VerifyOptions, check_envelope, load_trust, trust_
 
 def _max_bundle(limits: Limits) -> int:
     """A BOM bundle carries the BOM itself (base64, 4/3 of its size) as the statement's predicate."""
-    return MAX_BUNDLE_BYTES + 2 * limits.max_bom_bytes
+    return DEFAULT_LIMITS.max_bundle_bytes + 2 * limits.max_bom_bytes
 
 
 def verify_bom_signature(bom: Path, bundle_path: Path, options: VerifyOptions) -> Verification:

@@ -16,15 +16,8 @@ from typing import Any
 
 from aibom import _io
 from aibom._io import InputTooLarge
-from aibom.limits import MiB
+from aibom.limits import DEFAULT_LIMITS
 from aibom.verify.results import BundleError
-
-MAX_BUNDLE_BYTES = 64 * MiB
-"""Largest signature bundle read. An OMS manifest lists ~150 bytes per file, so this holds about
-400,000 files; real bundles are a few KiB. Bigger files are refused, not read."""
-
-MAX_CERTIFICATES = 16
-"""Certificates accepted in one bundle's chain; real chains hold one to three."""
 
 BUNDLE_MEDIA_TYPES = frozenset(
     {
@@ -175,8 +168,10 @@ def _certificates(material: dict[str, Any]) -> tuple[bytes, ...]:
         certs = chain.get("certificates")
         if not isinstance(certs, list) or not certs:
             raise BundleError("x509CertificateChain.certificates is empty")
-        if len(certs) > MAX_CERTIFICATES:
-            raise BundleError(f"more than {MAX_CERTIFICATES} certificates in the bundle")
+        if len(certs) > DEFAULT_LIMITS.max_bundle_certificates:
+            raise BundleError(
+                f"more than {DEFAULT_LIMITS.max_bundle_certificates} certificates in the bundle"
+            )
         return tuple(
             b64decode(_obj(c, "certificate").get("rawBytes"), "certificate.rawBytes") for c in certs
         )

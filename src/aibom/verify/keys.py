@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aibom.errors import UsageError
-from aibom.limits import MiB
+from aibom.limits import DEFAULT_LIMITS
 from aibom.verify.bundle import ParsedBundle, pae, read_bounded
 from aibom.verify.results import BundleError, Method, SignatureError, SignedContent, Signer
 
@@ -29,10 +29,6 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
     from cryptography.hazmat.primitives.hashes import HashAlgorithm
     from cryptography.x509.verification import ClientVerifier
-
-MAX_TRUST_FILE_BYTES = 4 * MiB
-"""Largest key, CA bundle or trusted-root file read; real ones are a few KiB (a full web-PKI bundle
-is about 250 KiB)."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +47,7 @@ class CertTrust:
 
 def _read_trust_file(path: Path, what: str) -> bytes:
     try:
-        return read_bounded(path, MAX_TRUST_FILE_BYTES, what)
+        return read_bounded(path, DEFAULT_LIMITS.max_trust_file_bytes, what)
     except (OSError, BundleError) as exc:
         raise UsageError(f"cannot read {what} {path}: {exc}") from None
 

@@ -15,7 +15,8 @@ from pathlib import Path
 from aibom.artifacts import Artifact
 from aibom.findings import Skipped
 from aibom.inventory import Inventory, ModelEntry
-from aibom.verify.bundle import MAX_BUNDLE_BYTES, parse_bundle, parse_statement, read_bounded
+from aibom.limits import DEFAULT_LIMITS
+from aibom.verify.bundle import parse_bundle, parse_statement, read_bounded
 from aibom.verify.keys import CertTrust, KeyTrust
 from aibom.verify.oms import GIT_PATHS, Manifest, Resource, compare, parse_manifest
 from aibom.verify.rehash import MissingHashLibrary, digest_range
@@ -76,7 +77,9 @@ def verify_models(
 def verify_tree(tree: SignedTree, trust: Trust | None, options: VerifyOptions) -> Verification:
     v = Verification(tree.root, Status.INVALID, signature=tree.signature)
     try:
-        bundle = parse_bundle(read_bounded(tree.signature_path, MAX_BUNDLE_BYTES, "signature"))
+        bundle = parse_bundle(
+            read_bounded(tree.signature_path, DEFAULT_LIMITS.max_bundle_bytes, "signature")
+        )
     except (BundleError, OSError) as exc:
         v.message = f"cannot read the signature: {exc}"
         return v

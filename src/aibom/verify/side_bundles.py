@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from aibom.artifacts import Artifact
 from aibom.inventory import Inventory
+from aibom.limits import DEFAULT_LIMITS
 from aibom.verify.bundle import (
-    MAX_BUNDLE_BYTES,
     ParsedBundle,
     parse_bundle,
     parse_statement,
@@ -67,7 +67,9 @@ def verify_artifacts(
 def verify_artifact(art: Artifact, bundle_art: Artifact, trust: Trust | None) -> Verification:
     v = Verification(art.display, Status.INVALID, signature=bundle_art.display)
     try:
-        bundle = parse_bundle(read_bounded(bundle_art.ref.path, MAX_BUNDLE_BYTES, "bundle"))
+        bundle = parse_bundle(
+            read_bounded(bundle_art.ref.path, DEFAULT_LIMITS.max_bundle_bytes, "bundle")
+        )
     except (BundleError, OSError) as exc:
         v.message = f"cannot read the bundle: {exc}"
         return v

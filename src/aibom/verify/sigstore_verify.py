@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aibom.errors import UsageError
+from aibom.limits import DEFAULT_LIMITS
 from aibom.verify.bundle import read_bounded
-from aibom.verify.keys import MAX_TRUST_FILE_BYTES, key_fingerprint
+from aibom.verify.keys import key_fingerprint
 from aibom.verify.results import BundleError, Method, SignatureError, SignedContent, Signer
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ def load_trust(identity: str, issuer: str, trusted_root: Path | None) -> Sigstor
         data, source = production_root_bytes()
     else:
         try:
-            data = read_bounded(trusted_root, MAX_TRUST_FILE_BYTES, "trusted root")
+            data = read_bounded(trusted_root, DEFAULT_LIMITS.max_trust_file_bytes, "trusted root")
         except (OSError, BundleError) as exc:
             raise UsageError(f"cannot read trusted root {trusted_root}: {exc}") from None
         source = trusted_root.name

@@ -21,21 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aibom.errors import AibomError
-from aibom.limits import GiB, MiB
+from aibom.limits import DEFAULT_LIMITS
 from aibom.sources.remote.ziptail import TAIL_BYTES, ZipTailError, central_directory
 from aibom.vulns.match import ECOSYSTEM, PackageKey, normalize_name
 from aibom.vulns.osv import OsvFormatError, OsvRecord, parse_record, record_to_json
 
-MAX_DATABASE_FILE = 8 * GiB
-"""Largest export accepted (OSV's PyPI all.zip is tens of MiB; all ecosystems together a few GiB)."""
-MAX_MEMBERS = 2_000_000
-"""Members of the export (PyPI has tens of thousands of records)."""
-MAX_CENTRAL_DIRECTORY = 512 * MiB
-"""Central directory read to fingerprint and list the export."""
-MAX_RECORD_BYTES = 8 * MiB
-"""Largest single OSV record decoded (the biggest real ones, with long version lists, are ~1 MiB)."""
-MAX_TOTAL_BYTES = 16 * GiB
-"""Bytes decompressed from the export in total before indexing is abandoned."""
 INDEX_FORMAT = 1
 CACHE_KEEP = 3
 """Index files kept in the cache directory (older ones are removed after a build)."""
@@ -70,8 +60,10 @@ def _check_file(path: Path) -> os.stat_result:
         st = path.stat()
     except OSError as exc:
         raise DatabaseError(f"cannot read the OSV database {path}: {exc.strerror or exc}") from exc
-    if st.st_size > MAX_DATABASE_FILE:
-        raise DatabaseError(f"{path} is larger than {MAX_DATABASE_FILE} bytes; not an OSV export")
+    if st.st_size > DEFAULT_LIMITS.max_osv_database_bytes:
+        raise DatabaseError(
+            f"{path} is larger than {DEFAULT_LIMITS.max_osv_database_bytes} bytes; not an OSV export"
+        )
     return st
 
 
@@ -85,7 +77,10 @@ def fingerprint(path: Path) -> str:
             cd = central_directory(fh.read(), tail_start)
         except ZipTailError as exc:
             raise DatabaseError(f"{path} is not a zip archive: {exc}") from exc
-        if cd.entries > MAX_MEMBERS or cd.size > MAX_CENTRAL_DIRECTORY:
+        if (
+            cd.entries > DEFAULT_LIMITS.max_osv_database_members
+            or cd.size > DEFAULT_LIMITS.max_osv_central_directory
+        ):
             raise DatabaseError(f"{path}: {cd.entries} members / {cd.size} bytes of directory")
         fh.seek(cd.start)
         digest = hashlib.sha256(fh.read(cd.size))
@@ -101,9 +96,9 @@ def _skip(stats: IndexStats, member: str, reason: str) -> None:
 
 def _decode(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> OsvRecord:
     with zf.open(info) as fh:
-        data = fh.read(MAX_RECORD_BYTES + 1)
-    if len(data) > MAX_RECORD_BYTES:
-        raise OsvFormatError(f"record larger than {MAX_RECORD_BYTES} bytes")
+        data = fh.read(DEFAULT_LIMITS.max_osv_record_bytes + 1)
+    if len(data) > DEFAULT_LIMITS.max_osv_record_bytes:
+        raise OsvFormatError(f"record larger than {DEFAULT_LIMITS.max_osv_record_bytes} bytes")
     return parse_record(json.loads(data))
 
 
@@ -121,15 +116,17 @@ def _store(db: sqlite3.Connection, record: OsvRecord) -> bool:
 
 def _index_members(zf: zipfile.ZipFile, db: sqlite3.Connection, stats: IndexStats) -> None:
     total = 0
-    for info in zf.infolist()[:MAX_MEMBERS]:
+    for info in zf.infolist()[: DEFAULT_LIMITS.max_osv_database_members]:
         if info.is_dir() or not info.filename.endswith(".json"):
             continue
-        if info.file_size > MAX_RECORD_BYTES:
+        if info.file_size > DEFAULT_LIMITS.max_osv_record_bytes:
             _skip(stats, info.filename, f"declares {info.file_size} bytes")
             continue
         total += info.file_size
-        if total > MAX_TOTAL_BYTES:
-            raise DatabaseError(f"the export decompresses to more than {MAX_TOTAL_BYTES} bytes")
+        if total > DEFAULT_LIMITS.max_osv_total_bytes:
+            raise DatabaseError(
+                f"the export decompresses to more than {DEFAULT_LIMITS.max_osv_total_bytes} bytes"
+            )
         try:
             record = _decode(zf, info)
         except (zipfile.BadZipFile, OSError, ValueError, RecursionError, OsvFormatError) as exc:

@@ -18,7 +18,7 @@ from urllib.parse import quote, urlsplit
 
 from aibom._version import __version__
 from aibom.errors import AibomError, UsageError
-from aibom.limits import MiB
+from aibom.limits import DEFAULT_LIMITS
 from aibom.vulns.match import ECOSYSTEM, PackageKey
 from aibom.vulns.osv import OsvFormatError, OsvRecord, parse_record
 
@@ -26,12 +26,6 @@ DEFAULT_URL = "https://api.osv.dev"
 URL_ENV = "AIBOM_OSV_URL"
 BATCH = 1_000
 """Queries per querybatch request (the API's own maximum)."""
-MAX_RESPONSE = 32 * MiB
-"""Largest response body read from the API."""
-MAX_PAGES = 50
-"""Pages followed for one package (each page holds up to 1,000 ids)."""
-MAX_RECORDS = 20_000
-"""Distinct advisories fetched in one run."""
 RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 
 
@@ -95,7 +89,7 @@ class OnlineDatabase:
             data = bytearray()
             for chunk in response.raw.stream(64 * 1024, decode_content=False):
                 data += chunk
-                if len(data) > MAX_RESPONSE or time.monotonic() > deadline:
+                if len(data) > DEFAULT_LIMITS.max_osv_response_bytes or time.monotonic() > deadline:
                     raise OnlineError(f"{url}: answer too large or too slow; stopped")
             return response.status_code, data, response.headers.get("Retry-After")
 
@@ -142,7 +136,7 @@ class OnlineDatabase:
             for (key, _token, page), result in zip(batch, results, strict=True):
                 ids, token = _result_ids(result)
                 found[key] += ids
-                if token and page + 1 < MAX_PAGES:
+                if token and page + 1 < DEFAULT_LIMITS.max_osv_pages:
                     pending.append((key, token, page + 1))
         return found
 
@@ -158,8 +152,10 @@ class OnlineDatabase:
     def query(self, packages: Sequence[PackageKey]) -> dict[PackageKey, list[OsvRecord]]:
         ids = self._ids(packages)
         unique = sorted({i for found in ids.values() for i in found})
-        if len(unique) > MAX_RECORDS:
-            raise OnlineError(f"the OSV API named {len(unique)} advisories; at most {MAX_RECORDS}")
+        if len(unique) > DEFAULT_LIMITS.max_osv_records:
+            raise OnlineError(
+                f"the OSV API named {len(unique)} advisories; at most {DEFAULT_LIMITS.max_osv_records}"
+            )
         records = {i: self._record(i) for i in unique}
         return {
             key: [r for i in dict.fromkeys(found) if (r := records.get(i)) is not None]

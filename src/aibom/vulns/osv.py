@@ -10,16 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-MAX_ID = 128
-"""Longest advisory id or alias kept (real ids are under 40 characters)."""
-MAX_SUMMARY = 1_024
-"""Characters of ``summary`` kept (the schema recommends 120)."""
-MAX_DETAILS = 16_384
-"""Characters of ``details`` kept; longer texts are cut and marked."""
-MAX_LIST = 10_000
-"""Entries kept from any list (aliases, affected, ranges, events, references, severities)."""
-MAX_VERSIONS = 100_000
-"""Entries of one ``affected[].versions`` list (PyPI packages with decades of releases stay far below)."""
+from aibom.limits import DEFAULT_LIMITS
 
 _KEPT_SPECIFIC = frozenset({"severity", "cwe_ids"})
 """``database_specific`` keys kept in the offline index (the GitHub database's label and CWE ids)."""
@@ -94,7 +85,7 @@ def _str(value: object, limit: int, what: str, *, required: bool = False) -> str
     return value
 
 
-def _list(value: object, what: str, limit: int = MAX_LIST) -> list[Any]:
+def _list(value: object, what: str, limit: int = DEFAULT_LIMITS.max_osv_list) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
@@ -114,12 +105,14 @@ def _event(raw: object) -> Event:
     if len(keys) != 1:
         raise OsvFormatError(f"event must have exactly one of {EVENT_KINDS}, has {sorted(item)}")
     kind = keys[0]
-    return Event(kind, _str(item[kind], MAX_ID, f"{kind} version", required=True))
+    return Event(
+        kind, _str(item[kind], DEFAULT_LIMITS.max_osv_id_chars, f"{kind} version", required=True)
+    )
 
 
 def _range(raw: object) -> Range:
     item = _obj(raw, "range")
-    kind = _str(item.get("type"), MAX_ID, "range type", required=True)
+    kind = _str(item.get("type"), DEFAULT_LIMITS.max_osv_id_chars, "range type", required=True)
     return Range(kind, tuple(_event(e) for e in _list(item.get("events"), "events")))
 
 
@@ -127,7 +120,9 @@ def _severity(raw: object) -> tuple[SeverityScore, ...]:
     out = []
     for entry in _list(raw, "severity"):
         item = _obj(entry, "severity")
-        kind = _str(item.get("type"), MAX_ID, "severity type", required=True)
+        kind = _str(
+            item.get("type"), DEFAULT_LIMITS.max_osv_id_chars, "severity type", required=True
+        )
         out.append(
             SeverityScore(kind, _str(item.get("score"), 512, "severity score", required=True))
         )
@@ -137,12 +132,14 @@ def _severity(raw: object) -> tuple[SeverityScore, ...]:
 def _affected(raw: object) -> Affected:
     item = _obj(raw, "affected")
     package = _obj(item.get("package", {}), "package")
-    versions = _list(item.get("versions"), "versions", MAX_VERSIONS)
+    versions = _list(item.get("versions"), "versions", DEFAULT_LIMITS.max_osv_versions)
     return Affected(
-        ecosystem=_str(package.get("ecosystem"), MAX_ID, "ecosystem"),
+        ecosystem=_str(package.get("ecosystem"), DEFAULT_LIMITS.max_osv_id_chars, "ecosystem"),
         name=_str(package.get("name"), 512, "package name"),
         ranges=tuple(_range(r) for r in _list(item.get("ranges"), "ranges")),
-        versions=tuple(_str(v, MAX_ID, "version", required=True) for v in versions),
+        versions=tuple(
+            _str(v, DEFAULT_LIMITS.max_osv_id_chars, "version", required=True) for v in versions
+        ),
         severity=_severity(item.get("severity")),
     )
 
@@ -153,27 +150,32 @@ def _references(raw: object) -> tuple[Reference, ...]:
         item = _obj(entry, "reference")
         url = _str(item.get("url"), 2048, "reference url")
         if url:
-            out.append(Reference(_str(item.get("type"), MAX_ID, "reference type"), url))
+            out.append(
+                Reference(
+                    _str(item.get("type"), DEFAULT_LIMITS.max_osv_id_chars, "reference type"), url
+                )
+            )
     return tuple(out)
 
 
 def parse_record(data: object) -> OsvRecord:
     """An ``OsvRecord`` from decoded JSON; ``OsvFormatError`` when it is not usable."""
     item = _obj(data, "record")
-    record_id = _str(item.get("id"), MAX_ID, "id", required=True)
+    record_id = _str(item.get("id"), DEFAULT_LIMITS.max_osv_id_chars, "id", required=True)
     if not record_id:
         raise OsvFormatError("id is empty")
     specific = item.get("database_specific")
     return OsvRecord(
         id=record_id,
-        modified=_str(item.get("modified"), MAX_ID, "modified"),
-        published=_str(item.get("published"), MAX_ID, "published") or None,
-        withdrawn=_str(item.get("withdrawn"), MAX_ID, "withdrawn") or None,
+        modified=_str(item.get("modified"), DEFAULT_LIMITS.max_osv_id_chars, "modified"),
+        published=_str(item.get("published"), DEFAULT_LIMITS.max_osv_id_chars, "published") or None,
+        withdrawn=_str(item.get("withdrawn"), DEFAULT_LIMITS.max_osv_id_chars, "withdrawn") or None,
         aliases=tuple(
-            _str(a, MAX_ID, "alias", required=True) for a in _list(item.get("aliases"), "aliases")
+            _str(a, DEFAULT_LIMITS.max_osv_id_chars, "alias", required=True)
+            for a in _list(item.get("aliases"), "aliases")
         ),
-        summary=_str(item.get("summary"), MAX_SUMMARY, "summary"),
-        details=_str(item.get("details"), MAX_DETAILS, "details"),
+        summary=_str(item.get("summary"), DEFAULT_LIMITS.max_osv_summary_chars, "summary"),
+        details=_str(item.get("details"), DEFAULT_LIMITS.max_osv_details_chars, "details"),
         severity=_severity(item.get("severity")),
         affected=tuple(_affected(a) for a in _list(item.get("affected"), "affected")),
         references=_references(item.get("references")),
