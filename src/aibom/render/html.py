@@ -3,7 +3,9 @@
 Inline CSS and SVG only: no script, no image, font or stylesheet from anywhere, enforced by a strict
 Content-Security-Policy (the stylesheet is allowed by its hash). Readable without JavaScript, printable
 ("Save as PDF") through print CSS. Jinja2 autoescapes every value: model-card text is hostile input,
-and no value from the BOM ever becomes a link target, so ``javascript:`` URLs stay inert text.
+and no value from the BOM ever becomes a link target, so ``javascript:`` URLs stay inert text. Before
+escaping, every value shown goes through ``aibom.render.escape.visible`` (the environment's
+``finalize``): control characters and bidi overrides appear as ``\\x1b`` or ``\\u202e``, never raw.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from aibom.bomdoc.scorecard import RuleOutcome, Subject
 from aibom.bomdoc.view import BomView, ComponentView, FileView, FindingView, obj, text
 from aibom.findings import Severity
 from aibom.render import charts
+from aibom.render.escape import visible
 from aibom.render.interface import MAX_TABLE_ROWS, Report
 from aibom.render.summary import (
     is_integrity_finding,
@@ -237,9 +240,29 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_shown,
     )
     env.filters["size"] = _human_size
+    env.filters["prose"] = _prose
     return env
+
+
+def _shown(value: Any) -> Any:
+    """Every ``{{ value }}``: text from the BOM with its control characters made visible. Markup
+    (the stylesheet, macro output, ``prose``) was made by us and is already safe."""
+    import markupsafe
+
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return visible(value)
+    return value
+
+
+def _prose(value: str | None) -> Any:
+    """Multi-line text (a model description): line breaks kept for ``white-space: pre-line``,
+    every other control character made visible, then HTML-escaped."""
+    import markupsafe
+
+    return markupsafe.escape(visible(value or "", multiline=True))
 
 
 def _human_size(value: str | None) -> str:
