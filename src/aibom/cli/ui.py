@@ -1,7 +1,7 @@
 """Terminal output for the CLI (stderr only): a rich progress bar, the scan summary and the score.
 
 Text that comes from scanned content (file and member names, card text in messages, skipped reasons)
-is printed with its control characters made visible (``aibom.render.escape.visible``) and with rich
+is printed with its control characters made visible (``aibom.escape.visible``) and with rich
 markup, emoji codes and highlighting off, so a file name cannot clear the screen, set the terminal
 title, ring the bell, reorder the line or fake a finding line. Other commands print through ``say``.
 """
@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from aibom.escape import visible
 from aibom.findings import Severity
 from aibom.progress import NullProgress, Progress
-from aibom.render.escape import visible
 
 if TYPE_CHECKING:
     from rich.console import Console

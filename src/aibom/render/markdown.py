@@ -1,7 +1,7 @@
 """GitHub-flavoured Markdown for ``$GITHUB_STEP_SUMMARY`` and pull-request comments.
 
 At most ``MAX_MARKDOWN_CHARS`` characters (GitHub's comment limit), truncated with a note. Every value
-from the BOM is escaped: control and bidi characters (``aibom.render.escape``), Markdown and HTML
+from the BOM is escaped: control and bidi characters (``aibom.escape``), Markdown and HTML
 syntax, autolinks, and ``@`` so a hostile model card cannot mention (notify) people or teams from a PR
 comment. The Action's step summary is this output, so it is safe to append to ``$GITHUB_STEP_SUMMARY``.
 """
@@ -14,7 +14,7 @@ from aibom._version import __version__
 from aibom.bomdoc.scorecard import Scorecard
 from aibom.bomdoc.view import FindingView
 from aibom.diff import BomDiff, ComponentChange, ScoreChange
-from aibom.render.escape import visible
+from aibom.escape import visible
 from aibom.render.interface import MAX_MARKDOWN_CHARS, Report
 from aibom.render.summary import AMBER, GREEN, GREY, RED, Light, lights, plural, worst
 
@@ -43,9 +43,12 @@ _AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)", re.IGNORECASE)
 _NOTE = "\n\n> [!NOTE]\n> This report was truncated to {limit:,} characters: {omitted:,} lines were left out. The HTML report and the SARIF file have everything.\n"
 
 
-def _flat(value: str, limit: int) -> str:
-    """One line of visible text: whitespace runs become one space, control characters escapes."""
-    flat = visible(" ".join(value.split()))
+def _flat(value: str, limit: int, *, name: bool = False) -> str:
+    """One line of visible text. Prose: runs of whitespace (CR and LF too) become one space, other
+    control characters visible escapes. A ``name`` (path, member, id) shows CR, LF and tab as
+    escapes too, since ``a\\nb`` and ``a b`` are different files."""
+    text = value if name else " ".join(value.split())
+    flat = " ".join(visible(text).split())
     return flat[: limit - 1] + "…" if len(flat) > limit else flat
 
 
@@ -66,7 +69,7 @@ def code(value: str | None, limit: int = MAX_CELL) -> str:
     ``<code>`` around escaped text instead."""
     if not value:
         return ""
-    flat = _flat(value, limit)
+    flat = _flat(value, limit, name=True)
     if "|" in flat and "\\" in flat:
         return "<code>" + esc(flat, limit + 1) + "</code>"
     return "`" + flat.replace("`", "'").replace("|", "\\|") + "`"

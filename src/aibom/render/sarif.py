@@ -1,7 +1,7 @@
 """SARIF 2.1.0 for GitHub code scanning: one run, rules from the check catalogue, stable fingerprints.
 
 Text taken from the BOM (messages, titles, member names, skipped reasons) shows its control and bidi
-characters as visible escapes (``aibom.render.escape``); the document is then written with JSON
+characters as visible escapes (``aibom.escape``); the document is then written with JSON
 escapes for any such character left, so no raw control byte reaches a viewer.
 
 GitHub's subset (docs "SARIF support for code scanning"): rules with short/full descriptions, help and
@@ -25,8 +25,8 @@ from aibom._version import __version__
 from aibom.bomdoc.view import BomView, FindingView
 from aibom.checks import ALL_CHECKS, by_id
 from aibom.diff import finding_key
+from aibom.escape import json_text, visible
 from aibom.findings import Severity
-from aibom.render.escape import json_text, visible
 from aibom.render.interface import MAX_SARIF_RESULTS, SARIF_LEVEL, SECURITY_SEVERITY, Report
 
 SCHEMA_URI = (
@@ -136,14 +136,15 @@ def _rule_properties(severity: Severity, tags: list[str]) -> dict[str, Any]:
 
 
 def _result(f: FindingView, rule_index: int, bom: BomView, paths: PathMapper) -> dict[str, Any]:
-    message = f.message + (f" (archive member: {f.member})" if f.member else "")
+    message = visible(f.message, multiline=True)
+    message += f" (archive member: {visible(f.member)})" if f.member else ""
     if f.evidence:
-        message = message.rstrip(".") + f". Evidence: {f.evidence}"
+        message = message.rstrip(".") + f". Evidence: {visible(f.evidence)}"
     result: dict[str, Any] = {
         "ruleId": f.id,
         "ruleIndex": rule_index,
         "level": SARIF_LEVEL[f.severity],
-        "message": {"text": _cut(visible(message), 10 * MAX_TEXT)},
+        "message": {"text": _cut(message, 10 * MAX_TEXT)},
         "locations": [_location(f, bom, paths)],
         "partialFingerprints": {
             "primaryLocationLineHash": fingerprint(f),
