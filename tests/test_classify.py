@@ -18,6 +18,7 @@ import pytest
 
 from aibom.artifacts import FileRef, FileStat, Format, Kind
 from aibom.checks import FORMAT_MISMATCH
+from aibom.findings import Severity
 from aibom.formats import CATALOG
 from aibom.sources.classify import Classification, classify
 from aibom.sources.sniff_pickle import TORCH_LEGACY_MAGIC
@@ -340,3 +341,35 @@ def test_keras_archive_without_weights_and_keras_metadata_pb(tmp_path: Path) -> 
     meta = tmp_path / "keras_metadata.pb"
     meta.write_bytes(b"\x0a\x04abcd")
     assert classify_file(meta).format is Format.TF_SAVEDMODEL
+
+
+def test_disguise_is_information_beside_the_content_verdict(tmp_path: Path) -> None:
+    path = tmp_path / "model.safetensors"
+    path.write_bytes(pickle.dumps({"w": [1.0]}, protocol=4))
+    got = classify_file(path)
+    assert got.finding is not None and got.finding.check is FORMAT_MISMATCH
+    assert got.finding.effective_severity is Severity.INFO
+    assert "analysed as pickle" in got.finding.message
+
+
+@pytest.mark.parametrize("suffix", [".gz", ".xz", ".bz2"])
+def test_joblib_dump_named_for_its_compression_is_no_disguise(tmp_path: Path, suffix: str) -> None:
+    import joblib
+
+    path = tmp_path / f"model.joblib{suffix}"
+    joblib.dump({"coef": np.arange(4.0)}, path)  # joblib picks the codec from the suffix
+    got = classify_file(path)
+    assert got.format.value == suffix[1:].replace("gz", "gzip").replace("bz2", "bzip2")
+    assert got.finding is None
+
+
+def test_torch_zip_named_zip_is_no_disguise_but_a_raw_pickle_named_zip_is(tmp_path: Path) -> None:
+    real = tmp_path / "checkpoint.zip"
+    _torch_zip(real)
+    got = classify_file(real)
+    assert got.format is Format.PYTORCH_ZIP and got.finding is None
+    fake = tmp_path / "fake.zip"
+    fake.write_bytes(pickle.dumps([1, 2], protocol=2))
+    faked = classify_file(fake)
+    assert faked.format is Format.PICKLE
+    assert faked.finding is not None and faked.finding.check is FORMAT_MISMATCH

@@ -45,12 +45,19 @@ class FormatSpec:
     content under a name that claims another format is a disguise finding. Formats that run code only
     through named layers, ops or templates (Keras, TensorFlow, ONNX, GGUF) are flagged by their
     inspectors instead."""
+    containers: tuple[Format, ...] = ()
+    """Container formats this one is stored in (a torch checkpoint is a zip): a file name claiming one
+    of them tells the truth about the outer layer and is no disguise."""
     textual: bool = False
     """UTF-8 text under one of its suffixes is taken as this format."""
     fetch_members: bool = False
     """Members with its suffixes inside a remote zip archive are fetched (they can carry code)."""
     probe_remote: bool = True
     """A large remote file in this format is worth fetching the head of (False for plain data)."""
+
+    def has_magic(self, head: bytes) -> bool:
+        """``head`` carries one of this format's fixed signatures."""
+        return any(head[m.offset : m.offset + len(m.signature)] == m.signature for m in self.magic)
 
     @property
     def all_suffixes(self) -> tuple[str, ...]:

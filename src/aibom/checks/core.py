@@ -22,10 +22,13 @@ FORMAT_MISMATCH = Check(
     id="AIBOM-FMT-001",
     name="format-disguise",
     title="File content does not match its file name",
-    severity=Severity.MEDIUM,
+    severity=Severity.INFO,
     help=(
-        "The bytes of the file say it is one format while its extension claims another. Loaders pick a "
-        "parser by content or by name; a disagreement is a common way to slip a pickle past scanners."
+        "The bytes of the file say it is a format that can run code while its extension claims another. "
+        "Loaders pick a parser by content or by name; a disagreement is a common way to slip a pickle "
+        "past scanners that trust names. aibom analyses the file by its content, and that analysis "
+        "carries the severity (a renamed pickle with a payload is critical through its own finding); "
+        "this finding records the disguise."
     ),
     remediation="Rename the file to match its content, or replace it with the format it claims to be.",
     tags=("evasion",),

@@ -64,9 +64,14 @@ def _lookup(ctx: InspectContext, layout: ZipLayout, prefix: str | None) -> list[
 class TorchZipInspector:
     specs: tuple[FormatSpec, ...] = (
         FormatSpec(
-            Format.PYTORCH_ZIP, Kind.WEIGHTS, (".pt", ".pth", ".ckpt"), (".bin",), runs_code=True
+            Format.PYTORCH_ZIP,
+            Kind.WEIGHTS,
+            (".pt", ".pth", ".ckpt"),
+            (".bin",),
+            runs_code=True,
+            containers=(Format.ZIP,),
         ),
-        FormatSpec(Format.TORCHSCRIPT, Kind.WEIGHTS, runs_code=True),
+        FormatSpec(Format.TORCHSCRIPT, Kind.WEIGHTS, runs_code=True, containers=(Format.ZIP,)),
     )
     checks: tuple[Check, ...] = UNSAFE_CHECKS
 

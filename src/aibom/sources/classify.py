@@ -73,7 +73,7 @@ def classify(
         return Classification(
             Kind.WEIGHTS, fmt, evidence, Finding(MALFORMED_FILE, ref.display, message)
         )
-    return Classification(kind, fmt, evidence, _disguise(ref, fmt, claimed, catalog))
+    return Classification(kind, fmt, evidence, _disguise(ref, head, fmt, claimed, catalog))
 
 
 def sniff(
@@ -235,15 +235,24 @@ def _named_kind(name: str, fmt: Format, kind: Kind) -> Kind:
 
 
 def _disguise(
-    ref: FileRef, fmt: Format, claimed: Format | None, catalog: Catalog
+    ref: FileRef, head: bytes, fmt: Format, claimed: Format | None, catalog: Catalog
 ) -> Finding | None:
-    """Content in a code-running format under a name that claims something else."""
+    """Content in a code-running format under a name that claims something else.
+
+    A name that tells the truth about the outer layer is no disguise: a joblib dump compressed with
+    gzip named ``.gz``, a torch checkpoint named ``.zip`` or ``.tar`` (the head carries the claimed
+    format's own signature). Otherwise the mismatch is reported as information beside the content's
+    own verdict, which carries the severity: aibom reads by content, so a renamed pickle is analysed
+    as a pickle, and a clean one is no risk under any name.
+    """
     runs_code = catalog.code_exec_formats
     if claimed is None or fmt not in runs_code or claimed in runs_code:
+        return None
+    if claimed in catalog.specs[fmt].containers or catalog.specs[claimed].has_magic(head):
         return None
     return Finding(
         FORMAT_MISMATCH,
         ref.display,
-        f"content is {fmt.value} but the name claims {claimed.value}",
+        f"content is {fmt.value} but the name claims {claimed.value}; analysed as {fmt.value}",
         evidence=f"suffix {_suffix(ref.relpath)!r}",
     )

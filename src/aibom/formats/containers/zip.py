@@ -88,7 +88,9 @@ class ZipInspector:
 
     specs: tuple[FormatSpec, ...] = (
         FormatSpec(Format.ZIP, Kind.ARCHIVE, (".zip",)),
-        FormatSpec(Format.NUMPY_NPZ, Kind.WEIGHTS, (".npz",), runs_code=True),
+        FormatSpec(
+            Format.NUMPY_NPZ, Kind.WEIGHTS, (".npz",), runs_code=True, containers=(Format.ZIP,)
+        ),
     )
     checks: tuple[Check, ...] = UNSAFE_CHECKS
 
