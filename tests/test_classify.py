@@ -354,7 +354,7 @@ def test_disguise_is_information_beside_the_content_verdict(tmp_path: Path) -> N
 
 @pytest.mark.parametrize("suffix", [".gz", ".xz", ".bz2"])
 def test_joblib_dump_named_for_its_compression_is_no_disguise(tmp_path: Path, suffix: str) -> None:
-    import joblib
+    import joblib  # type: ignore[import-untyped]
 
     path = tmp_path / f"model.joblib{suffix}"
     joblib.dump({"coef": np.arange(4.0)}, path)  # joblib picks the codec from the suffix
