@@ -87,6 +87,7 @@ def verify(
     from aibom.bomdoc import read_bom
     from aibom.scan import ScanOptions, scan
     from aibom.verify import VerifyOptions, verify_report
+    from aibom.verify.bundle import require_bundle
     from aibom.verify.paths import check_ignores
     from aibom.verify.trust import load_trust
 
@@ -95,6 +96,8 @@ def verify(
         signature, key, certificate_chain, identity, issuer, trusted_root, ignore_paths
     )
     load_trust(options)
+    if signature is not None:
+        require_bundle(signature, options.limits.max_bundle_bytes)
     old = read_bom(old_bom) if old_bom is not None else None
     result = scan(ScanOptions(targets=(path,), reproducible=False, use_cache=not no_cache))
     report = verify_report(
