@@ -1,9 +1,10 @@
 """``aibom verify``, ``aibom sign``, ``aibom sign-bom`` and ``aibom verify-bom``.
 
-Exit codes (``ExitCode``): 0 verified (or signed), 1 verification failure or drift, 2 usage or runtime
-error. Errors are raised as ``AibomError`` (or ``OSError``), which ``aibom.cli.main.main`` reports as
-``error: ...`` with exit code 2. Reports go to stdout (or ``-o``); nothing else is printed there. Heavy
-imports live in the bodies.
+Exit codes (``ExitCode``): 0 verified (or signed), 1 verification failure, unchecked signature or
+drift, 2 usage or runtime error (a ``--signature`` or bundle that cannot be read or parsed, keyless
+signing without a network), 130 interrupted. Errors are raised as ``AibomError`` (or ``OSError``),
+which ``aibom.cli.main.main`` reports as ``error: ...`` with exit code 2. Reports go to stdout (or
+``-o``); nothing else is printed there. Heavy imports live in the bodies.
 """
 
 from __future__ import annotations
@@ -63,7 +64,12 @@ def _trust_options(func: _F) -> _F:
 )
 @_trust_options
 @click.option(
-    "--ignore-path", "ignore_paths", multiple=True, metavar="P", help="Path the signer left out."
+    "--ignore-path",
+    "ignore_paths",
+    multiple=True,
+    metavar="P",
+    help="Path that need not be signed (relative to the model folder, ./P, or absolute inside "
+    "it); never hides a file the signature covers.",
 )
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 @click.option("-o", "--output", type=_OUT, help="Write the report here (default: stdout).")
