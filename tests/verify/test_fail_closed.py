@@ -240,3 +240,45 @@ def test_model_signing_readme_ignored_is_reported_unsigned(tmp_path: Path, keys:
     assert (v.status, v.unsigned, v.card_unsigned) == (Status.VERIFIED, ["README.md"], True)
     (folder / "README.md").write_text("# changed card\n")  # unsigned: still verifies, still said
     assert _run(str(folder), "--key", str(keys.public_pem))[1]["models"][0]["card_unsigned"]
+
+
+@pytest.mark.parametrize("name", ["__pycache__/evil.sigstore", "payload.sigstore.json"])
+def test_a_bundle_name_does_not_make_a_file_tolerated(
+    tmp_path: Path, keys: KeyPair, name: str
+) -> None:
+    """Only a bundle beside a file of the folder, which is then verified on its own, may be absent
+    from the manifest; a pickle named like a bundle is an unsigned extra."""
+    folder = model(tmp_path / "m")
+    key_sign(folder, keys)
+    (folder / name).parent.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(EVIL_PICKLE)
+    code, doc, _ = _run(str(folder), "--key", str(keys.public_pem))
+    assert code == 1
+    assert (name, "extra") in [(p["path"], p["kind"]) for p in doc["models"][0]["problems"]]
+
+
+def test_a_real_side_bundle_is_not_an_extra(tmp_path: Path, keys: KeyPair) -> None:
+    folder = model(tmp_path / "m")
+    key_sign(folder, keys)
+    weights = folder / "model.safetensors"
+    bundle = message_bundle(weights.read_bytes(), keys.private)
+    (folder / "model.safetensors.sigstore.json").write_text(bundle)
+    code, doc, _ = _run(str(folder), "--key", str(keys.public_pem))
+    assert (code, doc["models"][0]["problems"], doc["artifacts"][0]["status"]) == (
+        0,
+        [],
+        "verified",
+    )
+
+
+def test_an_explicit_signature_does_not_hide_the_others(tmp_path: Path, keys: KeyPair) -> None:
+    folder = model(tmp_path / "m", extra={"extras/data.txt": b"data"})
+    key_sign(folder / "extras", keys)
+    outer = tmp_path / "outer.sig"
+    outer.write_text(sign_model(folder, outer, keys.private_pem, None, (), use_cache=False))
+    args = ["--signature", str(outer), "--key", str(keys.public_pem)]
+    code, doc, _ = _run(str(folder), *args)
+    assert (code, sorted(_statuses(doc))) == (0, [("extras", "verified"), ("m", "verified")])
+    (folder / "extras" / "data.txt").write_text("changed")
+    code, doc, _ = _run(str(folder), *args)
+    assert (code, sorted(_statuses(doc))) == (1, [("extras", "mismatch"), ("m", "mismatch")])

@@ -94,14 +94,13 @@ def verify_signatures(
             done[key] = verify_tree(tree, trust, options, index)
         models.append(replace(done[key], subject=model.root or tree.root))
     others = []
-    if options.signature is not None:
-        if not done and artifacts:
-            # An explicit signature is always checked, even when no file looked like a model.
-            others.append(verify_tree(index.target_tree(options.signature), trust, options, index))
-        return models, others
+    explicit = _inode(options.signature) if options.signature is not None else None
+    if options.signature is not None and not done and artifacts:
+        # An explicit signature is always checked, even when no file looked like a model.
+        others.append(verify_tree(index.target_tree(options.signature), trust, options, index))
     used = {sig for _root, sig in done}
     for sig in index.signatures():
-        if sig.display not in used:
+        if sig.display not in used and (sig.ref.stat.dev, sig.ref.stat.ino) != explicit:
             others.append(verify_tree(index.beside(sig), trust, options, index))
     return models, others
 
@@ -211,7 +210,15 @@ def _compare(
         except (OSError, MissingHashLibrary):
             return None
 
-    result = compare(manifest, present, digest, unreadable, _tolerated)
+    def tolerated(path: str) -> bool:
+        """A bundle beside a file of the tree, that the scan found (so ``verify_artifacts`` checks
+        it): not an unsigned extra. Any other ``*.sigstore`` name is a file like the rest."""
+        if not path.endswith(SIDE_BUNDLE_SUFFIXES):
+            return False
+        subject = path.removesuffix(".json").removesuffix(".sigstore")
+        return subject in listing.files and index.sha256(listing.files[path].path) is not None
+
+    result = compare(manifest, present, digest, unreadable, tolerated)
     v.problems = result.problems + _unreadable_extras(listing, ignores)
     if listing.truncated:
         limit = (
@@ -268,10 +275,6 @@ def _single_file(manifest: Manifest, name: str) -> Manifest:
         for r in manifest.resources
     ]
     return replace(manifest, resources=resources)
-
-
-def _tolerated(path: str) -> bool:
-    return path.endswith(SIDE_BUNDLE_SUFFIXES)
 
 
 def is_signature(art: Artifact) -> bool:
