@@ -1,34 +1,30 @@
-"""``aibom sign``: scan a model folder (reusing the digest cache) and sign its OMS manifest."""
+"""``aibom sign``: scan a model folder (reusing the digest cache) and sign its OMS manifest.
+
+The signed file set is the one ``aibom verify`` checks: every file of the folder (``__pycache__`` and
+``node_modules`` included, listed by ``aibom.verify.listing``) except ``.git`` paths, the signature
+itself and ``--ignore-path`` values (relative to the folder, ``./`` or absolute inside it).
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aibom.errors import UsageError
+from aibom.limits import DEFAULT_LIMITS
+from aibom.verify.listing import list_folder
+from aibom.verify.paths import GIT_PATHS, check_ignores, under
+from aibom.verify.rehash import digest_range
 from aibom.verify.sign import (
     ModelFile,
     load_private_key,
-    model_files,
     oms_statement,
     sign_keyless,
     sign_statement_with_key,
 )
 
-
-def excluded_dirs(root: Path) -> list[str]:
-    """Folders discovery never walks (``__pycache__``, ``.tox``, ...) but model-signing would hash:
-    they go into the manifest's ``ignore_paths`` so both verifiers see the same file set."""
-    from aibom.sources.discover import DEFAULT_EXCLUDES
-
-    names = frozenset(DEFAULT_EXCLUDES)
-    out = []
-    for dirpath, dirs, _files in os.walk(root):
-        for name in list(dirs):
-            if name in names:
-                out.append((Path(dirpath) / name).relative_to(root).as_posix())
-                dirs.remove(name)
-    return sorted(out)
+if TYPE_CHECKING:
+    from aibom.scan import ScanResult
 
 
 def _relative(output: Path, model_dir: Path) -> str | None:
@@ -46,18 +42,19 @@ def sign_model(
     ignore_paths: tuple[str, ...],
     use_cache: bool,
 ) -> str:
-    """The signature file's text. Refuses to sign a folder with files it could not read."""
+    """The signature file's text. Refuses to sign a folder with entries it could not read."""
     from aibom.scan import ScanOptions, scan
 
     private = load_private_key(key, password) if key is not None else None
+    ignores = check_ignores(ignore_paths, model_dir) if model_dir.is_dir() else ()
     result = scan(ScanOptions(targets=(model_dir,), reproducible=False, use_cache=use_cache))
     if result.skipped:
         shown = "; ".join(f"{s.path}: {s.reason}" for s in result.skipped[:5])
         raise UsageError(f"cannot sign: {len(result.skipped)} path(s) could not be read ({shown})")
     if model_dir.is_dir():
         inside = _relative(output, model_dir)
-        ignored = [*ignore_paths, *excluded_dirs(model_dir), *([inside] if inside else [])]
-        files = model_files(result.artifacts, ignored)
+        ignored = [*ignores, *([inside] if inside else [])]
+        files = folder_files(model_dir, result, ignored)
     else:
         art = result.artifacts[0]
         assert art.digests is not None
@@ -67,4 +64,24 @@ def sign_model(
     statement = oms_statement(model_dir.resolve().name, files, ignored)
     if private is not None:
         return sign_statement_with_key(statement, private)
-    return sign_keyless(statement)  # pragma: no cover - online
+    return sign_keyless(statement)
+
+
+def folder_files(model_dir: Path, result: ScanResult, ignored: list[str]) -> list[ModelFile]:
+    """Every file ``aibom verify`` will count, with the scan's SHA-256 where it has one."""
+    skip = (*GIT_PATHS, *ignored)
+    listing = list_folder(model_dir, lambda rel: under(rel, skip), DEFAULT_LIMITS)
+    problems = [(p, r) for p, r in listing.unreadable.items() if not under(p, skip)]
+    if problems or listing.truncated:
+        shown = "; ".join(f"{p}: {r}" for p, r in problems[:5]) or "too many files"
+        raise UsageError(f"cannot sign: {len(problems)} path(s) could not be read ({shown})")
+    known = {str(a.ref.path): a.digests.sha256 for a in result.artifacts if a.digests is not None}
+    out = []
+    for rel, listed in sorted(listing.files.items()):
+        if under(rel, skip):
+            continue
+        sha256 = known.get(str(listed.path))
+        if sha256 is None:
+            sha256 = digest_range(listed.path, "sha256", None, None)
+        out.append(ModelFile(rel, sha256, listed.is_link))
+    return out

@@ -45,6 +45,7 @@ def _full() -> Verification:
             FileProblem("new.py", ProblemKind.EXTRA),
             FileProblem("big.bin", ProblemKind.UNCHECKED, "cannot compute blake3"),
         ],
+        unsigned=["README.md", "scratch/"],
     )
 
 
@@ -67,6 +68,8 @@ def test_every_property_written_is_documented_and_namespaced() -> None:
     assert values["aibom:signature:problems"] == (
         "changed: config.json; extra: new.py; unchecked: big.bin"
     )
+    assert values["aibom:signature:unsigned-files"] == "README.md; scratch/"
+    assert values["aibom:signature:card-unsigned"] == "true"
 
 
 def test_empty_values_are_left_out() -> None:

@@ -1,9 +1,10 @@
 """``aibom verify``, ``aibom sign``, ``aibom sign-bom`` and ``aibom verify-bom``.
 
-Exit codes (``ExitCode``): 0 verified (or signed), 1 verification failure or drift, 2 usage or runtime
-error. Errors are raised as ``AibomError`` (or ``OSError``), which ``aibom.cli.main.main`` reports as
-``error: ...`` with exit code 2. Reports go to stdout (or ``-o``); nothing else is printed there. Heavy
-imports live in the bodies.
+Exit codes (``ExitCode``): 0 verified (or signed), 1 verification failure, unchecked signature or
+drift, 2 usage or runtime error (a ``--signature`` or bundle that cannot be read or parsed, keyless
+signing without a network), 130 interrupted. Errors are raised as ``AibomError`` (or ``OSError``),
+which ``aibom.cli.main.main`` reports as ``error: ...`` with exit code 2. Reports go to stdout (or
+``-o``); nothing else is printed there. Heavy imports live in the bodies.
 """
 
 from __future__ import annotations
@@ -12,17 +13,13 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from aibom.cli.exit import ExitCode
 from aibom.cli.output import write_text
 from aibom.errors import UsageError
-
-if TYPE_CHECKING:
-    from aibom.scan import ScanResult
-    from aibom.verify import VerifyOptions, VerifyReport
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -67,7 +64,12 @@ def _trust_options(func: _F) -> _F:
 )
 @_trust_options
 @click.option(
-    "--ignore-path", "ignore_paths", multiple=True, metavar="P", help="Path the signer left out."
+    "--ignore-path",
+    "ignore_paths",
+    multiple=True,
+    metavar="P",
+    help="Path that need not be signed (relative to the model folder, ./P, or absolute inside "
+    "it); never hides a file the signature covers.",
 )
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 @click.option("-o", "--output", type=_OUT, help="Write the report here (default: stdout).")
@@ -90,39 +92,25 @@ def verify(
     bundles beside files, and drift against an earlier BOM. Exit 0 verified, 1 failure or drift."""
     from aibom.bomdoc import read_bom
     from aibom.scan import ScanOptions, scan
-    from aibom.verify import VerifyOptions
+    from aibom.verify import VerifyOptions, verify_report
+    from aibom.verify.bundle import require_bundle
+    from aibom.verify.paths import check_ignores
     from aibom.verify.trust import load_trust
 
+    check_ignores(ignore_paths, path)  # usage errors before the scan, not after it
     options = VerifyOptions(
         signature, key, certificate_chain, identity, issuer, trusted_root, ignore_paths
     )
-    load_trust(options)  # usage errors before the scan, not after it
+    load_trust(options)
+    if signature is not None:
+        require_bundle(signature, options.limits.max_bundle_bytes)
     old = read_bom(old_bom) if old_bom is not None else None
     result = scan(ScanOptions(targets=(path,), reproducible=False, use_cache=not no_cache))
-    report = _verify_report(result, options, old)
+    report = verify_report(
+        result.inventory, result.artifacts, result.skipped, options, old, str(path)
+    )
     write_text(report.to_json() if output_format == "json" else report.render_text(), output)
     sys.exit(ExitCode.POLICY if report.failed else ExitCode.OK)
-
-
-def _verify_report(
-    result: ScanResult, options: VerifyOptions, old: dict[str, Any] | None
-) -> VerifyReport:
-    from aibom.verify import (
-        VerifyReport,
-        drift,
-        hf_cache_findings,
-        verify_artifacts,
-        verify_models,
-    )
-
-    inventory, artifacts = result.inventory, result.artifacts
-    return VerifyReport(
-        findings=hf_cache_findings(inventory, artifacts, result.skipped),
-        models=verify_models(inventory, artifacts, options, skipped=result.skipped),
-        artifacts=verify_artifacts(inventory, artifacts, options),
-        drift=drift(old, inventory, artifacts) if old is not None else None,
-        expect_signatures=options.has_trust,
-    )
 
 
 def _password(env: str | None) -> bytes | None:
@@ -134,8 +122,9 @@ def _password(env: str | None) -> bytes | None:
     return value.encode()
 
 
-def _signer_options(command: Callable[..., None]) -> Callable[..., None]:
-    """``--key``, ``--sigstore`` and ``--password-env``, shared by ``sign`` and ``sign-bom``."""
+def _signer_options(output_help: str) -> Callable[[_F], _F]:
+    """``--key``, ``--sigstore``, ``--password-env``, ``-o`` and ``--force``: the one option set of
+    ``sign`` and ``sign-bom`` (only the help for ``-o`` differs)."""
     options = (
         click.option("--key", type=_FILE, help="PEM EC private key (P-256, P-384 or P-521)."),
         click.option(
@@ -144,17 +133,26 @@ def _signer_options(command: Callable[..., None]) -> Callable[..., None]:
         click.option(
             "--password-env", metavar="VAR", help="Environment variable holding the key password."
         ),
+        click.option("-o", "--output", type=_OUT, help=output_help),
+        click.option("--force", is_flag=True, help="Replace an existing signature file."),
     )
-    for option in reversed(options):
-        command = option(command)
-    return command
+
+    def apply(command: _F) -> _F:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return apply
+
+
+def _one_signer(key: Path | None, keyless: bool) -> None:
+    if (key is None) == (not keyless):
+        raise UsageError("give exactly one of --key and --sigstore")
 
 
 @click.command("sign")
 @click.argument("model_dir", type=click.Path(exists=True, path_type=Path))
-@_signer_options
-@click.option("-o", "--output", type=_OUT, help="Signature file (default: MODEL_DIR/model.sig).")
-@click.option("--force", is_flag=True, help="Replace an existing signature.")
+@_signer_options("Signature file (default: MODEL_DIR/model.sig).")
 @click.option("--ignore-path", "ignore_paths", multiple=True, metavar="P", help="Leave P unsigned.")
 @click.option("--no-cache", is_flag=True, help="Hash every file again; ignore the digest cache.")
 def sign(
@@ -171,8 +169,7 @@ def sign(
     the model-signing CLI."""
     from aibom.signing import sign_model
 
-    if (key is None) == (not keyless):
-        raise UsageError("give exactly one of --key and --sigstore")
+    _one_signer(key, keyless)
     if output is None:
         if not model_dir.is_dir():
             raise UsageError("a single-file model needs -o for its signature")
@@ -186,9 +183,7 @@ def sign(
 
 @click.command("sign-bom")
 @click.argument("bom", type=_FILE)
-@_signer_options
-@click.option("-o", "--output", type=_OUT, help="Bundle file (default: stdout).")
-@click.option("--force", is_flag=True, help="Replace an existing bundle file.")
+@_signer_options("Bundle file (default: stdout).")
 def sign_bom(
     bom: Path,
     key: Path | None,
@@ -203,12 +198,11 @@ def sign_bom(
     from aibom.verify.sign import bom_statement, load_private_key, sign_keyless
     from aibom.verify.sign import sign_statement_with_key as with_key
 
-    if (key is None) == (not keyless):
-        raise UsageError("give exactly one of --key and --sigstore")
+    _one_signer(key, keyless)
     statement = bom_statement(read_source(bom)[1], bom.name)
     if key is not None:
         text = with_key(statement, load_private_key(key, _password(password_env)))
-    else:  # pragma: no cover - online
+    else:
         text = sign_keyless(statement)
     write_text(text, output, force=force)
 

@@ -6,6 +6,8 @@ Everything here works offline and reuses the scan's digests. The entry points ta
 - ``hf_cache_findings(inventory, artifacts, skipped)``: cache blobs that no longer match their names,
   and related problems;
 - ``verify_models(inventory, artifacts, options)``: one ``Verification`` per model (OMS ``model.sig``);
+- ``verify_signatures(...)``: the same, plus one per signature no model claimed;
+- ``verify_report(...)``: the whole ``aibom verify`` report, failing closed;
 - ``verify_artifacts(inventory, artifacts, options)``: files with a ``.sigstore.json``/``.sigstore``
   bundle beside them;
 - ``drift(old_doc, inventory, artifacts)``: what changed since an earlier BOM (read with
@@ -17,9 +19,10 @@ Heavy libraries (cryptography, sigstore) are imported inside functions, when a s
 
 from __future__ import annotations
 
+from aibom.verify.command import verify_report
 from aibom.verify.drift import DriftReport, drift
 from aibom.verify.hfcache import hf_cache_findings
-from aibom.verify.models import verify_models
+from aibom.verify.models import verify_models, verify_signatures
 from aibom.verify.report import (
     PROPERTIES,
     VerifyReport,
@@ -47,4 +50,6 @@ __all__ = [
     "verification_properties",
     "verify_artifacts",
     "verify_models",
+    "verify_report",
+    "verify_signatures",
 ]

@@ -8,7 +8,7 @@ from pathlib import Path
 from aibom.bomdoc.read import parse_bom, read_source
 from aibom.errors import UsageError
 from aibom.limits import DEFAULT_LIMITS, Limits
-from aibom.verify.bundle import parse_bundle, parse_statement, read_bounded
+from aibom.verify.bundle import parse_statement, require_bundle
 from aibom.verify.results import (
     FileProblem,
     ProblemKind,
@@ -26,19 +26,18 @@ def _max_bundle(limits: Limits) -> int:
 
 
 def verify_bom_signature(bom: Path, bundle_path: Path, options: VerifyOptions) -> Verification:
+    """A bundle that cannot be read or is not a Sigstore bundle raises ``AibomError`` (exit 2);
+    one that does not verify, or covers another BOM, is a result (exit 1)."""
     trust = load_trust(options)
     if trust is None:
         raise UsageError("give --key, --certificate-chain or --identity and --issuer")
     _name, data = read_source(bom, options.limits)
     v = Verification(bom.name, Status.INVALID, signature=str(bundle_path))
     v.trust_root, v.trust_root_sha256 = trust_source(trust)
+    bundle = require_bundle(bundle_path, _max_bundle(options.limits), "bundle")
     try:
-        bundle = parse_bundle(read_bounded(bundle_path, _max_bundle(options.limits), "bundle"))
         signed = check_envelope(bundle, trust)
         statement = parse_statement(signed.payload_type, signed.payload)
-    except OSError as exc:
-        v.message = f"cannot read the bundle: {exc}"
-        return v
     except SignatureError as exc:
         v.message = str(exc)
         return v

@@ -16,6 +16,7 @@ from typing import Any
 
 from aibom import _io
 from aibom._io import InputTooLarge
+from aibom.errors import AibomError
 from aibom.limits import DEFAULT_LIMITS
 from aibom.verify.results import BundleError
 
@@ -77,6 +78,15 @@ def read_bounded(path: Path, limit: int, what: str) -> bytes:
         return _io.read_bounded(path, limit, what)
     except InputTooLarge as exc:
         raise BundleError(str(exc)) from None
+
+
+def require_bundle(path: Path, limit: int, what: str = "signature") -> ParsedBundle:
+    """A bundle the user named on the command line: unreadable or not a Sigstore bundle is a
+    runtime error (exit 2), not a verification result; nothing was checked against it."""
+    try:
+        return parse_bundle(read_bounded(path, limit, what))
+    except (BundleError, OSError) as exc:
+        raise AibomError(f"cannot use {what} {path}: {exc}") from None
 
 
 def load_json(data: bytes, what: str) -> dict[str, Any]:

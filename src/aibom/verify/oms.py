@@ -23,8 +23,6 @@ from aibom.verify.results import BundleError, FileProblem, ProblemKind
 OMS_PREDICATE = "https://model_signing/signature/v1.0"
 OMS_PREDICATE_V01 = "https://model_signing/Digests/v0.1"
 ALGORITHMS = frozenset({"sha256", "blake2b", "blake3"})
-GIT_PATHS = (".git", ".gitattributes", ".github", ".gitignore")
-"""Ignored by model-signing unless told otherwise; never part of a signed model."""
 
 _HEX = re.compile(r"[0-9a-f]+")
 _SHARDED = re.compile(r"^(?P<alg>[a-z0-9]+)-sharded-\d+$")

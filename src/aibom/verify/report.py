@@ -30,6 +30,8 @@ SIG_TRUST_ROOT_SHA256 = "aibom:signature:trust-root-sha256"
 SIG_MANIFEST = "aibom:signature:manifest-digest"
 SIG_MESSAGE = "aibom:signature:message"
 SIG_PROBLEMS = "aibom:signature:problems"
+SIG_UNSIGNED = "aibom:signature:unsigned-files"
+SIG_CARD_UNSIGNED = "aibom:signature:card-unsigned"
 
 PROPERTIES: dict[str, str] = {
     SIG_STATUS: "Signature check result: verified, mismatch, unsigned, invalid or not_checked.",
@@ -48,6 +50,10 @@ PROPERTIES: dict[str, str] = {
     SIG_MANIFEST: "OMS root digest: SHA-256 over the signed per-file digests.",
     SIG_MESSAGE: "One line explaining the status.",
     SIG_PROBLEMS: "Files that differ from the signed manifest (`kind: path`, `; `-separated).",
+    SIG_UNSIGNED: "Files present in the signed folder that the signature does not cover because the "
+    "signer or the user ignored them (`; `-separated; a folder ends with `/`).",
+    SIG_CARD_UNSIGNED: "`true` when the model card is among those files: facts and scores taken "
+    "from it rest on data the signature does not vouch for.",
 }
 
 
@@ -69,6 +75,8 @@ def verification_properties(v: Verification) -> list[tuple[str, str]]:
         (SIG_MANIFEST, v.manifest_digest),
         (SIG_MESSAGE, v.message),
         (SIG_PROBLEMS, "; ".join(f"{p.kind.value}: {p.path}" for p in v.problems)),
+        (SIG_UNSIGNED, "; ".join(v.unsigned)),
+        (SIG_CARD_UNSIGNED, "true" if v.card_unsigned else None),
     ]
     return [(name, value) for name, value in pairs if value]
 
@@ -155,6 +163,7 @@ def _verification_lines(items: Sequence[Verification]) -> list[str]:
         if v.trust_root:
             lines.append(f"    trusted: {v.trust_root} (sha256 {v.trust_root_sha256})")
         lines += [f"    {p.describe()}" for p in v.problems]
+        lines += [f"    not covered by the signature: {p}" for p in v.unsigned]
         lines += [f"    warning: {w}" for w in v.warnings]
     return lines
 

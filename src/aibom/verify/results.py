@@ -10,6 +10,9 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, field
 
+CARD_NAMES = frozenset({"readme.md", "model_card.md", "modelcard.md", "dataset_card.md"})
+"""Card file names, as ``aibom.sources.classify`` knows them (lower case)."""
+
 
 class Status(str, enum.Enum):
     VERIFIED = "verified"
@@ -101,6 +104,16 @@ class Verification:
     """OMS root digest (SHA-256 over the signed per-file digests), when the bundle holds a manifest."""
     problems: list[FileProblem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    unsigned: list[str] = field(default_factory=list)
+    """Files of the folder the signature does not cover and that may stay unsigned (the signer's
+    ignore list, ``--ignore-path``; a pruned folder ends with ``/``): present, but vouched for by no one.
+    ``.git`` paths, ignored by default, are not listed."""
+
+    @property
+    def card_unsigned(self) -> bool:
+        """The model card (README.md, MODEL_CARD.md, ...) at the folder's top is among the unsigned
+        files: facts and scores drawn from it rest on data the signature does not cover."""
+        return any(p.lower() in CARD_NAMES for p in self.unsigned)
 
     @property
     def failed(self) -> bool:
@@ -131,6 +144,8 @@ class Verification:
                 {"path": p.path, "kind": p.kind.value, "detail": p.detail} for p in self.problems
             ],
             "warnings": list(self.warnings),
+            "unsigned_files": list(self.unsigned),
+            "card_unsigned": self.card_unsigned,
         }
 
 

@@ -55,13 +55,31 @@ def verify_artifacts(
     trust = load_trust(options)
     by_display = {a.display: a for a in artifacts}
     out = []
+    used: set[str] = set()
     for art in artifacts:
         for suffix in SUFFIXES:
             bundle = by_display.get(art.display + suffix)
             if bundle is not None:
                 out.append(verify_artifact(art, bundle, trust))
+                used.add(bundle.display)
                 break
-    return out
+    return out + [_orphan(a) for a in artifacts if _orphaned(a, by_display, used)]
+
+
+def _orphaned(art: Artifact, by_display: dict[str, Artifact], used: set[str]) -> bool:
+    """A bundle named for a file that is not there (and not itself a file's bundle or model.sig)."""
+    if art.display in used or not art.display.endswith(SUFFIXES):
+        return False
+    subject = art.display.removesuffix(".json").removesuffix(".sigstore")
+    return subject not in by_display
+
+
+def _orphan(bundle_art: Artifact) -> Verification:
+    subject = bundle_art.display.removesuffix(".json").removesuffix(".sigstore")
+    v = Verification(subject, Status.MISMATCH, signature=bundle_art.display)
+    v.message = "a bundle names this file, but it is not there"
+    v.problems = [FileProblem(subject, ProblemKind.MISSING, "signed file missing")]
+    return v
 
 
 def verify_artifact(art: Artifact, bundle_art: Artifact, trust: Trust | None) -> Verification:

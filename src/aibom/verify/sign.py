@@ -17,15 +17,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aibom.bomdoc.read import is_xml, parse_bom
-from aibom.errors import UsageError
+from aibom.errors import AibomError, UsageError
 from aibom.verify.bundle import IN_TOTO_PAYLOAD_TYPE, pae
 from aibom.verify.keys import key_hint
-from aibom.verify.oms import GIT_PATHS, OMS_PREDICATE
+from aibom.verify.oms import OMS_PREDICATE
+from aibom.verify.paths import GIT_PATHS
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric import ec
 
-    from aibom.artifacts import Artifact
 
 STATEMENT_V1 = "https://in-toto.io/Statement/v1"
 BUNDLE_V03 = "application/vnd.dev.sigstore.bundle.v0.3+json"
@@ -63,19 +63,6 @@ def oms_statement(
             ],
         },
     }
-
-
-def model_files(artifacts: Sequence[Artifact], ignore: Sequence[str]) -> list[ModelFile]:
-    """Files of a scanned model folder, from the scan's digests, minus ignored paths."""
-    out = []
-    for art in artifacts:
-        rel = art.ref.relpath
-        if any(rel == p or rel.startswith(p + "/") for p in (*GIT_PATHS, *ignore)):
-            continue
-        if art.digests is None:
-            raise UsageError(f"cannot sign: {art.display} was not hashed")
-        out.append(ModelFile(rel, art.digests.sha256, art.ref.path.is_symlink()))
-    return out
 
 
 def load_private_key(path: Path, password: bytes | None) -> ec.EllipticCurvePrivateKey:
@@ -126,8 +113,18 @@ def sign_statement_with_key(statement: dict[str, Any], key: ec.EllipticCurvePriv
     return json.dumps(bundle, indent=2) + "\n"
 
 
-def sign_keyless(statement: dict[str, Any]) -> str:  # pragma: no cover - needs Fulcio, Rekor, OIDC
-    """Sigstore keyless signing with the production instance (online: browser or ambient OIDC)."""
+def sign_keyless(statement: dict[str, Any]) -> str:
+    """Sigstore keyless signing with the production instance (online: browser or ambient OIDC).
+    Any failure (no network, TUF, OIDC, Fulcio, Rekor) is one ``AibomError`` line, never a
+    traceback: sigstore raises many exception types and each one means "not signed"."""
+    try:
+        return _sign_keyless_online(statement)
+    except Exception as exc:
+        text = str(exc).strip().split("\n", 1)[0][:300] or type(exc).__name__
+        raise AibomError(f"keyless signing failed: {text}") from None
+
+
+def _sign_keyless_online(statement: dict[str, Any]) -> str:  # pragma: no cover - needs Fulcio
     from sigstore.dsse import Statement
     from sigstore.models import ClientTrustConfig
     from sigstore.oidc import IdentityToken, Issuer, detect_credential
