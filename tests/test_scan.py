@@ -201,6 +201,17 @@ def test_several_models_in_one_tree_and_subfolders_stay_with_their_model(tmp_pat
     ]
 
 
+def test_a_model_folder_without_weights_says_so(tmp_path: Path) -> None:
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "config.json").write_text('{"model_type": "bert"}')
+    (folder / "README.md").write_text("# m\n")
+    _result, doc = run(folder)
+    models = components(doc, "machine-learning-model")
+    assert models, "a folder with a model config is a model"
+    assert all(props(m)["aibom:model:weights-present"] == "false" for m in models)
+
+
 def test_lfs_pointers_instead_of_weights(tmp_path: Path) -> None:
     folder = tmp_path / "m"
     folder.mkdir()

@@ -1,11 +1,21 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
-from aibom.cli.ui import RichProgressReporter, human_size, plural, severity_counts, summary
+from aibom.cli.ui import (
+    RichProgressReporter,
+    human_size,
+    plural,
+    report_result,
+    say,
+    severity_counts,
+    summary,
+)
 from aibom.findings import Severity
 from aibom.scan import ScanOptions, scan
 from tests.builders import lfs_pointer
@@ -57,3 +67,36 @@ def test_plural_and_sizes() -> None:
         "5.0 MiB",
         "3072.0 GiB",
     ]
+
+
+def test_files_row_counts_files_and_bytes_row_sizes() -> None:
+    out = io.StringIO()
+    reporter = RichProgressReporter(Console(file=out, force_terminal=True, width=160))
+    reporter.begin("hashing", 3, 512 * 1024 * 1024)
+    reporter.advance(2, 128 * 1024 * 1024)
+    assert reporter.bar is not None
+    reporter.bar.refresh()
+    reporter.end()
+    rows = [re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", line) for line in out.getvalue().splitlines()]
+    files = [r for r in rows if "hashing files" in r][-1]
+    sizes = [r for r in rows if "hashing bytes" in r][-1]
+    assert "2/3 files" in files and "files/s" in files
+    assert "B" not in files.replace("hashing", "")  # no byte size or byte rate on the files row
+    assert "128.0/512.0 MiB" in sizes
+
+
+def test_scan_messages_show_control_characters_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "m"
+    folder.mkdir()
+    name = "evil\x1b]0;title\x07\r\nCRITICAL fake\u202e.safetensors"
+    (folder / name).write_bytes(lfs_pointer(b"x" * 10))
+    result = scan(ScanOptions(targets=(folder,), use_cache=False))
+    report_result(result, quiet=False, verbose=True, output=None)
+    say("policy: [bold]x[/bold] \x1b[2J")
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x07" not in err and "\r" not in err and "\u202e" not in err
+    assert "evil\\x1b]0;title\\x07\\r\\nCRITICAL fake\\u202e.safetensors" in err
+    assert not [line for line in err.splitlines() if line.startswith("CRITICAL fake")]
+    assert "policy: [bold]x[/bold] \\x1b[2J" in err  # markup shown as text, not applied

@@ -273,10 +273,9 @@ def _summarise_weights(model: ModelEntry) -> None:
     weights = [
         a for a in model.files if a.format in CATALOG.weight_formats and a.kind is Kind.WEIGHTS
     ]
-    pointers = [a for a in model.files if a.kind is Kind.LFS_POINTER]
     model.formats = tuple(sorted({a.format.value for a in weights}))
     model.shard_count = sum(1 for a in weights if _SHARD_RE.search(a.ref.relpath))
-    model.weights_present = bool(weights) or not pointers
+    model.weights_present = bool(weights)
     dtypes: set[str] = set()
     total = 0
     counted = False

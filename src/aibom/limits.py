@@ -243,5 +243,15 @@ class Limits:
     """Largest key, CA bundle or trusted-root file read; real ones are a few KiB (a full web-PKI bundle
     is about 250 KiB)."""
 
+    # output
+    max_card_lines: int = 50_000
+    """Lines of a card's Markdown body split into sections and checked for placeholders. Real cards
+    hold hundreds to a few thousand lines; each line costs a few microseconds of Python, so this keeps
+    a 16 MiB card of short lines or headings within about half a second. The rest is not read for
+    sections (a LIMIT_REACHED finding says so)."""
+    max_card_heading_chars: int = 200
+    """Characters of a card heading kept and matched to section names (the longest template heading
+    is 50); a 16 MiB heading line would otherwise be copied into findings and every report."""
+
 
 DEFAULT_LIMITS = Limits()

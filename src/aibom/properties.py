@@ -101,7 +101,7 @@ PROPERTIES: dict[Prop, str] = {
     Prop.MODEL_LICENSE_NAME: "Licence named by the card that is not an SPDX identifier (e.g. `other`).",
     Prop.MODEL_LICENSE_LINK: "`license_link` from the model card.",
     Prop.MODEL_SHARDS: "Number of weight shards rolled up into the model.",
-    Prop.MODEL_WEIGHTS_PRESENT: "`false` when only Git LFS pointers were found instead of weights.",
+    Prop.MODEL_WEIGHTS_PRESENT: "`false` when no weights file was found (none at all, or only Git LFS pointers).",
     Prop.MODEL_CARD_PATH: "Path of the model card that was read.",
     Prop.MODEL_CARD_PROBLEMS: "Problems met while parsing the card's front matter (`; `-separated).",
     Prop.MODEL_CARD_PLACEHOLDERS: "Card sections that are unfilled templates (`; `-separated).",

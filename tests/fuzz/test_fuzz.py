@@ -51,6 +51,7 @@ def test_mutated_inputs_never_crash(name: str) -> None:
     @settings(
         max_examples=examples,
         deadline=None,
+        derandomize=True,  # the suite is reproducible; bench/fuzz.py is the random long run
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )

@@ -106,43 +106,43 @@ def model(name: str, ref: str | None = None, **extra: Any) -> dict[str, Any]:
     }
 
 
-def hostile_document() -> dict[str, Any]:
-    """Every text field a renderer shows carries the payloads."""
+def hostile_document(text: str = HOSTILE) -> dict[str, Any]:
+    """Every text field a renderer shows carries the payloads (or ``text``)."""
     files = [
         {
             "type": "file",
-            "name": HOSTILE,
+            "name": text,
             "bom-ref": "file:evil",
-            "hashes": [{"alg": "SHA-256", "content": HOSTILE}],
-            "properties": [{"name": "aibom:file:path", "value": HOSTILE}],
+            "hashes": [{"alg": "SHA-256", "content": text}],
+            "properties": [{"name": "aibom:file:path", "value": text}],
         }
     ]
     evil = model(
-        HOSTILE,
+        text,
         "model:evil",
-        group=HOSTILE,
-        version=HOSTILE,
-        description=HOSTILE,
-        purl=HOSTILE,
-        licenses=[{"license": {"name": HOSTILE}}],
+        group=text,
+        version=text,
+        description=text,
+        purl=text,
+        licenses=[{"license": {"name": text}}],
         externalReferences=[{"type": "website", "url": "javascript:alert(5)"}],
-        properties=[{"name": "aibom:signature:status", "value": HOSTILE}],
+        properties=[{"name": "aibom:signature:status", "value": text}],
         components=files,
-        modelCard={"modelParameters": {"task": HOSTILE}},
+        modelCard={"modelParameters": {"task": text}},
     )
     package = {
         "type": "library",
-        "name": HOSTILE,
+        "name": text,
         "bom-ref": "pkg:evil",
-        "properties": [{"name": "aibom:python:specifier", "value": HOSTILE}],
+        "properties": [{"name": "aibom:python:specifier", "value": text}],
     }
-    data = {"type": "data", "name": HOSTILE, "bom-ref": "data:evil"}
-    vuln = vulnerability(HOSTILE, "critical", HOSTILE, HOSTILE, HOSTILE, "model:evil", HOSTILE)
-    vuln["recommendation"] = HOSTILE
-    doc = document([evil, package, data], [vuln], skipped=[f"{HOSTILE}: {HOSTILE}"])
-    doc["metadata"]["component"]["name"] = HOSTILE
+    data = {"type": "data", "name": text, "bom-ref": "data:evil"}
+    vuln = vulnerability(text, "critical", text, text, text, "model:evil", text)
+    vuln["recommendation"] = text
+    doc = document([evil, package, data], [vuln], skipped=[f"{text}: {text}"])
+    doc["metadata"]["component"]["name"] = text
     doc["metadata"]["tools"] = {
-        "components": [{"type": "application", "name": HOSTILE, "version": HOSTILE}]
+        "components": [{"type": "application", "name": text, "version": text}]
     }
     return doc
 

@@ -7,7 +7,9 @@ Never touches the network: huggingface_hub is used only on data we read and sani
 
 Ceilings (``Limits``): at most ``max_text_file`` bytes are read; a bigger card is parsed truncated
 with a LIMIT_REACHED finding. Front matter is bounded by ``max_yaml_nodes`` (after alias expansion)
-and ``max_json_depth``; past either, metadata is dropped with a LIMIT_REACHED finding.
+and ``max_json_depth``; past either, metadata is dropped with a LIMIT_REACHED finding. The Markdown
+body is read for sections up to ``max_card_lines`` lines (a LIMIT_REACHED finding beyond). Every pass
+over the text is linear (see ``aibom.cards.sections``).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from aibom.cards.fields import (
 )
 from aibom.cards.front_matter import YamlLimitError, load_bounded
 from aibom.cards.reading import TextRead, read_text
-from aibom.cards.sections import parse_body
+from aibom.cards.sections import first_lines, parse_body
 from aibom.findings import Check, Finding
 from aibom.limits import DEFAULT_LIMITS, Limits
 
@@ -269,7 +271,13 @@ def parse_card(
     facts.has_front_matter = front is not None
     facts.metadata = meta
     _fill(facts, meta, problems)
-    body = parse_body(front.body if front is not None else read.text)
+    text, cut = first_lines(front.body if front is not None else read.text, limits.max_card_lines)
+    if cut:
+        problems.limit(
+            f"card body has more than {limits.max_card_lines} lines; only the first "
+            f"{limits.max_card_lines} were read for sections and placeholders"
+        )
+    body = parse_body(text, limits)
     facts.sections = body.texts
     facts.placeholders = body.placeholders
     return _finish(facts, problems)

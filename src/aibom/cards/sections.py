@@ -1,7 +1,19 @@
-"""Markdown body of a card: ATX sections, canonical section keys, unfilled template placeholders.
+r"""Markdown body of a card: ATX sections, canonical section keys, unfilled template placeholders.
 
 Only ATX headings (``#`` .. ``######``) split sections; headings inside fenced code blocks and HTML
 comments are ignored. Setext headings (text underlined with ``===``) are not recognised.
+
+Card text is hostile and up to ``Limits.max_text_file`` (16 MiB) long, so every pass here is linear
+in it. Python's ``re`` backtracks, and the shapes that made it quadratic (a heading's lazy title
+before trailing blanks, closing ``#`` after a long run of blanks, ``[`` or ``](`` never closed) are
+hand-written scanners (``atx_heading``, ``strip_links``, ``_drop_link_syntax``). The regexes left
+backtrack at most a constant per character: single character classes and repeats of one character
+(which also keep no backtracking state per character, where a repeated group keeps one), bounded
+repeats (``[^:]{1,100}``), at most one unbounded ``.*`` per anchored match, and the one repeated
+group (``\d+(?:\.\d+)*``) only on headings cut to ``Limits.max_card_heading_chars``. A body is read
+up to ``Limits.max_card_lines`` lines. RE2 is not used here: its Python binding encodes the whole
+text per call (slower than these scans on many short lines) and refuses lone surrogates, which BOM
+strings given to ``classify_body`` by the rules may hold.
 """
 
 from __future__ import annotations
@@ -9,10 +21,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from aibom.limits import DEFAULT_LIMITS, Limits
+
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
-_CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+$")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINK_SYNTAX = re.compile(r"[*_`\[\]]")
 
 # Section headings of the Hugging Face model and dataset card templates and common variants,
 # normalised by ``normalise_heading``. A heading may feed several keys.
@@ -99,9 +112,11 @@ _PLACEHOLDER_TOKENS = frozenset(
     }
 )
 _TEMPLATE_LEFTOVER = re.compile(r"^(?:\{\{.*\}\}|\{%.*%\})$")
-_BULLET = re.compile(r"^(?:>\s*)*(?:[-*+]|\d{1,3}[.)])\s+")
+# On stripped text ``(?:>\s*)*`` is ``[>\s]*`` (what follows can be neither): a single-character
+# repeat keeps no backtracking state per character, where a repeated group keeps one (1 GB for a
+# 16 MiB line of "> > > ...").
+_BULLET = re.compile(r"^[>\s]*(?:[-*+]|\d{1,3}[.)])\s+")
 _LABELLED = re.compile(r"^([^:]{1,100}):\s*(.*)$")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 # Default sentences of the Hugging Face card templates, compared after ``_plain``.
 _BOILERPLATE = frozenset(
     {
@@ -161,9 +176,71 @@ def strip_html_comments(text: str) -> str:
     return "".join(parts)
 
 
+def atx_heading(line: str) -> tuple[int, str] | None:
+    """(level, title) when ``line`` is an ATX heading (CommonMark: up to three spaces, one to six
+    ``#``, then a blank or the end; the closing ``#`` run and surrounding blanks are not title)."""
+    rest = line.lstrip(" ")
+    if len(line) - len(rest) > 3 or not rest.startswith("#"):
+        return None
+    after = rest.lstrip("#")
+    level = len(rest) - len(after)
+    if level > 6 or (after and after[0] not in " \t"):
+        return None
+    title = after.strip(" \t")
+    unclosed = title.rstrip("#")
+    if not unclosed:  # only hashes: a closing sequence, or the title "#" run after the opener
+        return level, ""
+    if unclosed != title and unclosed[-1] in " \t":
+        title = unclosed.rstrip(" \t")
+    return level, title.strip()
+
+
+def strip_links(text: str) -> str:
+    r"""``[label](target)`` -> ``label``, as ``re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)``
+    does, in one pass: every ``[`` before a ``]`` meets that same ``]``, so a failed attempt skips
+    past it, and when no ``)`` follows a ``](`` none can follow a later one."""
+    parts: list[str] = []
+    pos = search = 0
+    while (start := text.find("[", search)) >= 0:
+        close = text.find("]", start + 1)
+        if close < 0:
+            break
+        if not text.startswith("(", close + 1):
+            search = close + 1
+            continue
+        end = text.find(")", close + 2)
+        if end < 0:
+            break
+        parts += (text[pos:start], text[start + 1 : close])
+        pos = search = end + 1
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _drop_link_syntax(text: str) -> str:
+    r"""Remove ``*``, ``_``, backticks, ``[``, ``]`` and ``](target)``, as
+    ``re.sub(r"[*_`]|\[|\]\([^)]*\)|\]", "", text)`` does, in linear time."""
+    parts: list[str] = []
+    pos = 0
+    has_paren = True
+    for match in _LINK_SYNTAX.finditer(text):
+        index = match.start()
+        if index < pos:
+            continue
+        parts.append(text[pos:index])
+        pos = index + 1
+        if text[index] == "]" and has_paren and text.startswith("(", index + 1):
+            end = text.find(")", index + 2)
+            has_paren = end >= 0
+            if has_paren:
+                pos = end + 1
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
 def normalise_heading(heading: str) -> str:
     text = heading.lower().replace("[optional]", " ")
-    text = re.sub(r"[*_`]|\[|\]\([^)]*\)|\]", "", text)
+    text = _drop_link_syntax(text)
     text = re.sub(r"^\s*(?:\d+(?:\.\d+)*\.?|[ivx]+\.)\s+", "", text)
     text = re.sub(r"[^\w&\- ]+", " ", text)
     return re.sub(r"\s+", " ", text).strip()
@@ -182,8 +259,8 @@ def section_keys(heading: str) -> tuple[str, ...]:
 def _plain(line: str) -> str:
     """A line without bullets, emphasis and link targets, lower-cased, for template comparisons."""
     text = _BULLET.sub("", line.strip())
-    text = _LINK.sub(r"\1", text)
-    return re.sub(r"[*_]", "", text).strip().lower()
+    text = strip_links(text)
+    return text.replace("*", "").replace("_", "").strip().lower()
 
 
 def line_kind(line: str) -> str:
@@ -225,7 +302,7 @@ def _closes(line: re.Match[str], fence: str) -> bool:
     return marker[0] == fence[0] and len(marker) >= len(fence) and not line.group(2).strip()
 
 
-def _split(markdown: str) -> list[Section]:
+def _split(markdown: str, max_heading: int) -> list[Section]:
     sections: list[Section] = []
     current: list[str] = []
     fence: str | None = None
@@ -246,44 +323,56 @@ def _split(markdown: str) -> list[Section]:
             fence = opener.group(1)
             current.append(line)
             continue
-        atx = _ATX.match(line)
+        atx = atx_heading(line)
         if atx is None:
             current.append(line)
             continue
         flush()
-        title = _CLOSING_HASHES.sub("", atx.group(2) or "").strip()
-        heading = (len(atx.group(1)), title)
+        level, title = atx
+        heading = (level, title if len(title) <= max_heading else title[: max_heading - 1] + "…")
         current = []
     flush()
     return sections
 
 
-def parse_body(markdown: str) -> Body:
+def parse_body(markdown: str, limits: Limits = DEFAULT_LIMITS) -> Body:
     """Split a card's Markdown body into sections; collect texts by key and placeholder headings.
 
     A section is a placeholder when its own text holds nothing but blanks, ``Label:`` lines and
-    template leftovers, unless it is empty and a subsection below it has content.
+    template leftovers, unless it is empty and a subsection below it has content. Headings are kept
+    (and matched to keys) up to ``limits.max_card_heading_chars`` characters.
     """
-    body = Body(sections=_split(markdown))
+    body = Body(sections=_split(markdown, limits.max_card_heading_chars))
     for section in body.sections:
         section.keys = section_keys(section.heading)
         section.has_content, section.text = classify_body(section.body)
+    texts: dict[str, list[str]] = {}
     for index, section in enumerate(body.sections):
         if section.has_content:
             for key in section.keys:
-                previous = body.texts.get(key)
-                body.texts[key] = f"{previous}\n\n{section.text}" if previous else section.text
+                texts.setdefault(key, []).append(section.text)
         elif section.body or not _descendants_have_content(body.sections, index):
             section.placeholder = True
             body.placeholders.append(section.heading or "#" * section.level)
+    body.texts = {key: "\n\n".join(parts) for key, parts in texts.items()}
     return body
 
 
 def _descendants_have_content(sections: list[Section], index: int) -> bool:
+    """Looks at the subsections only (at most five levels below), so each section is looked at by
+    at most five ancestors: linear in the number of sections."""
     level = sections[index].level
-    for child in sections[index + 1 :]:
-        if child.level <= level:
+    for child in range(index + 1, len(sections)):
+        if sections[child].level <= level:
             return False
-        if child.has_content:
+        if sections[child].has_content:
             return True
     return False
+
+
+def first_lines(text: str, most: int) -> tuple[str, bool]:
+    """``text`` up to (not including) its ``most``-th line break, and whether anything was cut."""
+    for count, match in enumerate(_LINE_BREAK.finditer(text), start=1):
+        if count >= most:
+            return text[: match.start()], True
+    return text, False

@@ -1,4 +1,10 @@
-"""Terminal output for the CLI (stderr only): a rich progress bar, the scan summary and the score."""
+"""Terminal output for the CLI (stderr only): a rich progress bar, the scan summary and the score.
+
+Text that comes from scanned content (file and member names, card text in messages, skipped reasons)
+is printed with its control characters made visible (``aibom.escape.visible``) and with rich
+markup, emoji codes and highlighting off, so a file name cannot clear the screen, set the terminal
+title, ring the bell, reorder the line or fake a finding line. Other commands print through ``say``.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +16,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from aibom.escape import visible
 from aibom.findings import Severity
 from aibom.progress import NullProgress, Progress
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress as RichProgress
-    from rich.progress import TaskID
+    from rich.progress import ProgressColumn, TaskID
 
     from aibom.scan import ScanResult
     from aibom.score.model import Scorecard
@@ -28,10 +35,22 @@ _SHOW_AFTER_BYTES = 64 * 1024 * 1024
 def _console() -> Console:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+
+
+def say(text: str) -> None:
+    """One message on stderr with untrusted parts made visible: for every command's diagnostics
+    (``click.echo(..., err=True)`` prints control characters raw)."""
+    import click
+
+    click.echo(visible(text), err=True)
 
 
 class RichProgressReporter:
+    """Two rows: files done of all files (a count, in files per second) and bytes done of all bytes
+    (a size, in bytes per second). Each row's columns follow its ``unit`` field, so the files row
+    never shows a byte size (rich's columns apply to every row of one bar)."""
+
     def __init__(self, console: Console) -> None:
         self.console = console
         self.bar: RichProgress | None = None
@@ -42,30 +61,21 @@ class RichProgressReporter:
     def begin(self, stage: str, total_files: int, total_bytes: int) -> None:
         if total_bytes < _SHOW_AFTER_BYTES:
             return
-        from rich.progress import (
-            BarColumn,
-            DownloadColumn,
-            MofNCompleteColumn,
-            TextColumn,
-            TimeRemainingColumn,
-            TransferSpeedColumn,
-        )
-        from rich.progress import (
-            Progress as RichProgress,
-        )
+        from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
+        from rich.progress import Progress as RichProgress
 
+        count, rate = _unit_columns()
         self.bar = RichProgress(
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),
             BarColumn(),
-            MofNCompleteColumn(),
-            DownloadColumn(),
-            TransferSpeedColumn(),
+            count,
+            rate,
             TimeRemainingColumn(),
             console=self.console,
             transient=True,
         )
-        self.files = self.bar.add_task(f"{stage} files", total=total_files)
-        self.bytes = self.bar.add_task(f"{stage} bytes", total=total_bytes)
+        self.files = self.bar.add_task(f"{stage} files", total=total_files, unit=FILES)
+        self.bytes = self.bar.add_task(f"{stage} bytes", total=total_bytes, unit=BYTES)
         self.bar.start()
 
     def advance(self, files: int = 0, nbytes: int = 0) -> None:
@@ -84,6 +94,37 @@ class RichProgressReporter:
             self.bar = None
 
 
+FILES, BYTES = "files", "bytes"
+"""Values of a progress row's ``unit`` field."""
+
+
+def _unit_columns() -> tuple[ProgressColumn, ProgressColumn]:
+    """(done/total, speed) columns that show files as counts and bytes as sizes."""
+    from rich.progress import DownloadColumn, ProgressColumn, Task, TransferSpeedColumn
+    from rich.text import Text
+
+    class Count(ProgressColumn):
+        sizes = DownloadColumn(binary_units=True)
+
+        def render(self, task: Task) -> Text:
+            if task.fields.get("unit") == BYTES:
+                return self.sizes.render(task)
+            total = "?" if task.total is None else f"{int(task.total):,}"
+            return Text(f"{int(task.completed):,}/{total} files", style="progress.download")
+
+    class Rate(ProgressColumn):
+        speed = TransferSpeedColumn()
+
+        def render(self, task: Task) -> Text:
+            if task.fields.get("unit") == BYTES:
+                return self.speed.render(task)
+            per_second = task.finished_speed or task.speed
+            shown = "?" if per_second is None else f"{per_second:.1f}"
+            return Text(f"{shown} files/s", style="progress.data.speed")
+
+    return Count(), Rate()
+
+
 @contextlib.contextmanager
 def make_progress(enabled: bool) -> Iterator[Progress]:
     if not enabled or not sys.stderr.isatty():
@@ -100,36 +141,38 @@ def report_result(result: ScanResult, *, quiet: bool, verbose: bool, output: Pat
     if quiet:
         return
     console = _console()
+
+    def show(line: str) -> None:
+        console.print(visible(line), markup=False, emoji=False, highlight=False)
+
     for note in result.notes:
-        console.print(f"note: {note}", markup=False)
+        show(f"note: {note}")
     shown = result.findings if verbose else result.findings[:10]
     for finding in shown:
         where = finding.path + (f" [{finding.member}]" if finding.member else "")
         label = finding.effective_severity.label.upper()
-        console.print(f"{label:8} {finding.check.id} {where}: {finding.message}", markup=False)
+        show(f"{label:8} {finding.check.id} {where}: {finding.message}")
     if len(shown) < len(result.findings):
-        console.print(f"... and {len(result.findings) - len(shown)} more (use -v)", markup=False)
+        show(f"... and {len(result.findings) - len(shown)} more (use -v)")
     if verbose:
         for skip in result.skipped:
-            console.print(f"skipped  {skip.path}: {skip.reason}", markup=False)
-    console.print(summary(result), markup=False)
+            show(f"skipped  {skip.path}: {skip.reason}")
+    show(summary(result))
     if output is not None and str(output) != "-":
-        console.print(f"BOM written to {output}", markup=False)
+        show(f"BOM written to {output}")
 
 
 def report_score(scorecard: Scorecard, profile: str, reasons: list[str], *, quiet: bool) -> None:
     """The score of a scored scan, then why it fails the policy (shown even with ``--quiet``)."""
-    import click
-
     if not quiet:
         grade = (
             f"{scorecard.score:.0f}/100 ({scorecard.grade})"
             if scorecard.score is not None
             else "n/a"
         )
-        click.echo(f"aibom: transparency score {grade}, profile {profile}", err=True)
+        say(f"aibom: transparency score {grade}, profile {profile}")
     for reason in reasons:
-        click.echo(f"policy: {reason}", err=True)
+        say(f"policy: {reason}")
 
 
 def summary(result: ScanResult) -> str:

@@ -28,12 +28,11 @@ def parse_pointer(text: str) -> dict[str, str]:
 
 def _names_weights(ctx: InspectContext, relpath: str) -> bool:
     """Whether the pointer's own name claims a weights format (``model.safetensors``)."""
-    claimed = ctx.catalog.claimed(PurePosixPath(relpath).suffix.lower()) if ctx.catalog else None
-    return (
-        claimed is not None
-        and ctx.catalog is not None
-        and ctx.catalog.kind(claimed) is Kind.WEIGHTS
-    )
+    catalog = ctx.catalog
+    if catalog is None:
+        return False
+    claimed = catalog.claimed(PurePosixPath(relpath).suffix.lower())
+    return claimed is not None and catalog.kind(claimed) is Kind.WEIGHTS
 
 
 class LfsPointerInspector:

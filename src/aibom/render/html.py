@@ -3,7 +3,9 @@
 Inline CSS and SVG only: no script, no image, font or stylesheet from anywhere, enforced by a strict
 Content-Security-Policy (the stylesheet is allowed by its hash). Readable without JavaScript, printable
 ("Save as PDF") through print CSS. Jinja2 autoescapes every value: model-card text is hostile input,
-and no value from the BOM ever becomes a link target, so ``javascript:`` URLs stay inert text.
+and no value from the BOM ever becomes a link target, so ``javascript:`` URLs stay inert text. Before
+escaping, every value shown goes through ``aibom.escape.visible`` (the environment's
+``finalize``): control characters and bidi overrides appear as ``\\x1b`` or ``\\u202e``, never raw.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from aibom._version import __version__
 from aibom.bomdoc.scorecard import RuleOutcome, Subject
 from aibom.bomdoc.view import BomView, ComponentView, FileView, FindingView, obj, text
+from aibom.escape import visible
 from aibom.findings import Severity
 from aibom.render import charts
 from aibom.render.interface import MAX_TABLE_ROWS, Report
@@ -237,9 +240,30 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_shown,
     )
     env.filters["size"] = _human_size
+    env.filters["name"] = _name
     return env
+
+
+def _shown(value: Any) -> Any:
+    """Every ``{{ value }}``: text from the BOM with its control characters made visible; LF is
+    kept (HTML shows it as a space, or as a line break in a ``pre-line`` description). Markup (the
+    stylesheet, macro output, ``name``) was made by us and is already safe."""
+    import markupsafe
+
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return visible(value, multiline=True)
+    return value
+
+
+def _name(value: str | None) -> Any:
+    """A file path or location: LF shown as ``\\n`` too (``a\\nb`` and ``a b`` are different
+    files), then HTML-escaped."""
+    import markupsafe
+
+    return markupsafe.escape(visible(value or ""))
 
 
 def _human_size(value: str | None) -> str:

@@ -2,6 +2,8 @@
 
 Not the BOM itself (that is the CycloneDX document): this is what dashboards and scripts want without
 walking CycloneDX. Keys are sorted and values deterministic, so two runs over one BOM are identical.
+Values are the BOM's own; control, bidi and lone-surrogate characters are written as JSON ``\\u``
+escapes (``aibom.escape.json_text``), so the text holds none of them raw.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from aibom._version import __version__
 from aibom.bomdoc.scorecard import Scorecard
 from aibom.bomdoc.view import ComponentView, FindingView
 from aibom.diff import finding_json
+from aibom.escape import json_text
 from aibom.render.interface import Report
 from aibom.render.summary import lights, model_formats, signature_status, worst
 
@@ -21,7 +24,8 @@ REPORT_VERSION = 1
 
 
 def render(report: Report) -> str:
-    return json.dumps(to_json(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    dumped = json.dumps(to_json(report), indent=2, sort_keys=True, ensure_ascii=False)
+    return json_text(dumped) + "\n"
 
 
 def to_json(report: Report) -> dict[str, Any]:

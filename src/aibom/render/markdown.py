@@ -1,8 +1,9 @@
 """GitHub-flavoured Markdown for ``$GITHUB_STEP_SUMMARY`` and pull-request comments.
 
 At most ``MAX_MARKDOWN_CHARS`` characters (GitHub's comment limit), truncated with a note. Every value
-from the BOM is escaped: Markdown and HTML syntax, and ``@`` so a hostile model card cannot mention
-(notify) people or teams from a PR comment.
+from the BOM is escaped: control and bidi characters (``aibom.escape``), Markdown and HTML
+syntax, autolinks, and ``@`` so a hostile model card cannot mention (notify) people or teams from a PR
+comment. The Action's step summary is this output, so it is safe to append to ``$GITHUB_STEP_SUMMARY``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from aibom._version import __version__
 from aibom.bomdoc.scorecard import Scorecard
 from aibom.bomdoc.view import FindingView
 from aibom.diff import BomDiff, ComponentChange, ScoreChange
+from aibom.escape import visible
 from aibom.render.interface import MAX_MARKDOWN_CHARS, Report
 from aibom.render.summary import AMBER, GREEN, GREY, RED, Light, lights, plural, worst
 
@@ -36,28 +38,40 @@ _VERDICT = {
     GREY: "nothing scanned",
 }
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)", re.IGNORECASE)
+"""GFM links bare ``scheme://`` and ``www.`` text; a backslash before ``//`` or ``.`` stops it."""
 _NOTE = "\n\n> [!NOTE]\n> This report was truncated to {limit:,} characters: {omitted:,} lines were left out. The HTML report and the SARIF file have everything.\n"
 
 
+def _flat(value: str, limit: int, *, name: bool = False) -> str:
+    """One line of visible text. Prose: runs of whitespace (CR and LF too) become one space, other
+    control characters visible escapes. A ``name`` (path, member, id) shows CR, LF and tab as
+    escapes too, since ``a\\nb`` and ``a b`` are different files."""
+    text = value if name else " ".join(value.split())
+    flat = " ".join(visible(text).split())
+    return flat[: limit - 1] + "…" if len(flat) > limit else flat
+
+
 def esc(value: str | None, limit: int = MAX_CELL) -> str:
-    """Plain text safe inside a Markdown table cell (no markup, no HTML, no mentions, one line)."""
+    """Plain text safe inside a Markdown table cell (no markup, no HTML, no links, no mentions, no
+    control characters, one line)."""
     if not value:
         return ""
-    flat = " ".join(value.split())
-    if len(flat) > limit:
-        flat = flat[: limit - 1] + "…"
-    flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _SPECIAL.sub(r"\\\1", flat).replace("@", "@\u2060")
+    flat = _flat(value, limit).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    flat = _AUTOLINK.sub("\\\\", _SPECIAL.sub(r"\\\1", flat))
+    return flat.replace("@", "@\u2060")
 
 
 def code(value: str | None, limit: int = MAX_CELL) -> str:
     """A code span: shown literally (no markup, HTML or mentions inside), so only backticks and the
-    table's pipe need care (GFM unescapes ``\\|`` even inside code spans in a table)."""
+    table's pipe need care (GFM unescapes ``\\|`` even inside code spans in a table). A backslash
+    before that pipe would escape the escape and end the cell early, so text holding both is shown as
+    ``<code>`` around escaped text instead."""
     if not value:
         return ""
-    flat = " ".join(value.split())
-    if len(flat) > limit:
-        flat = flat[: limit - 1] + "…"
+    flat = _flat(value, limit, name=True)
+    if "|" in flat and "\\" in flat:
+        return "<code>" + esc(flat, limit + 1) + "</code>"
     return "`" + flat.replace("`", "'").replace("|", "\\|") + "`"
 
 
@@ -152,7 +166,7 @@ def _finding_table(findings: tuple[FindingView, ...] | list[FindingView]) -> lis
 
 def _scores(card: Scorecard) -> list[str]:
     rows = [
-        f"| {esc(s.name)} | {esc(s.kind)} | {_score(s.score)} | {s.grade or NONE} | {esc(s.mof_class) or NONE} |"
+        f"| {esc(s.name)} | {esc(s.kind)} | {_score(s.score)} | {esc(s.grade) or NONE} | {esc(s.mof_class) or NONE} |"
         for s in card.subjects[:MAX_ROWS]
     ]
     profile = f" (profile {code(card.profile)})" if card.profile else ""
@@ -204,8 +218,8 @@ def _score_changes(scores: tuple[ScoreChange, ...]) -> list[str]:
     if not scores:
         return []
     rows = [
-        f"| {esc(s.name)} | {_score(s.before)} ({s.grade_before or NONE}) | "
-        f"{_score(s.after)} ({s.grade_after or NONE}) | {_delta(s.delta)} |"
+        f"| {esc(s.name)} | {_score(s.before)} ({esc(s.grade_before) or NONE}) | "
+        f"{_score(s.after)} ({esc(s.grade_after) or NONE}) | {_delta(s.delta)} |"
         for s in scores[:MAX_ROWS]
     ]
     return [

@@ -1,5 +1,9 @@
 """SARIF 2.1.0 for GitHub code scanning: one run, rules from the check catalogue, stable fingerprints.
 
+Text taken from the BOM (messages, titles, member names, skipped reasons) shows its control and bidi
+characters as visible escapes (``aibom.escape``); the document is then written with JSON
+escapes for any such character left, so no raw control byte reaches a viewer.
+
 GitHub's subset (docs "SARIF support for code scanning"): rules with short/full descriptions, help and
 ``properties.security-severity``; results with a repo-relative location and ``partialFingerprints``.
 Model files are binary, so GitHub cannot hash "the line" itself: the fingerprint is computed here
@@ -21,6 +25,7 @@ from aibom._version import __version__
 from aibom.bomdoc.view import BomView, FindingView
 from aibom.checks import ALL_CHECKS, by_id
 from aibom.diff import finding_key
+from aibom.escape import json_text, visible
 from aibom.findings import Severity
 from aibom.render.interface import MAX_SARIF_RESULTS, SARIF_LEVEL, SECURITY_SEVERITY, Report
 
@@ -34,7 +39,7 @@ _LINE_EVIDENCE = re.compile(r"line (\d{1,9})")
 
 
 def render(report: Report) -> str:
-    return json.dumps(to_sarif(report), indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(to_sarif(report), indent=2, ensure_ascii=False)) + "\n"
 
 
 def to_sarif(report: Report) -> dict[str, Any]:
@@ -61,7 +66,7 @@ def to_sarif(report: Report) -> dict[str, Any]:
 
 def fingerprint(f: FindingView) -> str:
     """Stable across runs and machines: check id, path, member and evidence, never file content."""
-    return hashlib.sha256("\0".join(finding_key(f)).encode()).hexdigest()
+    return hashlib.sha256("\0".join(finding_key(f)).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _driver(rules: list[dict[str, Any]]) -> dict[str, Any]:
@@ -111,9 +116,9 @@ def _foreign_rule(f: FindingView) -> dict[str, Any]:
     help_text = f.help + (f"\n\nRemediation: {f.remediation}" if f.remediation else "")
     return {
         "id": f.id,
-        "shortDescription": {"text": _cut(f.title)},
-        "fullDescription": {"text": _cut(f.help)},
-        "help": {"text": _cut(help_text, 10 * MAX_TEXT)},
+        "shortDescription": {"text": _cut(visible(f.title))},
+        "fullDescription": {"text": _cut(visible(f.help, multiline=True))},
+        "help": {"text": _cut(visible(help_text, multiline=True), 10 * MAX_TEXT)},
         "defaultConfiguration": {"level": SARIF_LEVEL[f.severity]},
         "properties": _rule_properties(f.severity, ["security"]),
     }
@@ -131,9 +136,10 @@ def _rule_properties(severity: Severity, tags: list[str]) -> dict[str, Any]:
 
 
 def _result(f: FindingView, rule_index: int, bom: BomView, paths: PathMapper) -> dict[str, Any]:
-    message = f.message + (f" (archive member: {f.member})" if f.member else "")
+    message = visible(f.message, multiline=True)
+    message += f" (archive member: {visible(f.member)})" if f.member else ""
     if f.evidence:
-        message = message.rstrip(".") + f". Evidence: {f.evidence}"
+        message = message.rstrip(".") + f". Evidence: {visible(f.evidence)}"
     result: dict[str, Any] = {
         "ruleId": f.id,
         "ruleIndex": rule_index,
@@ -159,11 +165,12 @@ def _location(f: FindingView, bom: BomView, paths: PathMapper) -> dict[str, Any]
             "artifactLocation": {"uri": paths.uri(display), "uriBaseId": "%SRCROOT%"},
             "region": {"startLine": line},
         }
-    logical = [{"name": ref, "kind": "resource"} for ref in f.affects[:1]]
+    logical = [{"name": visible(ref), "kind": "resource"} for ref in f.affects[:1]]
     if f.member:
         parent = display or (f.affects[0] if f.affects else "")
+        member, parent = visible(f.member), visible(parent)
         logical.insert(
-            0, {"name": f.member, "fullyQualifiedName": f"{parent}!/{f.member}", "kind": "member"}
+            0, {"name": member, "fullyQualifiedName": f"{parent}!/{member}", "kind": "member"}
         )
     if logical:
         location["logicalLocations"] = logical
@@ -198,7 +205,7 @@ def _invocation(bom: BomView, paths: PathMapper, dropped: int) -> dict[str, Any]
     notes = [
         {
             "level": "warning",
-            "message": {"text": _cut(f"not examined: {s.path}: {s.reason}")},
+            "message": {"text": _cut(visible(f"not examined: {s.path}: {s.reason}"))},
             "locations": [
                 {
                     "physicalLocation": {
@@ -230,7 +237,8 @@ class PathMapper:
         self.targets = [PurePosixPath(t) for t in raw.split("; ") if t.startswith("/")]
 
     def uri(self, display: str) -> str:
-        return quote(self.relative(display), safe="/!$&'()*+,;=:@-._~")
+        # a lone surrogate (an undecodable byte of a file name) cannot be UTF-8: percent-encode it too
+        return quote(self.relative(display), safe="/!$&'()*+,;=:@-._~", errors="surrogatepass")
 
     def relative(self, display: str) -> str:
         for target in self._matches(display):

@@ -83,7 +83,7 @@ def _printable(data: bytes) -> bool:
 
 
 _ONNX_MODEL = {1: VARINT, 2: LEN, 3: LEN, 4: LEN, 5: VARINT, 6: LEN, 7: LEN, 8: LEN, 14: LEN}
-_ONNX_MODEL_LATER = {20: LEN, 25: LEN, 26: LEN}
+_ONNX_MODEL |= {20: LEN, 25: LEN, 26: LEN}  # training info, functions, configuration
 _ONNX_TENSOR = {
     1: (VARINT, LEN),
     2: (VARINT,),
@@ -122,8 +122,7 @@ def _onnx_model(head: bytes, found: list[Field]) -> tuple[Format, str] | None:
     first = found[0]
     if (first.number, first.wire) != (1, VARINT) or not 1 <= first.value <= 30:
         return None
-    schema = _ONNX_MODEL | _ONNX_MODEL_LATER
-    if any(schema.get(f.number) != f.wire for f in found):
+    if any(_ONNX_MODEL.get(f.number) != f.wire for f in found):
         return None
     numbers = {f.number for f in found}
     producer = next((f for f in found if f.number == 2), None)

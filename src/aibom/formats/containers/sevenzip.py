@@ -21,7 +21,7 @@ class _SpoolIO:
     """py7zr writer: one member into a bounded spool."""
 
     def __init__(self, limits: Limits, total: list[int]) -> None:
-        # closed by SevenZipInspector._scan once the member has been inspected
+        # closed by SevenZipInspector._scan however extraction and inspection end
         self.spool = tempfile.SpooledTemporaryFile(limits.max_member_bytes_in_memory)  # noqa: SIM115
         self._limits, self._total = limits, total
         self.written = 0
@@ -80,6 +80,20 @@ class SevenZipInspector:
                 members[filename] = _SpoolIO(ctx.limits, total)
                 return members[filename]
 
+        try:
+            return self._extract_and_inspect(ctx, opener, py7zr, Factory, members)
+        finally:  # every spool, whichever way extraction or inspection ended
+            for sink in members.values():
+                sink.spool.close()
+
+    def _extract_and_inspect(
+        self,
+        ctx: InspectContext,
+        opener: Opener,
+        py7zr: Any,
+        factory: Any,
+        members: dict[str, _SpoolIO],
+    ) -> Inspection:
         out = Inspection()
         try:
             with opener() as fh, py7zr.SevenZipFile(fh, mode="r") as archive:
@@ -91,18 +105,14 @@ class SevenZipInspector:
                 for info in infos:
                     if escapes(info.filename):
                         out.merge(path_finding(ctx, info.filename, "7z member"))
-                archive.extractall(factory=Factory())  # into bounded memory, not disk
+                archive.extractall(factory=factory())  # into bounded memory, not disk
         except DecompressionBomb:
             raise
         except Exception as exc:
             # py7zr raises many types on hostile input; all mean "not examined"
             return unopenable(ctx, f"7z archive cannot be read: {type(exc).__name__}: {exc}")
-        try:
-            for name, sink in members.items():
-                out.merge(_spooled_member(ctx, name, cast(BinaryIO, sink.spool), sink.written))
-        finally:
-            for sink in members.values():
-                sink.spool.close()
+        for name, sink in members.items():
+            out.merge(_spooled_member(ctx, name, cast(BinaryIO, sink.spool), sink.written))
         return out
 
 
