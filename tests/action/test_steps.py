@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from aibom.cli.exit import FAIL_ON_CHOICES
+from aibom.escape import visible
 from aibom.render.markdown import MARKER
 from tests.action.conftest import RunAction, git
 from tests.action.runner import ActionRun, load_action
@@ -253,7 +254,7 @@ def test_hostile_file_names_cannot_issue_workflow_commands(
     assert {c.name for c in run.commands} <= {"error", "warning"}
     assert not any("pwned" in c.message for c in run.annotations("warning"))
     files = {e.properties.get("file") for e in run.annotations("error")}
-    assert {f"models/tiny/{n}" for n in names} <= files, files
+    assert {f"models/tiny/{visible(n)}" for n in names} <= files, files
     for error in run.annotations("error"):
         assert set(error.properties) <= {"file", "title"}
         assert "\x1b" not in error.message and "\u202e" not in error.message

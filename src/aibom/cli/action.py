@@ -18,7 +18,6 @@ import shlex
 import subprocess
 import sys
 import tempfile
-import unicodedata
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from aibom.cli.exit import FAIL_ON_CHOICES, ExitCode, fail_on_threshold
 from aibom.errors import AibomError
+from aibom.escape import visible
 from aibom.findings import Severity
 
 if TYPE_CHECKING:
@@ -238,27 +238,24 @@ def annotate(level: str, message: str, file: str | None = None, title: str | Non
     sys.stdout.write(f"::{level}{head}::{escape_data(message)}\n")
 
 
-def _visible(text: str) -> str:
-    """Control and format characters other than CR and LF (ESC, BEL, bidi overrides...) as ``\\x1b``
-    or ``\\u202e``: the log viewer would act on them."""
-    out = []
-    for ch in text:
-        if ch not in "\r\n" and unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
-            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
 def escape_data(value: str) -> str:
-    """A workflow command's message, escaped as the runner unescapes it (``%``, CR, LF)."""
-    return _visible(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's message: control and invisible characters other than LF made visible
+    (``aibom.escape.visible``; the log viewer would act on ESC, BEL, bidi overrides), then GitHub's
+    escapes as the runner unescapes them (``%`` as ``%25``, CR as ``%0D``, LF as ``%0A``), so a
+    message is always one line of the log however many lines it shows."""
+    return _command_escapes(visible(value, multiline=True))
+
+
+def _command_escapes(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(value: str) -> str:
-    """A workflow command's property value: the message escapes plus ``:`` and ``,``, which would
-    otherwise end the value (a file name could add properties or end the command)."""
-    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
+    """A workflow command's property value (``file``, ``title``): one line, every control character
+    visible (a file name with LF is shown as ``\\n``, not linked to a file it is not), then the
+    message escapes plus ``:`` and ``,``, which would otherwise end the value (a file name could add
+    properties or end the command)."""
+    return _command_escapes(visible(value)).replace(":", "%3A").replace(",", "%2C")
 
 
 def set_outputs(path: Path | None, values: Mapping[str, str]) -> None:
