@@ -107,7 +107,10 @@ def environment(target: str, python: str) -> dict[str, str]:
 
 
 def applicable(pins: list[Pin], env: dict[str, str]) -> list[Pin]:
-    from packaging.markers import Marker
+    try:
+        from packaging.markers import Marker
+    except ImportError:  # a bare CI Python: pip's own copy (nothing installed from an index)
+        from pip._vendor.packaging.markers import Marker  # type: ignore[assignment]
 
     return [p for p in pins if not p.marker or Marker(p.marker).evaluate(env)]
 

@@ -169,15 +169,22 @@ def test_base_ref_auto_on_a_pull_request(
     assert not same.failed and same.outputs["new-findings"] == "0"
 
 
-def test_missing_base_ref_is_a_warning(
-    git_workspace: tuple[Path, str], run_action: RunAction
+@pytest.mark.parametrize(
+    ("ref", "warning"),
+    [
+        ("no-such-ref", "cannot check out base 'no-such-ref'"),
+        ("--orphan=x", "base-ref '--orphan=x' is not a git ref; no diff"),
+    ],
+)
+def test_unusable_base_ref_is_a_warning(
+    git_workspace: tuple[Path, str], run_action: RunAction, ref: str, warning: str
 ) -> None:
     repo, _ = git_workspace
-    run = run_action(repo, inputs={"base-ref": "no-such-ref", "fail-on": "none"})
+    run = run_action(repo, inputs={"base-ref": ref, "fail-on": "none"})
     assert not run.failed and run.outputs["new-findings"] == ""
-    assert any(
-        "cannot check out base 'no-such-ref'" in w.message for w in run.annotations("warning")
-    )
+    assert any(warning in w.message for w in run.annotations("warning"))
+    assert git(repo, "worktree", "list").count("\n") == 0
+    assert git(repo, "branch", "--list", "x") == "", "no branch made by an option"
 
 
 def test_base_bom_with_scan_args(workspace: Path, run_action: RunAction) -> None:

@@ -205,6 +205,9 @@ def base_bom(inputs: Inputs, ctx: Context) -> Path | None:
 
 def scan_ref(ref: str, inputs: Inputs, ctx: Context) -> Path | None:
     """Scan ``ref`` in a temporary git worktree named like the workspace (so display paths match)."""
+    if ref.startswith("-"):  # git would read it as an option
+        annotate("warning", f"base-ref {ref!r} is not a git ref; no diff")
+        return None
     tree = ctx.out_dir / f"base-{uuid.uuid4().hex[:8]}" / ctx.workspace.resolve().name
     tree.parent.mkdir(parents=True)
     git = ["git", "-C", str(ctx.workspace)]
