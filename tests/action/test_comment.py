@@ -127,3 +127,29 @@ def test_comment_problems_are_warnings_not_failures(
         workspace, event=PULL, inputs={**inputs, "fail-on": "high"}, api_url="http://127.0.0.1:9"
     )
     assert failing.failed and failing.step("aibom").outcome == "failure", "fail-on still decides"
+
+
+def test_a_pull_request_workflow_with_everything_on(
+    git_workspace: tuple[Path, str], run_action: RunAction, github: FakeGitHub
+) -> None:
+    """The combination the docs suggest for pull requests: a base, scores, a comment on failure."""
+    repo, base = git_workspace
+    event = {"pull_request": {"number": 7, "base": {"sha": base}}}
+    inputs = {
+        "base-ref": "auto",
+        "score-profile": "engineering",
+        "comment": "on-failure",
+        "fail-on": "medium",
+        "sarif-category": "models",
+        "scan-args": "--exclude 'docs/*'",
+    }
+    run = run_action(repo, event=event, inputs=inputs, api_url=github.url)
+    assert run.failed and run.outputs["new-findings"] == run.outputs["failing"] != "0"
+    assert run.outputs["score"] != "" and run.outputs["grade"] != ""
+    (post,) = github.writes()
+    body = post.body["body"]
+    assert body.startswith(MARKER) and "New findings" in body
+    assert body == Path(run.outputs["markdown"]).read_text("utf-8")
+    assert run.summary.strip() == body.strip()
+    errors = [e for e in run.annotations("error") if "file" in e.properties]
+    assert {e.properties["file"] for e in errors} == {"models/tiny/extra.safetensors"}
