@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 import yaml
 
-import aibom
 from aibom.cli import action
 
 ROOT = Path(__file__).parents[2]
@@ -104,6 +103,7 @@ def test_inputs_reach_scripts_only_through_env() -> None:
         "comment",
         "scan-args",
         "github-token",
+        "comment-author",
     }
     assert passed == script_reads
     assert passed <= declared
@@ -130,11 +130,13 @@ def test_every_action_reference_is_pinned_by_commit() -> None:
     assert any(u.startswith("actions/upload-artifact@") for u in uses)
 
 
-def test_installs_the_pinned_release_of_this_version() -> None:
+def test_installs_the_actions_own_checkout_from_the_hash_lock() -> None:
+    """Never an unpinned name from an index (tests/action/test_install.py runs the step)."""
     install = next(s for s in steps() if s.get("id") == "install")
-    assert install["env"]["AIBOM_VERSION"] == aibom.__version__
-    assert '"aibom==$AIBOM_VERSION"' in install["run"]
-    assert '"$AIBOM_ACTION_PATH"' in install["run"]
+    assert "aibom==" not in install["run"] and "AIBOM_VERSION" not in install["env"]
+    assert "--require-hashes" in install["run"]
+    assert '"$AIBOM_ACTION_PATH/.github/action/requirements.txt"' in install["run"]
+    assert '--no-index "$AIBOM_ACTION_PATH"' in install["run"]
 
 
 def test_outputs_are_the_scripts_outputs(tmp_path: Path) -> None:
@@ -186,7 +188,8 @@ def test_pre_commit_manifest_is_valid_and_offline(tmp_path: Path) -> None:
     hooks = clientlib.load_manifest(str(HOOKS))
     assert {h["id"] for h in hooks} == {"aibom-models", "aibom-deps"}
     for hook in hooks:
-        assert hook["language"] == "python" and hook["entry"].startswith("aibom scan")
+        assert hook["language"] == "python"
+        assert hook["entry"].startswith("python -m aibom.cli.precommit ")
 
 
 @pytest.mark.parametrize(
@@ -226,7 +229,7 @@ def test_model_hook_fails_on_the_staged_unsafe_file(tmp_path: Path) -> None:
     (tmp_path / "model.safetensors").write_bytes(PICKLE_CALLING_OS_SYSTEM)
     argv = hook["entry"].split()[1:]
     done = subprocess.run(
-        [sys.executable, "-m", "aibom", *argv, "--fail-on", "medium", "model.safetensors"],
+        [sys.executable, *argv, "--fail-on", "medium", "model.safetensors"],
         cwd=tmp_path,
         capture_output=True,
         text=True,

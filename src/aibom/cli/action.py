@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from aibom.cli.exit import FAIL_ON_CHOICES, ExitCode, fail_on_threshold
 from aibom.errors import AibomError
+from aibom.escape import visible
 from aibom.findings import Severity
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     from aibom.render.interface import Report
 
 COMMENT_MODES = ("off", "on-failure", "always")
+ACTIONS_BOT = "github-actions[bot]"
+"""The author of comments made with a workflow's ``GITHUB_TOKEN`` (which cannot read ``/user``)."""
 MAX_ANNOTATIONS = 10
 """GitHub shows 10 annotations of a type per step; the rest are in the reports."""
 SUBPROCESS_TIMEOUT = 6 * 60 * 60
@@ -58,6 +61,7 @@ class Inputs:
     scan_args: tuple[str, ...]
     token: str
     sarif_category: str = "aibom"
+    comment_author: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,20 +80,24 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
     def get(name: str, default: str = "") -> str:
         return env.get(f"INPUT_{name.upper().replace('-', '_')}", default).strip() or default
 
+    from aibom.cli.score import PROFILE_CHOICES
+
     fail_on = _choice(get("fail-on", "high"), FAIL_ON_CHOICES, "fail-on")
+    profile = get("score-profile")
     return Inputs(
         paths=tuple(get("paths", ".").split()),
         fail_on=fail_on_threshold(fail_on),
         sarif=_flag(get("sarif", "true"), "sarif"),
         html=_flag(get("html", "true"), "html"),
         markdown=_flag(get("markdown", "true"), "markdown"),
-        score_profile=get("score-profile"),
+        score_profile=_choice(profile, PROFILE_CHOICES, "score-profile") if profile else "",
         base_ref=get("base-ref"),
         base_bom=get("base-bom"),
         comment=_choice(get("comment", "off"), COMMENT_MODES, "comment"),
         scan_args=tuple(shlex.split(get("scan-args"))),
         token=get("github-token"),
         sarif_category=get("sarif-category", "aibom"),
+        comment_author=get("comment-author"),
     )
 
 
@@ -130,15 +138,26 @@ def _choice(value: str, choices: tuple[str, ...], name: str) -> str:
 
 
 def aibom(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m aibom`` with this interpreter; stderr passes through to the job log."""
-    return subprocess.run(
-        [sys.executable, "-m", "aibom", *args],
-        cwd=cwd,
-        text=True,
-        stdout=subprocess.PIPE,
-        timeout=SUBPROCESS_TIMEOUT,
-        check=False,
-    )
+    """Run ``python -m aibom`` with this interpreter; stderr passes through to the job log.
+
+    The runner reads workflow commands (``::error::``, ``::add-mask::``...) from any line of the log,
+    and stderr carries names from scanned files, so command processing is stopped (GitHub's
+    ``::stop-commands::`` with a token nobody can guess) while the subprocess runs."""
+    token = f"aibom-{uuid.uuid4().hex}"
+    sys.stdout.write(f"::stop-commands::{token}\n")
+    sys.stdout.flush()
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "aibom", *args],
+            cwd=cwd,
+            text=True,
+            stdout=subprocess.PIPE,
+            timeout=SUBPROCESS_TIMEOUT,
+            check=False,
+        )
+    finally:
+        sys.stdout.write(f"::{token}::\n")
+        sys.stdout.flush()
 
 
 def scan(paths: tuple[str, ...], extra: tuple[str, ...], cwd: Path, bom: Path) -> None:
@@ -147,16 +166,27 @@ def scan(paths: tuple[str, ...], extra: tuple[str, ...], cwd: Path, bom: Path) -
         raise ActionError(f"aibom scan failed with exit code {done.returncode} (see the log above)")
 
 
-def score(profile: str, bom: Path, out: Path, cwd: Path) -> Path | None:
-    """``aibom score`` when a profile is asked for; a warning (not a failure) when scoring is unavailable."""
-    done = aibom("score", str(bom), "--profile", profile, "-o", str(out), cwd=cwd)
+def score(profile: str, bom: Path, out: Path, cwd: Path) -> bool:
+    """``aibom score --format json`` into ``out`` (the scorecard the reports read); True when a rule
+    whose enforcement is ``block`` failed (``aibom score`` exits 1). Any other failure is an
+    ``ActionError``: scores were asked for, so a run without them is not a success."""
+    done = aibom(
+        "score",
+        str(bom),
+        "--profile",
+        profile,
+        "--format",
+        "json",
+        "-o",
+        str(out),
+        "--quiet",
+        cwd=cwd,
+    )
     if done.returncode not in (ExitCode.OK, ExitCode.POLICY) or not out.is_file():
-        annotate(
-            "warning",
-            f"scoring with profile {profile!r} failed (exit {done.returncode}); no scores",
+        raise ActionError(
+            f"aibom score --profile {profile} failed with exit code {done.returncode} (see the log above)"
         )
-        return None
-    return out
+    return done.returncode == ExitCode.POLICY
 
 
 def base_bom(inputs: Inputs, ctx: Context) -> Path | None:
@@ -175,6 +205,9 @@ def base_bom(inputs: Inputs, ctx: Context) -> Path | None:
 
 def scan_ref(ref: str, inputs: Inputs, ctx: Context) -> Path | None:
     """Scan ``ref`` in a temporary git worktree named like the workspace (so display paths match)."""
+    if ref.startswith("-"):  # git would read it as an option
+        annotate("warning", f"base-ref {ref!r} is not a git ref; no diff")
+        return None
     tree = ctx.out_dir / f"base-{uuid.uuid4().hex[:8]}" / ctx.workspace.resolve().name
     tree.parent.mkdir(parents=True)
     git = ["git", "-C", str(ctx.workspace)]
@@ -201,24 +234,31 @@ def scan_ref(ref: str, inputs: Inputs, ctx: Context) -> Path | None:
         )
 
 
-def annotate(level: str, message: str, file: str | None = None) -> None:
+def annotate(level: str, message: str, file: str | None = None, title: str | None = None) -> None:
     """A workflow command on stdout, with GitHub's escaping of data and properties."""
-    data = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    props = ""
-    if file:
-        escaped = data_prop(file)
-        props = f" file={escaped}"
-    sys.stdout.write(f"::{level}{props}::{data}\n")
+    props = [f"{k}={escape_property(v)}" for k, v in (("file", file), ("title", title)) if v]
+    head = f" {','.join(props)}" if props else ""
+    sys.stdout.write(f"::{level}{head}::{escape_data(message)}\n")
 
 
-def data_prop(value: str) -> str:
-    return (
-        value.replace("%", "%25")
-        .replace("\r", "%0D")
-        .replace("\n", "%0A")
-        .replace(":", "%3A")
-        .replace(",", "%2C")
-    )
+def escape_data(value: str) -> str:
+    """A workflow command's message: control and invisible characters other than LF made visible
+    (``aibom.escape.visible``; the log viewer would act on ESC, BEL, bidi overrides), then GitHub's
+    escapes as the runner unescapes them (``%`` as ``%25``, CR as ``%0D``, LF as ``%0A``), so a
+    message is always one line of the log however many lines it shows."""
+    return _command_escapes(visible(value, multiline=True))
+
+
+def _command_escapes(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(value: str) -> str:
+    """A workflow command's property value (``file``, ``title``): one line, every control character
+    visible (a file name with LF is shown as ``\\n``, not linked to a file it is not), then the
+    message escapes plus ``:`` and ``,``, which would otherwise end the value (a file name could add
+    properties or end the command)."""
+    return _command_escapes(visible(value)).replace(":", "%3A").replace(",", "%2C")
 
 
 def set_outputs(path: Path | None, values: Mapping[str, str]) -> None:
@@ -240,11 +280,8 @@ def run(inputs: Inputs, ctx: Context) -> ExitCode:
     ctx.out_dir.mkdir(parents=True, exist_ok=True)
     bom_path = ctx.out_dir / "aibom.cdx.json"
     scan(inputs.paths, inputs.scan_args, ctx.workspace, bom_path)
-    scores = (
-        score(inputs.score_profile, bom_path, ctx.out_dir / "scores.json", ctx.workspace)
-        if inputs.score_profile
-        else None
-    )
+    scores = ctx.out_dir / "scores.json" if inputs.score_profile else None
+    blocked = scores is not None and score(inputs.score_profile, bom_path, scores, ctx.workspace)
     base = base_bom(inputs, ctx)
     report = build_report(
         load_bom(bom_path),
@@ -259,15 +296,21 @@ def run(inputs: Inputs, ctx: Context) -> ExitCode:
     failing = policy_failures(report, inputs.fail_on)
     paths = PathMapper(report.bom, ctx.workspace)
     for f in failing[:MAX_ANNOTATIONS]:
-        annotate(
-            "error", f"{f.id} {f.title}: {f.message}", paths.relative(f.path) if f.path else None
-        )
+        where = paths.relative(f.path) if f.path else None
+        annotate("error", f"{f.id} {f.title}: {f.message}", where, title=f"aibom {f.id}")
     set_outputs(ctx.output, _outputs(report, files, bom_path, len(failing)))
     if inputs.comment == "always" or (inputs.comment == "on-failure" and failing):
-        post_comment(files["markdown"].read_text("utf-8"), inputs.token, ctx)
+        post_comment(files["markdown"].read_text("utf-8"), inputs, ctx)
+    if blocked:
+        annotate(
+            "warning",
+            f"aibom: a rule with enforcement 'block' failed in the {inputs.score_profile} scores"
+            " (see the log above); fail-on alone decides the job's result",
+        )
     if failing:
-        what = "new findings" if report.diff is not None else "findings"
-        annotate("error", f"aibom: {len(failing)} {what} at or above the fail-on threshold")
+        what = "new finding" if report.diff is not None else "finding"
+        count = f"{len(failing)} {what}{'' if len(failing) == 1 else 's'}"
+        annotate("error", f"aibom: {count} at or above the fail-on threshold")
     return ExitCode.POLICY if failing else ExitCode.OK
 
 
@@ -312,26 +355,26 @@ def _outputs(report: Report, files: Mapping[str, Path], bom: Path, failing: int)
     }
 
 
-def post_comment(body: str, token: str, ctx: Context) -> None:
-    """Create or update one PR comment (found by the report's marker). Failures are warnings: a fork's
+def post_comment(body: str, inputs: Inputs, ctx: Context) -> None:
+    """Create or update one PR comment: the one that carries the report's marker and was written by
+    the token's user (a comment by anyone else is never edited). Failures are warnings: a fork's
     token is read-only, and the summary and artifacts carry the same report."""
     import requests
 
-    number = (
-        ctx.event.get("pull_request", {}).get("number")
-        if isinstance(ctx.event.get("pull_request"), dict)
-        else None
-    )
-    if not isinstance(number, int) or not token or not ctx.repository:
+    pull = ctx.event.get("pull_request")
+    number = pull.get("number") if isinstance(pull, dict) else None
+    if not isinstance(number, int) or not inputs.token or not ctx.repository:
         annotate("warning", "comment: not a pull_request event with a token; no comment posted")
         return
     session = requests.Session()
     session.headers.update(
-        {"Authorization": f"Bearer {token}", "Accept": "application/vnd.github+json"}
+        {"Authorization": f"Bearer {inputs.token}", "Accept": "application/vnd.github+json"}
     )
-    base = f"{ctx.api_url.rstrip('/')}/repos/{ctx.repository}/issues"
+    api = ctx.api_url.rstrip("/")
+    base = f"{api}/repos/{ctx.repository}/issues"
     try:
-        existing = _find_comment(session, f"{base}/{number}/comments")
+        author = inputs.comment_author or _token_user(session, api)
+        existing = _find_comment(session, f"{base}/{number}/comments", author)
         if existing is None:
             response = session.post(
                 f"{base}/{number}/comments", json={"body": body}, timeout=HTTP_TIMEOUT
@@ -345,7 +388,18 @@ def post_comment(body: str, token: str, ctx: Context) -> None:
         annotate("warning", f"comment: could not post the PR comment: {exc}")
 
 
-def _find_comment(session: Any, url: str) -> int | None:
+def _token_user(session: Any, api: str) -> str:
+    """The login behind the token: ``/user`` for a personal token; a workflow's ``GITHUB_TOKEN``
+    (an installation token) is refused there, and its comments are by ``github-actions[bot]``."""
+    response = session.get(f"{api}/user", timeout=HTTP_TIMEOUT)
+    if response.status_code == 200:
+        login = response.json().get("login") if isinstance(response.json(), dict) else None
+        if isinstance(login, str) and login:
+            return login
+    return ACTIONS_BOT
+
+
+def _find_comment(session: Any, url: str, author: str) -> int | None:
     from aibom.render.markdown import MARKER
 
     for page in range(1, 11):
@@ -355,11 +409,11 @@ def _find_comment(session: Any, url: str) -> int | None:
         if not isinstance(comments, list) or not comments:
             return None
         for c in comments:
-            if (
-                isinstance(c, dict)
-                and str(c.get("body", "")).startswith(MARKER)
-                and isinstance(c.get("id"), int)
-            ):
+            if not isinstance(c, dict) or not isinstance(c.get("id"), int):
+                continue
+            user = c.get("user")
+            login = user.get("login") if isinstance(user, dict) else None
+            if login == author and str(c.get("body", "")).startswith(MARKER):
                 return int(c["id"])
     return None
 
