@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import json
 import os
-import platform
-import signal
 import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,10 +22,16 @@ from typing import Any
 
 import pytest
 
+from tests.processes import (
+    CAN_SEE_STDIN_READ,
+    HANG_GUARD,
+    assert_error,
+    blocked_reading_stdin,
+    interrupt_when,
+)
 from tests.vulns.osv_builders import CVSS_CRITICAL, advisory, write_export
 
 AIBOM = str(Path(sys.executable).with_name("aibom"))
-HANG_GUARD = 300
 """Seconds after which a run counts as hung (a guard on a shared machine, not a speed target)."""
 
 NOT_APPLICABLE = {
@@ -106,15 +109,6 @@ def assert_machine_output(result: subprocess.CompletedProcess[str]) -> Any:
     assert "Traceback" not in result.stderr
     assert result.stdout.strip()[:40] not in result.stderr
     return data
-
-
-def assert_error(result: subprocess.CompletedProcess[str], *needles: str) -> None:
-    """Exit 2, nothing on stdout, a message (not a traceback) on stderr naming ``needles``."""
-    assert result.returncode == 2, (result.returncode, result.stderr)
-    assert result.stdout == ""
-    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
-    for needle in needles:
-        assert needle in result.stderr
 
 
 # ------------------------------------------------------------------ clean: 0
@@ -372,29 +366,6 @@ def test_output_closed_by_the_reader_is_an_error_not_a_policy_failure(
 
 # ------------------------------------------------------------------ interrupted: 130
 
-_READ_SYSCALL = {"x86_64": 0, "aarch64": 63}
-
-
-def _blocked_reading_stdin(proc: subprocess.Popen[str]) -> bool:
-    """Linux's view of the main thread: inside read(0, ...)."""
-    try:
-        fields = Path(f"/proc/{proc.pid}/syscall").read_text().split()
-    except OSError:
-        return False
-    number = _READ_SYSCALL.get(platform.machine())
-    return len(fields) > 1 and fields[0] == str(number) and int(fields[1], 16) == 0
-
-
-def _interrupt_when(proc: subprocess.Popen[str], blocked: Any) -> tuple[int, str, str]:
-    deadline = time.monotonic() + HANG_GUARD
-    while not blocked():
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline, "the command never blocked"
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=HANG_GUARD)
-    return proc.returncode, out, err
-
 
 def _assert_interrupted(code: int, out: str, err: str) -> None:
     assert code == 130, (code, err)
@@ -403,7 +374,7 @@ def _assert_interrupted(code: int, out: str, err: str) -> None:
 
 
 needs_proc_syscall = pytest.mark.skipif(
-    not Path("/proc/self/syscall").exists() or platform.machine() not in _READ_SYSCALL,
+    not CAN_SEE_STDIN_READ,
     reason="needs Linux /proc/PID/syscall to see the process block on stdin",
 )
 
@@ -430,7 +401,7 @@ def test_interrupted_while_reading_an_open_stdin(tree: Tree, argv: list[str]) ->
         text=True,
     )
     try:
-        _assert_interrupted(*_interrupt_when(proc, lambda: _blocked_reading_stdin(proc)))
+        _assert_interrupted(*interrupt_when(proc, lambda: blocked_reading_stdin(proc)))
     finally:
         proc.kill()
         proc.wait()
@@ -453,7 +424,7 @@ def test_scan_interrupted_while_blocked(tree: Tree) -> None:
         return True
 
     try:
-        _assert_interrupted(*_interrupt_when(proc, opened))
+        _assert_interrupted(*interrupt_when(proc, opened))
     finally:
         proc.kill()
         proc.wait()
@@ -499,7 +470,7 @@ def test_interrupted_while_waiting_on_the_osv_api(tree: Tree, command: str) -> N
             argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
         )
         try:
-            _assert_interrupted(*_interrupt_when(proc, accepted.is_set))
+            _assert_interrupted(*interrupt_when(proc, accepted.is_set))
         finally:
             proc.kill()
             proc.wait()

@@ -10,22 +10,19 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.processes import HANG_GUARD, assert_error, blocked_reading_stdin, interrupt_when
 from tests.verify.keyless import PrivateSigstore
 from tests.verify.vbuilders import KeyPair, model, statement_for, write_keypair
 
 AIBOM = str(Path(sys.executable).with_name("aibom"))
-HANG_GUARD = 300
-"""Seconds after which a run counts as hung (a guard on a shared machine, not a speed target)."""
 IDENTITY = ["--identity", "release-bot@aibom.test", "--issuer", "https://oidc.aibom.test"]
 
 NOT_APPLICABLE = {
@@ -101,14 +98,6 @@ def _copy(tree: Tree, name: str) -> Path:
         shutil.rmtree(dest)
     shutil.copytree(tree.signed, dest)
     return dest
-
-
-def assert_error(result: subprocess.CompletedProcess[str], *needles: str) -> None:
-    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
-    assert result.stdout == ""
-    assert "Traceback" not in result.stderr
-    for needle in needles:
-        assert needle in result.stderr
 
 
 # ------------------------------------------------------------------ clean: 0
@@ -300,17 +289,6 @@ def test_sigstore_without_a_network_is_one_line_exit_2(tree: Tree, command: str)
 # ------------------------------------------------------------------ interrupted: 130
 
 
-def _interrupt_when(proc: subprocess.Popen[str], ready: Callable[[], bool]) -> tuple[int, str, str]:
-    deadline = time.monotonic() + HANG_GUARD
-    while not ready():
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline, "the command never blocked"
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=HANG_GUARD)
-    return proc.returncode, out, err
-
-
 def _fifo_opened(fifo: Path, held: list[int]) -> Callable[[], bool]:
     """True once the command has opened the FIFO for reading (a non-blocking open for writing then
     succeeds); the write end is held open, so the command stays blocked in read()."""
@@ -335,7 +313,7 @@ def test_interrupted_while_blocked(tree: Tree, command: str) -> None:
     held: list[int] = []
     if command == "verify":
         argv = [AIBOM, "verify", str(tree.signed), "--bom", "-"]
-        ready = _stdin_reader
+        ready = blocked_reading_stdin
     else:
         target = str(_copy(tree, "interrupt")) if command == "sign" else str(tree.bom)
         argv = [AIBOM, command, target, "--key", str(fifo), "-o", str(tree.root / "out.sig")]
@@ -350,25 +328,13 @@ def test_interrupted_while_blocked(tree: Tree, command: str) -> None:
     )
     try:
         check = _fifo_opened(fifo, held) if ready is None else (lambda: ready(proc))
-        code, out, err = _interrupt_when(proc, check)
+        code, out, err = interrupt_when(proc, check)
         assert (code, out, err.strip()) == (130, "", "interrupted")
     finally:
         proc.kill()
         proc.wait()
         for fd in held:
             os.close(fd)
-
-
-def _stdin_reader(proc: subprocess.Popen[str]) -> bool:
-    """Linux's view of the main thread: inside read(0, ...) (x86_64 and aarch64 syscall numbers)."""
-    import platform
-
-    number = {"x86_64": "0", "aarch64": "63"}.get(platform.machine())
-    try:
-        fields = Path(f"/proc/{proc.pid}/syscall").read_text().split()
-    except OSError:
-        return False
-    return len(fields) > 1 and fields[0] == number and int(fields[1], 16) == 0
 
 
 def test_matrix_is_complete() -> None:
