@@ -20,6 +20,7 @@ from aibom.artifacts import Artifact, FileRef
 from aibom.bom.build import Built, build
 from aibom.bom.components import prop
 from aibom.bom.document import DocumentOptions, render_document
+from aibom.checks import NOT_ANALYSED
 from aibom.findings import Finding, Severity, Skipped
 from aibom.formats import CATALOG, inspect_artifact
 from aibom.inventory import Inventory, build_inventory
@@ -104,6 +105,11 @@ class ScanResult:
         return [f.effective_severity for f in self.findings] + [
             match_severity(m) for m in self.vulnerabilities
         ]
+
+    def not_analysed(self) -> list[Finding]:
+        """Findings for files an inspector stopped on with an unexpected error (an aibom bug): the
+        scan is incomplete, so the CLI exits with a runtime error even when no policy failed."""
+        return [f for f in self.findings if f.check.id == NOT_ANALYSED.id]
 
     def reaches(self, fail_on: Severity | None) -> bool:
         """Whether a finding or advisory is at or above ``fail_on`` (None: never)."""

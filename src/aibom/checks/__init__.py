@@ -14,6 +14,7 @@ from aibom.checks.core import (
     LFS_POINTER,
     LIMIT_REACHED,
     MALFORMED_FILE,
+    NOT_ANALYSED,
     UNPINNED_REQUIREMENT,
 )
 from aibom.checks.remote import REMOTE_CHECKS
@@ -30,6 +31,7 @@ __all__ = [
     "HF_CACHE_LAYOUT",
     "LFS_POINTER",
     "LIMIT_REACHED",
+    "NOT_ANALYSED",
     "MALFORMED_FILE",
     "UNPINNED_REQUIREMENT",
     "by_id",

@@ -56,6 +56,19 @@ LIMIT_REACHED = Check(
     tags=("completeness",),
 )
 
+NOT_ANALYSED = Check(
+    id="AIBOM-FMT-003",
+    name="analysis-failed",
+    title="File could not be analysed; it is not known to be clean",
+    severity=Severity.LOW,
+    help="aibom's inspector for this format stopped on an unexpected error, so the file (or member) "
+    "was not analysed to the end. Nothing is known about the unread part: for a format that can run "
+    "code when loaded the finding is medium, because a payload may sit where analysis stopped.",
+    remediation="Do not load the file until it has been analysed; report the error message to the "
+    "aibom developers with a copy of the file if you can share it.",
+    tags=("completeness",),
+)
+
 CARD_METADATA = Check(
     id="AIBOM-CARD-001",
     name="card-metadata-problem",
@@ -105,6 +118,7 @@ CORE_CHECKS: tuple[Check, ...] = (
     FORMAT_MISMATCH,
     MALFORMED_FILE,
     LIMIT_REACHED,
+    NOT_ANALYSED,
     CARD_METADATA,
     CARD_PLACEHOLDER,
     HF_CACHE_LAYOUT,

@@ -2,7 +2,7 @@
 
 Parses options, runs the library, writes the BOM and the reports, and picks the exit code: 0 clean,
 1 policy failure (a finding or advisory at or above ``--fail-on``, a score below ``--min-score``), 2 usage
-or runtime error.
+or runtime error (including a file an inspector could not analyse: AIBOM-FMT-003).
 """
 
 from __future__ import annotations
@@ -259,6 +259,17 @@ def _exit_code(
         reasons = scoring.failures(result.scorecard)
         report_score(result.scorecard, scoring.profile, reasons, quiet=quiet)
         failed = failed or bool(reasons)
+    unanalysed = result.not_analysed()
+    if unanalysed:
+        from aibom.cli.ui import say
+
+        # An inspector crashed: the verdict is incomplete, so no policy can pass on it. The BOM is
+        # written and names the files (AIBOM-FMT-003); the exit status says the run did not finish.
+        say(
+            f"aibom: error: {len(unanalysed)} file(s) not analysed because of an internal error "
+            f"(AIBOM-FMT-003), first {unanalysed[0].path}; the scan is incomplete"
+        )
+        return ExitCode.ERROR
     return ExitCode.POLICY if failed else ExitCode.OK
 
 

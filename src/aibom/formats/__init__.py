@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import lzma
 import struct
+import zipfile
+import zlib
 
-from aibom.artifacts import Artifact, Format, Subject
+from aibom.artifacts import Artifact, Format, Kind, Subject
 from aibom.catalog import Catalog
-from aibom.checks import LIMIT_REACHED, MALFORMED_FILE
-from aibom.findings import Skipped
+from aibom.checks import LIMIT_REACHED, MALFORMED_FILE, NOT_ANALYSED
+from aibom.findings import Severity, Skipped
 from aibom.formats.containers import StreamInspector
 from aibom.formats.containers.sevenzip import SevenZipInspector
 from aibom.formats.containers.tar import TarInspector
@@ -106,15 +109,41 @@ def _run(artifact: Artifact, ctx: InspectContext) -> Inspection:
     except LimitExceeded as exc:
         finding = ctx.finding(LIMIT_REACHED, f"{artifact.format.value}: {exc}")
         return Inspection(findings=[finding], complete=False)
+    except _BROKEN_STREAM as exc:  # a damaged compressed member is a broken file, not an aibom bug
+        message = f"{artifact.format.value}: compressed data is damaged: {exc}"
+        return Inspection(findings=[ctx.finding(MALFORMED_FILE, message)], complete=False)
     except OSError as exc:
         return Inspection(
             complete=False, skipped=[Skipped(where, f"cannot read: {exc.strerror or exc}")]
         )
     except Exception as exc:  # a bug in one inspector must not lose the rest of the scan
         name = type(inspector).__name__
-        return Inspection(
-            complete=False, skipped=[Skipped(where, f"internal error in {name}: {exc!r}")]
+        # Never a silent skip: the file stays "not known to be clean", and more so when its format can
+        # carry code (weights, archives, the pickle family), where the unread part may hold a payload.
+        severity = (
+            Severity.MEDIUM if _may_carry_code(artifact.format, ctx.catalog or CATALOG) else None
         )
+        message = f"{artifact.format.value}: not analysed ({name} stopped on {exc!r})"
+        finding = ctx.finding(NOT_ANALYSED, message, severity=severity)
+        return Inspection(
+            findings=[finding],
+            complete=False,
+            skipped=[Skipped(where, f"internal error in {name}: {exc!r}")],
+        )
+
+
+_BROKEN_STREAM: tuple[type[Exception], ...] = (
+    zlib.error,
+    zipfile.BadZipFile,
+    lzma.LZMAError,
+    EOFError,
+)
+
+_CODE_BEARING_KINDS = frozenset({Kind.WEIGHTS, Kind.ARCHIVE})
+
+
+def _may_carry_code(fmt: Format, catalog: Catalog) -> bool:
+    return fmt in catalog.code_exec_formats or catalog.kind(fmt) in _CODE_BEARING_KINDS
 
 
 def inspect_artifact(artifact: Artifact, limits: Limits = DEFAULT_LIMITS) -> Inspection:
