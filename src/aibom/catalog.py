@@ -81,6 +81,11 @@ class Catalog:
             x for s in every if s.kind is Kind.WEIGHTS for x in s.suffixes
         )
         self.code_exec_formats = frozenset(s.format for s in every if s.runs_code)
+        self.code_bearing_formats = self.code_exec_formats | frozenset(
+            s.format for s in every if s.kind in (Kind.WEIGHTS, Kind.ARCHIVE)
+        )
+        """Formats whose content may carry code: the pickle family, weight formats (Keras Lambda
+        layers, TorchScript, TensorFlow ops, GGUF templates) and archives (any of those inside)."""
         self.weight_formats = self.of_kind(Kind.WEIGHTS)
         self.textual_formats = frozenset(s.format for s in every if s.textual)
         self.member_suffixes = tuple(

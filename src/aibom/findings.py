@@ -91,6 +91,9 @@ class Skipped:
 
     path: str
     reason: str
+    excluded: bool = False
+    """Left out of the inventory by an exclude rule (everything in it was still looked at for code);
+    False for a path that could not be read, listed or parsed."""
 
 
 @dataclass

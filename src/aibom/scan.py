@@ -31,6 +31,7 @@ from aibom.properties import Prop
 from aibom.sources.classify import classify
 from aibom.sources.discover import Discovery, discover
 from aibom.sources.hashing import DigestCache, default_cache_dir, hash_files
+from aibom.sources.hidden import pick_code_bearing
 from aibom.verify import VerifyOptions
 
 if TYPE_CHECKING:
@@ -201,6 +202,9 @@ def _pipeline(options: ScanOptions, progress: Progress, workdir: Path | None) ->
     stats = ScanStats()
     notes: list[str] = []
     found = discover(options.targets, options.excludes, options.limits)
+    hidden = pick_code_bearing(found, CATALOG, options.limits)
+    found.files.extend(hidden.files)
+    found.skipped.extend(hidden.skipped)
     stats.files = len(found.files)
     stats.bytes = sum(f.stat.size for f in found.files)
     artifacts, findings, skipped = _artifacts(found, options, progress, stats, notes)

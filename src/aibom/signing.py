@@ -48,9 +48,10 @@ def sign_model(
     private = load_private_key(key, password) if key is not None else None
     ignores = check_ignores(ignore_paths, model_dir) if model_dir.is_dir() else ()
     result = scan(ScanOptions(targets=(model_dir,), reproducible=False, use_cache=use_cache))
-    if result.skipped:
-        shown = "; ".join(f"{s.path}: {s.reason}" for s in result.skipped[:5])
-        raise UsageError(f"cannot sign: {len(result.skipped)} path(s) could not be read ({shown})")
+    unread = [s for s in result.skipped if not s.excluded]
+    if unread:
+        shown = "; ".join(f"{s.path}: {s.reason}" for s in unread[:5])
+        raise UsageError(f"cannot sign: {len(unread)} path(s) could not be read ({shown})")
     if model_dir.is_dir():
         inside = _relative(output, model_dir)
         ignored = [*ignores, *([inside] if inside else [])]

@@ -7,7 +7,7 @@ import struct
 import zipfile
 import zlib
 
-from aibom.artifacts import Artifact, Format, Kind, Subject
+from aibom.artifacts import Artifact, Format, Subject
 from aibom.catalog import Catalog
 from aibom.checks import LIMIT_REACHED, MALFORMED_FILE, NOT_ANALYSED
 from aibom.findings import Severity, Skipped
@@ -120,9 +120,8 @@ def _run(artifact: Artifact, ctx: InspectContext) -> Inspection:
         name = type(inspector).__name__
         # Never a silent skip: the file stays "not known to be clean", and more so when its format can
         # carry code (weights, archives, the pickle family), where the unread part may hold a payload.
-        severity = (
-            Severity.MEDIUM if _may_carry_code(artifact.format, ctx.catalog or CATALOG) else None
-        )
+        catalog = ctx.catalog or CATALOG
+        severity = Severity.MEDIUM if artifact.format in catalog.code_bearing_formats else None
         message = f"{artifact.format.value}: not analysed ({name} stopped on {exc!r})"
         finding = ctx.finding(NOT_ANALYSED, message, severity=severity)
         return Inspection(
@@ -138,12 +137,6 @@ _BROKEN_STREAM: tuple[type[Exception], ...] = (
     lzma.LZMAError,
     EOFError,
 )
-
-_CODE_BEARING_KINDS = frozenset({Kind.WEIGHTS, Kind.ARCHIVE})
-
-
-def _may_carry_code(fmt: Format, catalog: Catalog) -> bool:
-    return fmt in catalog.code_exec_formats or catalog.kind(fmt) in _CODE_BEARING_KINDS
 
 
 def inspect_artifact(artifact: Artifact, limits: Limits = DEFAULT_LIMITS) -> Inspection:

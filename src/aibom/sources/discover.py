@@ -8,6 +8,11 @@ Rules:
   they appear, and each snapshot is tagged with repo id, type and 40-hex commit.
 - Python virtual environments (a folder holding ``pyvenv.cfg``) are not walked file by file; they are
   returned as environments for the package stage.
+- Excluded paths (``DEFAULT_EXCLUDES`` and ``--exclude`` patterns) are left out of the inventory but not
+  out of sight: each is recorded in ``Discovery.excluded``, and the regular files under it are returned
+  in ``Discovery.hidden`` so that the scan can still analyse those whose content can carry code
+  (``aibom.sources.hidden``). A pickle under ``__pycache__/`` or ``node_modules/`` is no blind spot.
+- A directory that cannot be listed or entered is a skipped entry; it never stops the walk.
 
 huggingface_hub's ``scan_cache_dir`` reads ref files whole and follows links without bounds, so a hostile
 cache (a FIFO as a ref, a link loop) could hang it; this module parses the documented layout itself and the
@@ -58,6 +63,18 @@ class Discovery:
     findings: list[Finding] = field(default_factory=list)
     targets: list[tuple[Path, str]] = field(default_factory=list)
     """(absolute target, display name) pairs, in command-line order."""
+    excluded: list[Excluded] = field(default_factory=list)
+    """Paths left out of the inventory by an exclude rule, in walk order."""
+    hidden: list[tuple[FileRef, int]] = field(default_factory=list)
+    """Regular files under an excluded path, each with the index of its ``excluded`` entry."""
+
+
+@dataclass(frozen=True)
+class Excluded:
+    display: str
+    rule: str
+    """``default exclude '__pycache__'`` or ``--exclude '*.pkl'``."""
+    is_dir: bool
 
 
 def display_name(text: str) -> str:
@@ -97,31 +114,36 @@ class _Walker:
     def __init__(self, out: Discovery, excludes: Sequence[str], limits: Limits) -> None:
         self.out = out
         self.default_excludes = frozenset(DEFAULT_EXCLUDES)
-        patterns = "|".join(f"(?:{fnmatch.translate(p)})" for p in excludes)
-        self.user_excludes = re.compile(patterns) if patterns else None
+        self.user_patterns = [_Pattern(p) for p in excludes]
+        self.hidden_files = 0
+        self.hidden_truncated = False
         self.limits = limits
         self.seen_dirs: set[tuple[int, int]] = set()
         self.truncated = False
 
-    def excluded(self, rel: str, name: str) -> bool:
+    def excluded(self, rel: str, name: str) -> str | None:
+        """The rule that excludes this path, or None."""
         if name in self.default_excludes:
-            return True
-        pattern = self.user_excludes
-        return pattern is not None and bool(pattern.match(name) or pattern.match(rel))
+            return f"default exclude {name!r}"
+        for pattern in self.user_patterns:
+            if pattern.match(name) or pattern.match(rel):
+                return f"--exclude {pattern.pattern_text!r}"
+        return None
 
     def walk(self, root: Path, display: str, link_root: Path) -> None:
         """Walk ``root``; symlinks may resolve anywhere inside ``link_root``."""
-        stack: list[tuple[Path, str, int]] = [(root, "", 0)]
+        stack: list[_Dir] = [_Dir(root, "", 0, None)]
         while stack:
-            directory, rel, depth = stack.pop()
-            if depth > self.limits.max_dir_depth:
-                self.out.skipped.append(Skipped(_join(display, rel), "directory nesting too deep"))
+            here = stack.pop()
+            if here.depth > self.limits.max_dir_depth:
+                shown = display_name(_join(display, here.rel))
+                self.out.skipped.append(Skipped(shown, "directory nesting too deep"))
                 continue
-            entries = self._list(directory, _join(display, rel))
-            subdirs: list[tuple[Path, str, int]] = []
+            entries = self._list(here.path, _join(display, here.rel))
+            subdirs: list[_Dir] = []
             for entry in entries:
-                child_rel = f"{rel}/{entry.name}" if rel else entry.name
-                sub = self._entry(entry, child_rel, display, link_root, depth)
+                child_rel = f"{here.rel}/{entry.name}" if here.rel else entry.name
+                sub = self._entry(entry, child_rel, display, link_root, here)
                 if sub is not None:
                     subdirs.append(sub)
             stack.extend(reversed(subdirs))
@@ -137,11 +159,16 @@ class _Walker:
             return []
 
     def _entry(
-        self, entry: os.DirEntry[str], rel: str, display: str, link_root: Path, depth: int
-    ) -> tuple[Path, str, int] | None:
-        if self.excluded(rel, entry.name):
-            return None
+        self, entry: os.DirEntry[str], rel: str, display: str, link_root: Path, parent: _Dir
+    ) -> _Dir | None:
         shown = display_name(_join(display, rel))
+        hidden = parent.hidden
+        if hidden is None:
+            rule = self.excluded(rel, entry.name)
+            if rule is not None:
+                hidden = len(self.out.excluded)
+                is_dir = _is_dir_entry(entry)
+                self.out.excluded.append(Excluded(shown, rule, is_dir))
         path = Path(entry.path)
         try:
             if entry.is_symlink():
@@ -155,28 +182,36 @@ class _Walker:
             self.out.skipped.append(Skipped(shown, f"cannot stat: {exc.strerror}"))
             return None
         if stat.S_ISDIR(st.st_mode):
-            return self._enter_dir(target, st, rel, shown, depth)
+            return self._enter_dir(target, st, rel, shown, parent.depth, hidden)
         if not stat.S_ISREG(st.st_mode):
             self.out.skipped.append(Skipped(shown, f"{_special_kind(st.st_mode)}; never opened"))
             return None
-        self._add_file(path, shown, rel, st, None)
+        if hidden is None:
+            self._add_file(path, shown, rel, st, None)
+        else:
+            self._add_hidden(path, shown, rel, st, hidden)
         return None
 
     def _enter_dir(
-        self, target: Path, st: os.stat_result, rel: str, shown: str, depth: int
-    ) -> tuple[Path, str, int] | None:
+        self, target: Path, st: os.stat_result, rel: str, shown: str, depth: int, hidden: int | None
+    ) -> _Dir | None:
         key = (st.st_dev, st.st_ino)
         if key in self.seen_dirs:
             self.out.skipped.append(Skipped(shown, "directory already visited (link loop)"))
             return None
         self.seen_dirs.add(key)
-        if (target / "pyvenv.cfg").is_file():
-            self.out.environments.append((target, shown))
-            return None
-        if is_hf_repo_dir(target):
-            walk_hf_repo(self, target, shown)
-            return None
-        return (target, rel, depth + 1)
+        if hidden is None:  # inside an excluded folder everything is a plain folder
+            try:
+                if (target / "pyvenv.cfg").is_file():
+                    self.out.environments.append((target, shown))
+                    return None
+                if is_hf_repo_dir(target):
+                    walk_hf_repo(self, target, shown)
+                    return None
+            except OSError as exc:  # e.g. a directory without search permission
+                self.out.skipped.append(Skipped(shown, f"cannot enter directory: {exc.strerror}"))
+                return None
+        return _Dir(target, rel, depth + 1, hidden)
 
     def _resolve(self, path: Path, shown: str, link_root: Path) -> Path | None:
         if not path.is_symlink():
@@ -204,6 +239,50 @@ class _Walker:
         self.out.files.append(
             FileRef(path=path, display=shown, relpath=display_name(rel), stat=_file_stat(st), hf=hf)
         )
+
+    def _add_hidden(
+        self, path: Path, shown: str, rel: str, st: os.stat_result, hidden: int
+    ) -> None:
+        """A file under an excluded path: not inventoried, but kept for the code-bearing check."""
+        if self.hidden_files >= self.limits.max_files:
+            if not self.hidden_truncated:
+                self.hidden_truncated = True
+                message = (
+                    f"more than {self.limits.max_files} files under excluded paths; the rest were "
+                    "not checked for code-bearing content"
+                )
+                self.out.findings.append(Finding(LIMIT_REACHED, shown, message))
+            return
+        self.hidden_files += 1
+        ref = FileRef(path=path, display=shown, relpath=display_name(rel), stat=_file_stat(st))
+        self.out.hidden.append((ref, hidden))
+
+
+@dataclass(frozen=True)
+class _Dir:
+    path: Path
+    rel: str
+    depth: int
+    hidden: int | None
+    """Index of the ``Discovery.excluded`` entry this folder lies under, if any."""
+
+
+class _Pattern:
+    """One ``--exclude`` glob, matched against a name or a path relative to the target."""
+
+    def __init__(self, text: str) -> None:
+        self.pattern_text = text
+        self._re = re.compile(fnmatch.translate(text))
+
+    def match(self, value: str) -> bool:
+        return self._re.match(value) is not None
+
+
+def _is_dir_entry(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _join(display: str, rel: str) -> str:
@@ -358,6 +437,8 @@ def _discover_target(walker: _Walker, target: Path) -> None:
         walker._add_file(absolute, shown, absolute.name, st, None)
     elif not stat.S_ISDIR(st.st_mode):
         walker.out.skipped.append(Skipped(shown, f"{_special_kind(st.st_mode)}; never opened"))
+    elif _cannot_enter(walker, absolute, shown):
+        return
     elif (absolute / "pyvenv.cfg").is_file():
         walker.out.environments.append((absolute, shown))
     elif is_hf_repo_dir(absolute):
@@ -368,6 +449,17 @@ def _discover_target(walker: _Walker, target: Path) -> None:
     else:
         walker.seen_dirs.add((st.st_dev, st.st_ino))
         walker.walk(absolute, shown, _link_root(absolute))
+
+
+def _cannot_enter(walker: _Walker, directory: Path, shown: str) -> bool:
+    """A target folder without search permission is a skipped entry, not a crash."""
+    try:
+        (directory / "pyvenv.cfg").is_file()
+        is_hf_repo_dir(directory)
+    except OSError as exc:
+        walker.out.skipped.append(Skipped(shown, f"cannot enter directory: {exc.strerror}"))
+        return True
+    return False
 
 
 def _discover_snapshot(walker: _Walker, snap: Path, shown: str) -> None:

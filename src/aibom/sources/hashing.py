@@ -215,6 +215,15 @@ def hash_files(
     return [results[unique[(r.stat.dev, r.stat.ino)]] for r in refs]
 
 
+_STOP_GRACE_SECONDS = 5.0
+"""How long an interrupted scan waits for a worker to finish its current chunk (a read stuck on a dead
+network mount is abandoned: the workers are daemon threads)."""
+
+
+class _Stopped(Exception):
+    """Raised inside a worker's read loop once the scan is being stopped."""
+
+
 def _hash_parallel(
     refs: Sequence[FileRef],
     todo: list[int],
@@ -229,27 +238,43 @@ def _hash_parallel(
     # shared iterator, so memory stays flat however many files there are (no future per file).
     order = iter(sorted(todo, key=lambda i: -refs[i].stat.size))
     lock = threading.Lock()
+    stop = threading.Event()  # set when the main thread is interrupted (Ctrl-C) or fails
+
+    def on_bytes(n: int) -> None:
+        if stop.is_set():
+            raise _Stopped
+        progress.advance(0, n)
 
     def worker() -> None:
-        while True:
+        while not stop.is_set():
             with lock:
                 i = next(order, None)
             if i is None:
                 return
             ref = refs[i]
             try:
-                result = hash_one(
-                    ref.path, ref.stat.size, want_git(ref), limits, lambda n: progress.advance(0, n)
-                )
+                result = hash_one(ref.path, ref.stat.size, want_git(ref), limits, on_bytes)
+            except _Stopped:
+                return
             except Exception as exc:  # a bug must not lose the other files
                 result = HashResult(None, b"", f"internal error while hashing: {exc!r}")
             results[i] = result  # distinct keys per worker; dict item assignment is atomic
             progress.advance(1, 0)
 
     count = max(1, min(workers or os.cpu_count() or 2, len(todo)))
-    threads = [threading.Thread(target=worker, name=f"aibom-hash-{n}") for n in range(count)]
+    # Daemon threads, stopped at the next chunk on interrupt: Ctrl-C during a 100 GB file ends the
+    # run now, not when the file is hashed (the interpreter would otherwise wait for the workers).
+    threads = [
+        threading.Thread(target=worker, name=f"aibom-hash-{n}", daemon=True) for n in range(count)
+    ]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join()
+    try:
+        for thread in threads:
+            thread.join()
+    except BaseException:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=_STOP_GRACE_SECONDS)
+        raise
     progress.end()
