@@ -51,6 +51,14 @@ class RuleResult:
     outcome: Verdict
     message: str
     evidence: tuple[Evidence, ...]
+    unsigned_card: bool = False
+    """The outcome rests on model-card data that the model's signature does not cover (the signer
+    ignored the card): a reader should weigh it as the vendor's unverified word."""
+
+
+CARD_UNSIGNED = "aibom:signature:card-unsigned"
+"""Model property written by verification (``aibom.verify.report``) when the card is not signed."""
+_CARD_PATH_PREFIXES = ("modelCard", "@datasets", "@props.aibom:card:")
 
 
 def verdict(rule: Rule, facts: Mapping[str, object]) -> Verdict:
@@ -73,13 +81,23 @@ def verdict(rule: Rule, facts: Mapping[str, object]) -> Verdict:
 
 def evaluate_rule(rule: Rule, subject: Subject) -> RuleResult:
     outcome = verdict(rule, subject.facts)
+    applies = outcome is not Verdict.NOT_APPLICABLE
     return RuleResult(
         rule=rule,
         subject=subject.ref,
         outcome=outcome,
         message=render_message(rule, outcome, subject.facts),
-        evidence=evidence(rule, subject.facts) if outcome is not Verdict.NOT_APPLICABLE else (),
+        evidence=evidence(rule, subject.facts) if applies else (),
+        unsigned_card=applies and _rests_on_unsigned_card(rule, subject.facts),
     )
+
+
+def _rests_on_unsigned_card(rule: Rule, facts: Mapping[str, object]) -> bool:
+    """A signed model whose card the signature leaves out, judged by a rule that reads the card."""
+    props = facts.get("@props")
+    if not isinstance(props, Mapping) or props.get(CARD_UNSIGNED) != "true":
+        return False
+    return any(p.text.startswith(_CARD_PATH_PREFIXES) for p in evidence_paths(rule))
 
 
 def evidence_paths(rule: Rule) -> list[Path]:

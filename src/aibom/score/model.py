@@ -154,7 +154,7 @@ class SubjectScore:
 
 def outcome_json(result: RuleResult) -> dict[str, JsonValue]:
     rule = result.rule
-    return {
+    out: dict[str, JsonValue] = {
         "rule": rule.id,
         "title": rule.title,
         "pack": rule.pack,
@@ -167,6 +167,9 @@ def outcome_json(result: RuleResult) -> dict[str, JsonValue]:
         "remediation": rule.remediation,
         "evidence": [{"path": e.path, "value": e.value} for e in result.evidence],
     }
+    if result.unsigned_card:  # only then, so documents without signatures keep their shape
+        out["unsigned_evidence"] = "model card (not covered by the model's signature)"
+    return out
 
 
 def mof_json(mof: MofResult) -> dict[str, JsonValue]:
