@@ -107,7 +107,7 @@ def test_every_excluded_folder_is_a_skipped_entry_with_counts(tmp_path: Path) ->
 
     reasons = {s.path: s for s in result.skipped}
     pycache = reasons["model/__pycache__"]
-    assert pycache.excluded
+    assert pycache.deliberate
     assert "default exclude '__pycache__'" in pycache.reason
     assert "1 file under it, 0 analysed" in pycache.reason
     modules_skip = reasons["model/node_modules"]
@@ -121,7 +121,7 @@ def test_every_excluded_folder_is_a_skipped_entry_with_counts(tmp_path: Path) ->
 def test_nothing_excluded_means_no_excluded_entries(tmp_path: Path) -> None:
     model = write_model(tmp_path / "model")
     result = scan(ScanOptions(targets=(model,)))
-    assert not [s for s in result.skipped if s.excluded]
+    assert not [s for s in result.skipped if s.deliberate]
     assert discover([model]).hidden == []
 
 
@@ -160,7 +160,7 @@ def test_a_folder_that_cannot_be_entered_is_a_skipped_entry(
     found = discover([model])
 
     (skip,) = [s for s in found.skipped if s.path == "model/private"]
-    assert "Permission denied" in skip.reason and not skip.excluded
+    assert "Permission denied" in skip.reason and not skip.deliberate
     assert any(f.relpath == "model.safetensors" for f in found.files)  # the rest was walked
 
 

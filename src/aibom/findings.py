@@ -91,9 +91,10 @@ class Skipped:
 
     path: str
     reason: str
-    excluded: bool = False
-    """Left out of the inventory by an exclude rule (everything in it was still looked at for code);
-    False for a path that could not be read, listed or parsed."""
+    deliberate: bool = False
+    """Left out of the inventory on purpose (an exclude rule, or a file outside any model or dataset
+    that is no AI artifact), after it was looked at for code; False for a path that could not be
+    read, listed or parsed."""
 
 
 @dataclass

@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
+from aibom import packages
 from aibom.artifacts import Artifact, Format, Kind
 from aibom.cards import CardFacts, ConfigFacts, parse_card, parse_config
 from aibom.findings import Finding, Skipped
@@ -192,8 +193,15 @@ def _group_plain(plain: list[Artifact], inv: Inventory, limits: Limits) -> None:
     for art in plain:
         owner = _owner(where(art), model_roots) or _owner(where(art), data_roots)
         if owner is None:
-            if art.kind in _LOOSE_KINDS:
+            # package manifests are loose files too: the packages they name are in the BOM
+            if art.kind in _LOOSE_KINDS or packages.input_kind(Path(art.ref.relpath)):
                 inv.loose.append(art)
+            else:  # accounted for, never silently dropped (it was inspected like every file)
+                reason = (
+                    f"not inventoried: {art.format.value} ({art.kind.value}) outside any model or "
+                    "dataset folder"
+                )
+                inv.skipped.append(Skipped(art.display, reason, deliberate=True))
             continue
         groups.setdefault(owner, []).append(art)
     for (target, d), files in sorted(groups.items()):

@@ -77,6 +77,7 @@ class Prop(str, enum.Enum):
     SCAN_FILES = "aibom:scan:file-count"
     SCAN_BYTES = "aibom:scan:byte-count"
     SCAN_SKIPPED = "aibom:scan:skipped"
+    SCAN_NOT_INVENTORIED = "aibom:scan:not-inventoried"
     SCAN_REPRODUCIBLE = "aibom:scan:reproducible"
     SCAN_FINDINGS = "aibom:scan:finding-count"
 
@@ -147,6 +148,9 @@ PROPERTIES: dict[Prop, str] = {
     Prop.SCAN_FILES: "Number of files examined.",
     Prop.SCAN_BYTES: "Number of bytes examined.",
     Prop.SCAN_SKIPPED: "Paths not examined, each with its reason (`path: reason`, `; `-separated).",
+    Prop.SCAN_NOT_INVENTORIED: "Paths left out of the inventory on purpose after they were looked at "
+    "for code: excluded folders (with how many files they held and how many were analysed) and files "
+    "outside any model or dataset that are no AI artifact (`path: reason`).",
     Prop.SCAN_REPRODUCIBLE: "`true` when the BOM was written in reproducible mode.",
     Prop.SCAN_FINDINGS: "Number of findings.",
 }

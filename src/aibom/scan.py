@@ -345,5 +345,6 @@ def _built(result: ScanResult, found: Discovery, options: ScanOptions) -> Built:
     meta.add(prop(Prop.SCAN_FINDINGS, len(findings)))
     meta.add(prop(Prop.SCAN_REPRODUCIBLE, "true" if options.reproducible else "false"))
     for skip in skipped:
-        meta.add(prop(Prop.SCAN_SKIPPED, f"{skip.path}: {skip.reason}"))
+        name = Prop.SCAN_NOT_INVENTORIED if skip.deliberate else Prop.SCAN_SKIPPED
+        meta.add(prop(name, f"{skip.path}: {skip.reason}"))
     return built

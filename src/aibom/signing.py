@@ -48,7 +48,7 @@ def sign_model(
     private = load_private_key(key, password) if key is not None else None
     ignores = check_ignores(ignore_paths, model_dir) if model_dir.is_dir() else ()
     result = scan(ScanOptions(targets=(model_dir,), reproducible=False, use_cache=use_cache))
-    unread = [s for s in result.skipped if not s.excluded]
+    unread = [s for s in result.skipped if not s.deliberate]
     if unread:
         shown = "; ".join(f"{s.path}: {s.reason}" for s in unread[:5])
         raise UsageError(f"cannot sign: {len(unread)} path(s) could not be read ({shown})")

@@ -263,7 +263,10 @@ def build(inv: Inventory, root: Component, findings: Sequence[Finding]) -> Built
     ]
     groups = _package_groups(inv.packages)
     packages = [b.package(g) for g in groups]
-    for comp in (*models, *datasets, *base, *packages):
+    # Files of interest outside any model or dataset (weights, archives, data, signatures, package
+    # manifests): top-level file components, so that every file is in the BOM or a skipped entry.
+    loose = [file_component(a, a.display, b.refs) for a in inv.loose]
+    for comp in (*models, *datasets, *base, *packages, *loose):
         b.bom.components.add(comp)
         b.by_ref[str(comp.bom_ref.value)] = comp
     _model_cards(b, inv)

@@ -195,8 +195,11 @@ def summary(result: ScanResult) -> str:
         text += f" ({detail})"
     else:
         text += "; no findings"
-    if result.skipped:
-        text += f"; {len(result.skipped)} skipped"
+    deliberate = sum(1 for s in result.skipped if s.deliberate)
+    if deliberate:
+        text += f"; {deliberate} not inventoried"
+    if len(result.skipped) > deliberate:
+        text += f"; {len(result.skipped) - deliberate} skipped"
     return text
 
 

@@ -199,11 +199,18 @@ def _metadata(report: Report) -> list[tuple[str, str]]:
         ("Scan time", bom.timestamp or "none (reproducible BOM)"),
     ]
     rows += [
-        (_label(n), v)
-        for n, v in bom.metadata
-        if n.startswith("aibom:scan:") and n != "aibom:scan:skipped"
+        (_label(n), v) for n, v in bom.metadata if n.startswith("aibom:scan:") and n not in _LISTS
     ]
+    left_out = sum(1 for n, _ in bom.metadata if n == "aibom:scan:not-inventoried")
+    if left_out:
+        rows.append(
+            ("Not inventoried", f"{left_out} path(s), looked at for code (listed in the BOM)")
+        )
     return rows
+
+
+_LISTS = frozenset({"aibom:scan:skipped", "aibom:scan:not-inventoried"})
+"""Scan properties with one entry per path: shown as lists or counts, not as rows."""
 
 
 def _label(name: str) -> str:

@@ -55,10 +55,10 @@ def pick_code_bearing(
                 f"not inventoried ({excluded.rule}); {_files(total[index])} under it, "
                 f"{analysed[index]} analysed because their content can carry code"
             )
-            pick.skipped.append(Skipped(excluded.display, reason, excluded=True))
+            pick.skipped.append(Skipped(excluded.display, reason, deliberate=True))
         elif total[index] and not analysed[index]:
             reason = f"not inventoried ({excluded.rule})"
-            pick.skipped.append(Skipped(excluded.display, reason, excluded=True))
+            pick.skipped.append(Skipped(excluded.display, reason, deliberate=True))
     return pick
 
 
