@@ -65,3 +65,26 @@ def test_xml_bom_with_an_unknown_encoding_is_a_usage_error(tmp_path: Path) -> No
     )
     assert done.returncode == 2
     assert "not readable XML" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_uv_lock_with_an_integer_over_the_conversion_limit_is_malformed(tmp_path: Path) -> None:
+    from aibom import packages
+    from aibom.checks import MALFORMED_FILE
+
+    lock = tmp_path / "uv.lock"
+    lock.write_text("version = " + "9" * 25_601 + "\n")
+    kind = packages.input_kind(Path("uv.lock"))
+    assert kind is not None
+    got = packages.collect([PackageInput(kind, lock, "uv.lock")], DEFAULT_LIMITS)
+    assert [f.check for f in got.findings] == [MALFORMED_FILE]
+    assert "digits" in got.findings[0].message
+
+
+def test_safetensors_inspector_on_a_five_byte_file_is_malformed(tmp_path: Path) -> None:
+    from aibom.checks import MALFORMED_FILE
+
+    path = tmp_path / "e.safetensors"
+    path.write_bytes(b"\x08\x00\x00\x00\x00")
+    inspection = inspect_artifact(artifact_for(path, Format.SAFETENSORS))
+    assert inspection.skipped == []
+    assert [f.check for f in inspection.findings] == [MALFORMED_FILE]

@@ -112,6 +112,9 @@ def _run(artifact: Artifact, ctx: InspectContext) -> Inspection:
     except _BROKEN_STREAM as exc:  # a damaged compressed member is a broken file, not an aibom bug
         message = f"{artifact.format.value}: compressed data is damaged: {exc}"
         return Inspection(findings=[ctx.finding(MALFORMED_FILE, message)], complete=False)
+    except struct.error as exc:  # a fixed-size field read past the end: a truncated file
+        message = f"{artifact.format.value}: truncated or malformed structure: {exc}"
+        return Inspection(findings=[ctx.finding(MALFORMED_FILE, message)], complete=False)
     except OSError as exc:
         return Inspection(
             complete=False, skipped=[Skipped(where, f"cannot read: {exc.strerror or exc}")]

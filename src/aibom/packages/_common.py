@@ -100,6 +100,8 @@ def load_toml(text: str, display: str, out: PackageCollection) -> dict[str, Any]
         malformed(out, display, f"invalid TOML: {exc}")
     except RecursionError:
         malformed(out, display, "invalid TOML: nesting too deep to parse")
+    except ValueError as exc:  # e.g. an integer over Python's 4300-digit conversion limit
+        malformed(out, display, f"invalid TOML: {exc}")
     else:
         return doc
     return None
