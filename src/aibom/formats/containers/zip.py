@@ -103,14 +103,14 @@ def scan_zip(ctx: InspectContext, opener: Opener) -> Inspection:
     return out
 
 
-MAX_NAMES_LISTED = 20
+NAMES_LISTED = 20
 """Members named in a budget finding; the rest are counted."""
 
 
 def budget_spent(ctx: InspectContext, budget: InflationBudget, names: list[str]) -> Inspection:
     """The finding for members left (the first only partly read) when the budget ran out."""
-    listed = ", ".join(repr(n) for n in names[:MAX_NAMES_LISTED])
-    more = f" and {len(names) - MAX_NAMES_LISTED} more" if len(names) > MAX_NAMES_LISTED else ""
+    listed = ", ".join(repr(n) for n in names[:NAMES_LISTED])
+    more = f" and {len(names) - NAMES_LISTED} more" if len(names) > NAMES_LISTED else ""
     text = (
         f"archive inflation budget of {budget.limit} bytes spent (max_archive_inflated_bytes, plus "
         f"twice the archive's size); {len(names)} member(s) not analysed or only partly: "

@@ -62,7 +62,7 @@ __all__ = [
 ]
 
 _OUTER_BUDGET: ContextVar[InflationBudget | None] = ContextVar("aibom_zip_budget", default=None)
-MAX_OVERLAP_MESSAGES = 20
+OVERLAPS_DESCRIBED = 20
 """Overlap problems described one by one; the rest are counted in one more message."""
 
 
@@ -128,7 +128,7 @@ def _overlaps(layout: ZipLayout) -> None:
             shared.setdefault(owner.name, []).append(entry.name)
         elif start < owner.data_offset + owner.csize:
             overlapping += 1
-            if overlapping <= MAX_OVERLAP_MESSAGES:
+            if overlapping <= OVERLAPS_DESCRIBED:
                 layout.problem(
                     "overlap",
                     f"{entry.name!r}: its data (bytes {start}-{start + entry.csize}) overlaps the "
@@ -137,8 +137,8 @@ def _overlaps(layout: ZipLayout) -> None:
                 )
         if start + entry.csize > owner.data_offset + owner.csize:
             owner = entry
-    if overlapping > MAX_OVERLAP_MESSAGES:
-        rest = overlapping - MAX_OVERLAP_MESSAGES
+    if overlapping > OVERLAPS_DESCRIBED:
+        rest = overlapping - OVERLAPS_DESCRIBED
         layout.problem("overlap", f"{rest} more members overlap the data of others")
     for first, names in shared.items():
         listed = ", ".join(repr(n) for n in names[:10]) + (", ..." if len(names) > 10 else "")
