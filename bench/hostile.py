@@ -12,7 +12,7 @@ isolated HDF5 readers count too). The findings the BOM records for the case are 
   ``max_archive_inflated_bytes``: the scan stops inflating and says which members it left;
 - ``h5-hostile-xN``: N copies of a 6 KB Keras HDF5 file with one byte inserted into its
   ``model_config`` data, which makes libhdf5 loop (found by fuzzing): each costs the per-file
-  timeout until the scan's shared HDF5 time budget (``h5_total_seconds``) is spent;
+  timeout until the scan's shared HDF5 time budget (``max_h5_seconds``) is spent;
 - ``safetensors-1M``: a safetensors header describing 1,000,000 tensors (about 80 MB of JSON);
 - ``(start-up)``: the same scan of a folder holding only a tiny ``config.json``.
 

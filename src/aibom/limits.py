@@ -154,7 +154,7 @@ class Limits:
     """Nesting walked; Python's JSON decoder refuses deeper documents anyway (RecursionError)."""
     max_npy_header: int = 64 * KiB
     """Longest .npy header parsed; numpy itself refuses more than 10,000 bytes unless told otherwise."""
-    h5_total_seconds: float = 60.0
+    max_h5_seconds: int = 60
     """Wall time all isolated HDF5 readers of one scan get together (each file also has its own
     timeout, ``aibom.formats.keras.h5.H5_TIMEOUT_SECONDS``): N crafted files that make libhdf5 loop
     cost this, not N times the per-file timeout. Files left when it is spent are not analysed."""
