@@ -155,7 +155,7 @@ class _Text:
     def more(self) -> bool:
         return self._left > 0
 
-    def fill(self, at_least: int = _CHUNK) -> None:
+    def fill(self, at_least: int = 0) -> None:
         """Drop what is parsed, then read ``at_least`` more bytes (or the rest of the header)."""
         if self.pos:
             self.consumed += self.pos
