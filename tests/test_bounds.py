@@ -20,8 +20,8 @@ from safetensors.numpy import save_file
 
 from aibom.artifacts import Artifact, FileRef, FileStat, Format, Kind
 from aibom.checks import LIMIT_REACHED, MALFORMED_FILE
+from aibom.checks.core import BUDGET_SPENT, ZIP_OVERLAPPING_MEMBERS
 from aibom.checks.unsafe import PICKLE_DANGEROUS_GLOBAL
-from aibom.checks.unsafe_other import BUDGET_SPENT, ZIP_OVERLAPPING_MEMBERS
 from aibom.findings import Finding, Severity
 from aibom.formats import inspect_artifact, stream_codecs
 from aibom.formats import safetensors as st_module
@@ -372,7 +372,7 @@ def test_layout_error_names_the_tensor(tmp_path: Path) -> None:
 def test_one_huge_entry_is_a_limit_not_a_memory_blow_up(tmp_path: Path) -> None:
     text = json.dumps({"__metadata__": {"k": "v" * (3 << 20)}}).encode()  # more than one chunk
     path = _raw(tmp_path / "big.safetensors", text, 0)
-    inspection = inspect_artifact(_artifact(path), Limits(max_config_bytes=100_000))
+    inspection = inspect_artifact(_artifact(path), Limits(max_safetensors_entry=100_000))
     assert [f.check for f in inspection.findings] == [LIMIT_REACHED]
     assert inspection_ok(inspect_artifact(_artifact(path)))
 

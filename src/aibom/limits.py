@@ -44,6 +44,9 @@ class Limits:
     """Header length accepted (the safetensors library uses the same bound)."""
     max_tensors: int = 1_000_000
     """Tensors described in one header."""
+    max_safetensors_entry: int = 16 * MiB
+    """Longest single entry of the header (one tensor's description, or ``__metadata__``); the header
+    is parsed one entry at a time, so this bounds the text held in memory at once."""
 
     # containers and compression
     max_members: int = 100_000

@@ -190,8 +190,8 @@ def header_entries(
     fh: IO[bytes], length: int, limits: Limits
 ) -> Iterator[tuple[str, object] | list[_Fast]]:
     """The header's top-level entries, in order, read in bounded chunks: a (name, value) pair, or a
-    run of tensor entries the fast path matched. One entry may be as long as ``max_config_bytes``;
-    the header as a whole ``max_safetensors_header``."""
+    run of tensor entries the fast path matched. One entry may be as long as
+    ``max_safetensors_entry``; the header as a whole ``max_safetensors_header``."""
     text = _Text(fh, length)
     if text.skip_ws() != "{":
         raise FormatError("header is not a JSON object", offset=8)
@@ -208,7 +208,7 @@ def header_entries(
         if run:
             yield run
             continue
-        yield _entry(text, limits.max_config_bytes)
+        yield _entry(text, limits.max_safetensors_entry)
         c = text.skip_ws()
         text.pos += 1
         if c == "}":

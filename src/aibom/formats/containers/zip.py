@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 from aibom.artifacts import Artifact, Format, Kind
 from aibom.catalog import FormatSpec
+from aibom.checks.core import BUDGET_SPENT, ZIP_OVERLAPPING_MEMBERS
 from aibom.checks.unsafe import UNSAFE_CHECKS, ZIP_BAD_CRC, ZIP_ODD_FLAGS, ZIP_VIEWS_DISAGREE
-from aibom.checks.unsafe_other import BUDGET_SPENT, ZIP_OVERLAPPING_MEMBERS
 from aibom.findings import Check, Finding, Severity
 from aibom.formats.containers.support import escapes, guarded, path_finding
 from aibom.formats.containers.zipview import (

@@ -20,8 +20,8 @@ from typing import IO
 from aibom.artifacts import Artifact, Format, Kind
 from aibom.catalog import FormatSpec, Magic
 from aibom.checks import LIMIT_REACHED, MALFORMED_FILE
+from aibom.checks.core import BUDGET_SPENT
 from aibom.checks.unsafe_other import (
-    BUDGET_SPENT,
     KERAS_CUSTOM_CODE,
     KERAS_EXTERNAL_RESOURCE,
     KERAS_LAMBDA,
