@@ -44,6 +44,9 @@ class Limits:
     """Header length accepted (the safetensors library uses the same bound)."""
     max_tensors: int = 1_000_000
     """Tensors described in one header."""
+    max_safetensors_entry: int = 16 * MiB
+    """Longest single entry of the header (one tensor's description, or ``__metadata__``); the header
+    is parsed one entry at a time, so this bounds the text held in memory at once."""
 
     # containers and compression
     max_members: int = 100_000
@@ -56,6 +59,11 @@ class Limits:
     """Decompressed/compressed ratio beyond which a stream is treated as a bomb (once past 64 MiB)."""
     max_member_bytes_in_memory: int = 64 * MiB
     """Largest member held in memory at once; bigger members are streamed or spooled to disk."""
+    max_archive_inflated_bytes: int = 4 * GiB
+    """Bytes inflated from one zip archive in total, every member and every re-read counted (about
+    3 s of zlib). Each local entry is inflated once however many central entries point at it; an
+    archive that needs more (overlapping or quoted members: a bomb) has its remaining members
+    reported as not analysed."""
 
     # pickle and other opcode or graph walks
     max_pickle_opcodes: int = 50_000_000
@@ -149,6 +157,10 @@ class Limits:
     """Nesting walked; Python's JSON decoder refuses deeper documents anyway (RecursionError)."""
     max_npy_header: int = 64 * KiB
     """Longest .npy header parsed; numpy itself refuses more than 10,000 bytes unless told otherwise."""
+    max_h5_seconds: int = 60
+    """Wall time all isolated HDF5 readers of one scan get together (each file also has its own
+    timeout, ``aibom.formats.keras.h5.H5_TIMEOUT_SECONDS``): N crafted files that make libhdf5 loop
+    cost this, not N times the per-file timeout. Files left when it is spent are not analysed."""
 
     # local discovery, cards and package metadata
     max_hf_ref_bytes: int = 256

@@ -23,6 +23,7 @@ from aibom.bom.document import DocumentOptions, render_document
 from aibom.checks import NOT_ANALYSED
 from aibom.findings import Finding, Severity, Skipped
 from aibom.formats import CATALOG, inspect_artifact
+from aibom.formats.budget import ScanBudget, use_budget
 from aibom.inventory import Inventory, build_inventory
 from aibom.limits import DEFAULT_LIMITS, Limits
 from aibom.packages.interface import PackageCollection, PackageInput
@@ -210,14 +211,15 @@ def _pipeline(options: ScanOptions, progress: Progress, workdir: Path | None) ->
     artifacts, findings, skipped = _artifacts(found, options, progress, stats, notes)
     findings = [*found.findings, *findings]
     skipped = [*found.skipped, *skipped]
-    with _policy(options.pickle_policy):
+    budget = ScanBudget(options.limits)  # one HDF5 time budget for local and remote files
+    with _policy(options.pickle_policy), use_budget(budget):
         more_findings, more_skipped = _inspect(artifacts, options.limits)
     remote = _remote(options, workdir, found, stats)
     if remote is not None:
         artifacts += remote.artifacts
         notes += remote.notes
         findings += remote.findings
-        with _policy(options.pickle_policy):
+        with _policy(options.pickle_policy), use_budget(budget):
             remote_findings, remote_skipped = _inspect(remote.inspectable, options.limits)
         more_findings += remote_findings
         more_skipped += remote_skipped

@@ -113,6 +113,34 @@ UNPINNED_REQUIREMENT = Check(
     tags=("supply-chain",),
 )
 
+ZIP_OVERLAPPING_MEMBERS = Check(
+    id="AIBOM-ZIP-004",
+    name="zip-overlapping-members",
+    title="Zip members share or overlap their stored data",
+    severity=Severity.LOW,
+    help="Several central-directory entries point at the same local entry, or members' data ranges "
+    "overlap. No archiver writes this; overlapping members are how zip bombs multiply their output "
+    "and how one payload is loaded under several names. aibom analyses shared data once and reports "
+    "the other names here.",
+    remediation="Rebuild the archive with a standard tool from trusted content and scan it again.",
+    cwe=409,
+    tags=("evasion", "dos", "zip"),
+)
+
+BUDGET_SPENT = Check(
+    id="AIBOM-LIM-002",
+    name="analysis-budget-spent",
+    title="A scan-wide work budget was spent; some content was not analysed",
+    severity=Severity.MEDIUM,
+    help="Analysing this content would have cost more than the budget aibom gives one archive "
+    "(bytes inflated) or one whole scan (time in libhdf5). Crafted files are built to exhaust "
+    "scanners this way; what was not analysed may hide a payload.",
+    remediation="Inspect the content named in the message by hand, or scan it on its own; raise the "
+    "budget only for trusted inputs.",
+    cwe=400,
+    tags=("completeness", "dos"),
+)
+
 CORE_CHECKS: tuple[Check, ...] = (
     LFS_POINTER,
     FORMAT_MISMATCH,
@@ -123,4 +151,6 @@ CORE_CHECKS: tuple[Check, ...] = (
     CARD_PLACEHOLDER,
     HF_CACHE_LAYOUT,
     UNPINNED_REQUIREMENT,
+    ZIP_OVERLAPPING_MEMBERS,
+    BUDGET_SPENT,
 )

@@ -8,10 +8,12 @@ from collections.abc import Iterator
 
 from aibom.artifacts import Artifact, Format, Kind
 from aibom.catalog import FormatSpec
+from aibom.checks.core import BUDGET_SPENT, ZIP_OVERLAPPING_MEMBERS
 from aibom.checks.unsafe import UNSAFE_CHECKS, ZIP_BAD_CRC, ZIP_ODD_FLAGS, ZIP_VIEWS_DISAGREE
-from aibom.findings import Check, Finding
+from aibom.findings import Check, Finding, Severity
 from aibom.formats.containers.support import escapes, guarded, path_finding
 from aibom.formats.containers.zipview import (
+    InflationBudget,
     ZipEntry,
     ZipLayout,
     crc_of,
@@ -19,6 +21,7 @@ from aibom.formats.containers.zipview import (
     python_view_errors,
     read_layout,
     readable,
+    sharing_budget,
 )
 from aibom.formats.interface import FormatError, InspectContext, Inspection, Opener
 from aibom.formats.pickle.scan import inspect_nested
@@ -27,7 +30,13 @@ from aibom.formats.streams import DecompressionBomb, random_access
 
 def zip_findings(ctx: InspectContext, layout: ZipLayout, opener: Opener) -> Inspection:
     """Findings for the disagreements between zip views, and the members Python's zipfile refuses."""
-    kinds = {"views": ZIP_VIEWS_DISAGREE, "crc": ZIP_BAD_CRC, "flags": ZIP_ODD_FLAGS}
+    kinds = {
+        "views": ZIP_VIEWS_DISAGREE,
+        "crc": ZIP_BAD_CRC,
+        "flags": ZIP_ODD_FLAGS,
+        "shared": ZIP_OVERLAPPING_MEMBERS,
+        "overlap": ZIP_OVERLAPPING_MEMBERS,
+    }
     out = Inspection()
     for name, why in python_view_errors(opener).items():
         kind = (
@@ -38,7 +47,8 @@ def zip_findings(ctx: InspectContext, layout: ZipLayout, opener: Opener) -> Insp
     for kind, message in layout.problems:
         if (kind, message) not in seen:
             seen.add((kind, message))
-            out.findings.append(ctx.finding(kinds[kind], message))
+            severity = Severity.MEDIUM if kind == "overlap" else None  # a bomb's construction
+            out.findings.append(ctx.finding(kinds[kind], message, severity=severity))
     for entry in [*layout.entries, *layout.local_only]:
         if escapes(entry.name):
             out.merge(path_finding(ctx, entry.name, "zip member"))
@@ -46,14 +56,30 @@ def zip_findings(ctx: InspectContext, layout: ZipLayout, opener: Opener) -> Insp
 
 
 def zip_contents(layout: ZipLayout) -> Iterator[tuple[str, ZipEntry, bool]]:
-    """(display name, entry, Python's view?) for every distinct content a reader may load."""
+    """(display name, entry, Python's view?) for every distinct content a reader may load. Entries
+    that read the very same bytes (several central entries pointing at one local entry) are yielded
+    once, under the first name: ``read_layout`` reports the others as shared."""
+    seen: set[tuple[int | None, int, int, int]] = set()
+
+    def first(entry: ZipEntry, python: bool) -> bool:
+        start = entry.py_data_offset if python else entry.data_offset
+        key = (start, entry.method, entry.csize, entry.usize)
+        if key in seen:
+            return False
+        seen.add(key)
+        return True
+
     for entry in layout.entries:
-        if readable(entry):
+        if readable(entry) and first(entry, False):
             yield entry.name, entry, False
-        if entry.py_data_offset not in (None, entry.data_offset) and entry.method in (0, 8):
+        if (
+            entry.py_data_offset not in (None, entry.data_offset)
+            and entry.method in (0, 8)
+            and first(entry, True)
+        ):
             yield f"{entry.name} (zipfile view)", entry, True
     for entry in layout.local_only:
-        if readable(entry):
+        if readable(entry) and first(entry, False):
             yield f"{entry.name} (local header only)", entry, False
 
 
@@ -61,17 +87,42 @@ def scan_zip(ctx: InspectContext, opener: Opener) -> Inspection:
     with opener() as fh:
         layout = read_layout(fh, ctx.limits)
     out = zip_findings(ctx, layout, opener)
-    for name, entry, python in zip_contents(layout):
-        if name.endswith("/"):
-            continue
-        member = member_opener(opener, entry, ctx.limits, python)
-        run = functools.partial(inspect_nested, ctx, name, member, entry.usize)
-        out.merge(guarded(ctx, run))
-        out.findings.extend(check_crc(ctx, name, entry, member))
+    contents = [c for c in zip_contents(layout) if not c[0].endswith("/")]
+    with sharing_budget(layout.budget):
+        for i, (name, entry, python) in enumerate(contents):
+            if layout.budget.spent():
+                out.merge(budget_spent(ctx, layout.budget, [c[0] for c in contents[i:]]))
+                break
+            member = member_opener(opener, entry, ctx.limits, python)
+            run = functools.partial(inspect_nested, ctx, name, member, entry.usize)
+            out.merge(guarded(ctx, run))
+            out.findings.extend(check_crc(ctx, name, entry, member))
+            if layout.budget.spent():  # spent while reading this member: only partly analysed
+                out.merge(budget_spent(ctx, layout.budget, [c[0] for c in contents[i:]]))
+                break
     return out
 
 
+NAMES_LISTED = 20
+"""Members named in a budget finding; the rest are counted."""
+
+
+def budget_spent(ctx: InspectContext, budget: InflationBudget, names: list[str]) -> Inspection:
+    """The finding for members left (the first only partly read) when the budget ran out."""
+    listed = ", ".join(repr(n) for n in names[:NAMES_LISTED])
+    more = f" and {len(names) - NAMES_LISTED} more" if len(names) > NAMES_LISTED else ""
+    text = (
+        f"archive inflation budget of {budget.limit} bytes spent (max_archive_inflated_bytes, plus "
+        f"twice the archive's size); {len(names)} member(s) not analysed or only partly: "
+        f"{listed}{more}"
+    )
+    return Inspection(findings=[ctx.finding(BUDGET_SPENT, text)], complete=False)
+
+
 def check_crc(ctx: InspectContext, name: str, entry: ZipEntry, member: Opener) -> list[Finding]:
+    length = min(entry.csize, entry.usize) if entry.method == 0 else entry.usize
+    if length > ctx.limits.max_member_bytes_in_memory:
+        return []  # crc_of would give up after reading that much: do not read it at all
     try:
         actual = crc_of(member, ctx.limits.max_member_bytes_in_memory)
     except (FormatError, DecompressionBomb, OSError):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from aibom.formats.interface import FormatError
+from aibom.formats.streams import DecompressionBomb
 from aibom.limits import Limits
 
 _EOCD = b"PK\x05\x06"
@@ -24,6 +25,43 @@ UNSUPPORTED_FLAGS = 0x0001 | 0x0020 | 0x0040
 """Encrypted, compressed patch data, strong encryption: miniz and zipfile both refuse these members."""
 KNOWN_FLAGS = UNSUPPORTED_FLAGS | 0x0002 | 0x0004 | 0x0008 | 0x0800
 """Flag bits a plain deflate/stored writer uses (compression options, data descriptor, UTF-8 names)."""
+
+
+class BudgetSpent(DecompressionBomb):
+    """The archive's inflation budget is spent: what is left of it is not read."""
+
+
+class InflationBudget:
+    """Bytes read out of the members of one archive (inflated or stored), over every open of every
+    member: the sniffing, the inspection and the CRC check each count. Zips nested in the archive
+    draw on the same budget (``aibom.formats.containers.zip.scan_zip``)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+        self.opens = 0
+        """Members opened for reading (each open inflates from the start): a count for tests."""
+        self._exhausted = False
+
+    def spent(self) -> bool:
+        return self._exhausted
+
+    def open(self) -> None:
+        self.opens += 1
+        if self._exhausted:
+            raise self._error()
+
+    def charge(self, produced: int) -> None:
+        self.used += produced
+        if self.used > self.limit:
+            self._exhausted = True
+            raise self._error()
+
+    def _error(self) -> BudgetSpent:
+        return BudgetSpent(
+            f"the archive's members need more than {self.limit} bytes read or inflated in total "
+            "(max_archive_inflated_bytes); reading stopped"
+        )
 
 
 @dataclass
@@ -43,6 +81,8 @@ class ZipEntry:
     """Where miniz (and PyTorch) reads the member's data; None when the local header is missing."""
     py_data_offset: int | None = None
     """Where Python's zipfile reads it (offsets shifted by the bytes that precede the archive)."""
+    budget: InflationBudget | None = field(default=None, repr=False, compare=False)
+    """The archive's inflation budget, which every read of the member draws on."""
 
 
 @dataclass
@@ -54,7 +94,8 @@ class ZipLayout:
     """Bytes before the archive: Python's zipfile shifts every offset by this, miniz does not."""
     local_only: list[ZipEntry] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)
-    """(kind, message); kind is "views", "crc" or "flags"."""
+    """(kind, message); kind is "views", "crc", "flags", "shared" or "overlap"."""
+    budget: InflationBudget = field(default_factory=lambda: InflationBudget(0), repr=False)
 
     def problem(self, kind: str, message: str) -> None:
         if len(self.problems) < 200:

@@ -21,11 +21,16 @@ import io
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import BinaryIO, cast
 
 from aibom.formats.containers.zip_records import (
     KNOWN_FLAGS,
     UNSUPPORTED_FLAGS,
+    BudgetSpent,
+    InflationBudget,
     ZipEntry,
     ZipLayout,
     cd_location,
@@ -41,6 +46,8 @@ from aibom.limits import Limits
 __all__ = [
     "KNOWN_FLAGS",
     "UNSUPPORTED_FLAGS",
+    "BudgetSpent",
+    "InflationBudget",
     "Opener",
     "ZipEntry",
     "ZipLayout",
@@ -51,7 +58,23 @@ __all__ = [
     "python_view_errors",
     "read_layout",
     "readable",
+    "sharing_budget",
 ]
+
+_OUTER_BUDGET: ContextVar[InflationBudget | None] = ContextVar("aibom_zip_budget", default=None)
+OVERLAPS_DESCRIBED = 20
+"""Overlap problems described one by one; the rest are counted in one more message."""
+
+
+@contextmanager
+def sharing_budget(budget: InflationBudget) -> Iterator[None]:
+    """Zips read (``read_layout``) inside the block draw on ``budget``: members of nested archives
+    are part of the outer archive's work, not a fresh budget each."""
+    token = _OUTER_BUDGET.set(budget)
+    try:
+        yield
+    finally:
+        _OUTER_BUDGET.reset(token)
 
 
 def read_layout(fh: BinaryIO, limits: Limits) -> ZipLayout:
@@ -73,7 +96,57 @@ def read_layout(fh: BinaryIO, limits: Limits) -> ZipLayout:
     if eocd is None:
         layout.problem("views", "no central directory: only a sequential reader sees the members")
     _compare(layout)
+    _overlaps(layout)
+    outer = _OUTER_BUDGET.get()
+    layout.budget = outer or InflationBudget(limits.max_archive_inflated_bytes + 2 * size)
+    for entry in (*layout.entries, *layout.local_only):
+        entry.budget = layout.budget
     return layout
+
+
+def _overlaps(layout: ZipLayout) -> None:
+    """Members whose data is shared (central entries pointing at one local entry) or overlaps (the
+    data of one holds the header of another): no archiver writes either; zip bombs do."""
+    spans = sorted(
+        (
+            (e.data_offset, -e.csize, i, e)
+            for i, e in enumerate((*layout.entries, *layout.local_only))
+            if e.data_offset is not None and e.csize > 0
+        ),
+        key=lambda span: span[:3],
+    )
+    shared: dict[str, list[str]] = {}
+    overlapping = 0
+    owner: ZipEntry | None = None
+    for start, _, _, entry in spans:
+        assert entry.data_offset is not None
+        if owner is None or owner.data_offset is None:
+            owner = entry
+            continue
+        same = (entry.method, entry.csize, entry.usize) == (owner.method, owner.csize, owner.usize)
+        if start == owner.data_offset and same:
+            shared.setdefault(owner.name, []).append(entry.name)
+        elif start < owner.data_offset + owner.csize:
+            overlapping += 1
+            if overlapping <= OVERLAPS_DESCRIBED:
+                layout.problem(
+                    "overlap",
+                    f"{entry.name!r}: its data (bytes {start}-{start + entry.csize}) overlaps the "
+                    f"data of {owner.name!r} (bytes {owner.data_offset}-"
+                    f"{owner.data_offset + owner.csize})",
+                )
+        if start + entry.csize > owner.data_offset + owner.csize:
+            owner = entry
+    if overlapping > OVERLAPS_DESCRIBED:
+        rest = overlapping - OVERLAPS_DESCRIBED
+        layout.problem("overlap", f"{rest} more members overlap the data of others")
+    for first, names in shared.items():
+        listed = ", ".join(repr(n) for n in names[:10]) + (", ..." if len(names) > 10 else "")
+        layout.problem(
+            "shared",
+            f"{len(names)} more central-directory entries point at the data of {first!r} "
+            f"({listed}); it is analysed once, as {first!r}",
+        )
 
 
 def _compare(layout: ZipLayout) -> None:
@@ -113,14 +186,52 @@ def member_opener(opener: Opener, entry: ZipEntry, limits: Limits, python: bool 
     """Open the member the way miniz reads it, or (``python``) where Python's zipfile finds it."""
     start = entry.py_data_offset if python else entry.data_offset
     assert start is not None
+    budget = entry.budget
 
     def open_member() -> BinaryIO:
+        if budget is not None:
+            budget.open()
         if entry.method == 0:
-            return open_slice(opener, start, min(entry.csize, entry.usize))
+            stored = cast(io.RawIOBase, open_slice(opener, start, min(entry.csize, entry.usize)))
+            return cast(BinaryIO, stored if budget is None else _Charged(stored, budget))
         raw = open_slice(opener, start, entry.csize)
-        return cast(BinaryIO, io.BufferedReader(Inflate(raw, entry.usize, limits)))
+        inflate: io.RawIOBase = Inflate(raw, entry.usize, limits)
+        if budget is not None:
+            inflate = _Charged(inflate, budget)
+        return cast(BinaryIO, io.BufferedReader(inflate))
 
     return open_member
+
+
+class _Charged(io.RawIOBase):
+    """A member's bytes, each read charged to the archive's inflation budget; seeks (stored members
+    skip payloads that way) are passed through and cost nothing."""
+
+    def __init__(self, inner: io.RawIOBase, budget: InflationBudget) -> None:
+        super().__init__()
+        self._inner, self._budget = inner, budget
+        self.cheap_seek = bool(getattr(inner, "cheap_seek", False))
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return self._inner.seekable()
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        n = self._inner.readinto(buffer) or 0
+        self._budget.charge(n)
+        return n
+
+    def seek(self, pos: int, whence: int = io.SEEK_SET) -> int:
+        return self._inner.seek(pos, whence)
+
+    def tell(self) -> int:
+        return self._inner.tell()
+
+    def close(self) -> None:
+        self._inner.close()
+        super().close()
 
 
 def readable(entry: ZipEntry) -> bool:

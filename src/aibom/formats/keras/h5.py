@@ -14,11 +14,13 @@ import importlib.util
 import json
 import subprocess
 import sys
+import time
 from typing import IO
 
 from aibom.artifacts import Artifact, Format, Kind
 from aibom.catalog import FormatSpec, Magic
 from aibom.checks import LIMIT_REACHED, MALFORMED_FILE
+from aibom.checks.core import BUDGET_SPENT
 from aibom.checks.unsafe_other import (
     KERAS_CUSTOM_CODE,
     KERAS_EXTERNAL_RESOURCE,
@@ -26,6 +28,7 @@ from aibom.checks.unsafe_other import (
     KERAS_UNSAFE_CALLABLE,
 )
 from aibom.findings import Check, Finding, Severity, Skipped
+from aibom.formats.budget import current_budget
 from aibom.formats.interface import FormatError, InspectContext, Inspection, LimitExceeded
 from aibom.formats.keras.callables import (
     DANGEROUS_BUILTINS,
@@ -44,6 +47,7 @@ __all__ = [
     "DANGEROUS_MODULES",
     "H5_MEMORY_BYTES",
     "H5_TIMEOUT_SECONDS",
+    "H5BudgetSpent",
     "KERAS_GADGETS",
     "KERAS_JSON_NAMES",
     "KERAS_OPTIMIZERS",
@@ -169,6 +173,7 @@ class KerasH5Inspector:
         KERAS_EXTERNAL_RESOURCE,
         MALFORMED_FILE,
         LIMIT_REACHED,
+        BUDGET_SPENT,
     )
 
     def inspect(self, artifact: Artifact, ctx: InspectContext) -> Inspection:
@@ -176,7 +181,10 @@ class KerasH5Inspector:
             where = f"{ctx.path}!{ctx.member}" if ctx.member else ctx.path
             reason = "HDF5 (Keras) file not checked: h5py is missing; pip install 'aibom[h5]'"
             return Inspection(complete=False, skipped=[Skipped(where, reason)])
-        attrs = read_h5_attributes(ctx)
+        try:
+            attrs = read_h5_attributes(ctx)
+        except H5BudgetSpent as exc:
+            return Inspection(findings=[ctx.finding(BUDGET_SPENT, str(exc))], complete=False)
         facts = {
             k: v.decode("utf-8", "replace") for k, v in attrs.items() if k.startswith("keras_")
         }
@@ -191,7 +199,8 @@ class KerasH5Inspector:
 
 
 H5_TIMEOUT_SECONDS = 30.0
-"""Time the isolated HDF5 reader gets for the root attributes (real files need well under a second)."""
+"""Time the isolated HDF5 reader gets for one file's root attributes (real files need well under a
+second); all files of a scan together get ``Limits.max_h5_seconds`` (``aibom.formats.budget``)."""
 H5_MEMORY_BYTES = 4 * 1024**3
 """Address space of the HDF5 reader process."""
 _H5_ATTRIBUTES = {
@@ -233,8 +242,31 @@ print(json.dumps({"attrs": out}))
 """Runs in ``python -I``: only h5py is imported, and nothing the file says is executed."""
 
 
+class H5BudgetSpent(LimitExceeded):
+    """The scan's HDF5 time budget is spent: the file was not analysed (or not to the end)."""
+
+
 def read_h5_attributes(ctx: InspectContext) -> dict[str, bytes]:
-    """The Keras root attributes as bytes, read by h5py in a child process."""
+    """The Keras root attributes as bytes, read by h5py in a child process, within the per-file
+    timeout and what is left of the scan's HDF5 time budget."""
+    budget = current_budget(ctx.limits)
+    left = budget.h5_left()
+    if left <= 0:
+        budget.h5_files_refused += 1
+        raise H5BudgetSpent(
+            f"HDF5 file not analysed: the scan's HDF5 time budget ({budget.h5_seconds:g} s, "
+            "max_h5_seconds) is spent, so a Lambda layer or other code in its configuration "
+            "would go unseen"
+        )
+    timeout = min(H5_TIMEOUT_SECONDS, left)
+    started = time.monotonic()
+    try:
+        return _read_h5_attributes(ctx, timeout, cut=timeout < H5_TIMEOUT_SECONDS)
+    finally:
+        budget.spend_h5(time.monotonic() - started)
+
+
+def _read_h5_attributes(ctx: InspectContext, timeout: float, *, cut: bool) -> dict[str, bytes]:
     cap = ctx.limits.max_config_bytes
     source, data = str(ctx.artifact.ref.path), None
     if ctx.member is not None:
@@ -246,11 +278,16 @@ def read_h5_attributes(ctx: InspectContext) -> dict[str, bytes]:
             [*argv, str(H5_MEMORY_BYTES), str(cap)],
             input=data,
             capture_output=True,
-            timeout=H5_TIMEOUT_SECONDS,
+            timeout=timeout,
             check=False,
         )
     except subprocess.TimeoutExpired:
-        message = f"libhdf5 did not finish reading the root attributes in {H5_TIMEOUT_SECONDS:g} s"
+        message = f"libhdf5 did not finish reading the root attributes in {timeout:g} s"
+        if cut:
+            raise H5BudgetSpent(
+                message + ", when the scan's HDF5 time budget (max_h5_seconds) ran out: the file "
+                "was not analysed"
+            ) from None
         raise FormatError(message + " (crafted files make it loop)") from None
     return _h5_result(proc, cap)
 
