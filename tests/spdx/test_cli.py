@@ -13,7 +13,13 @@ from typing import Any
 import pytest
 from spdx_python_model.bindings import v3_0_1 as spdx
 
-from tests.processes import HANG_GUARD, assert_error
+from tests.processes import (
+    CAN_SEE_STDIN_READ,
+    HANG_GUARD,
+    assert_error,
+    blocked_reading_stdin,
+    interrupt_when,
+)
 from tests.spdx.spdx_builders import TINY_BERT, by_name, model_card_with_dataset_bom, of_type
 
 AIBOM = str(Path(sys.executable).with_name("aibom"))
@@ -160,3 +166,36 @@ def test_convert_needs_a_target_format(tmp_path: Path) -> None:
     assert result.returncode == 2 and "--to" in result.stderr
     result = run("convert", str(bom), "--to", "cyclonedx")
     assert result.returncode == 2 and "spdx-json" in result.stderr
+
+
+@pytest.mark.skipif(not CAN_SEE_STDIN_READ, reason="needs Linux /proc/PID/syscall")
+def test_convert_waiting_on_stdin_is_interrupted_cleanly(tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    proc = subprocess.Popen(
+        [AIBOM, "convert", "-", "--to", "spdx-json", "-o", str(out)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    try:
+        code, stdout, stderr = interrupt_when(proc, lambda: blocked_reading_stdin(proc))
+    finally:
+        proc.kill()
+        proc.wait()
+    assert (code, stdout, stderr.strip()) == (130, "", "interrupted")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_convert_reads_stdin(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [AIBOM, "convert", "-", "--to", "spdx-json", "-q"],
+        input=json.dumps(model_card_with_dataset_bom()),
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert by_name(json.loads(result.stdout), "software_Package", "support-triage-service")
