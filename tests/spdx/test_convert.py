@@ -456,3 +456,10 @@ def test_creation_time_honours_source_date_epoch(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
     with pytest.raises(UsageError, match="SOURCE_DATE_EPOCH"):
         creation_time(bom)
+
+
+def test_more_components_than_the_export_holds_are_refused_before_building() -> None:
+    bom = model_card_with_dataset_bom()  # four components with metadata.component
+    assert convert(bom, max_components=4).elements > 4
+    with pytest.raises(UsageError, match="has 4 components; the SPDX export holds at most 3"):
+        convert(bom, max_components=3)

@@ -43,6 +43,10 @@ REPRODUCIBLE_PROPERTY = "aibom:scan:reproducible"
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 HYPERPARAMETER_PREFIX = "aibom:model:hyperparameter:"
 FILE_KIND = "aibom:file:kind"
+MAX_COMPONENTS = 100_000
+"""Most components (nested ones included) one export holds. The SPDX object model takes about 9 KB
+of memory per component (bench/spdx_convert.py: 50,000 file components peak at about 440 MB), so a
+BOM near ``Limits.max_bom_components`` would need gigabytes: it is refused instead."""
 
 _Artifact = spdx.software_SoftwareArtifact
 _T = TypeVar("_T")
@@ -91,8 +95,21 @@ class SpdxExport:
         return json.dumps(self.data, indent=2) + "\n"
 
 
-def convert(doc: Mapping[str, Any], limits: Limits = DEFAULT_LIMITS) -> SpdxExport:
-    """``doc`` (a CycloneDX BOM as plain JSON data) as SPDX 3.0.1; ``UsageError`` when it cannot be."""
+def convert(
+    doc: Mapping[str, Any],
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    max_components: int = MAX_COMPONENTS,
+) -> SpdxExport:
+    """``doc`` (a CycloneDX BOM as plain JSON data) as SPDX 3.0.1; ``UsageError`` when it cannot be
+    (wrong JSON types, values SPDX refuses, more than ``max_components`` components)."""
+    count = sum(1 for _ in nodes(doc, limits, metadata=True))
+    if count > max_components:
+        raise UsageError(
+            f"the BOM has {count:,} components; the SPDX export holds at most {max_components:,}",
+            hint="keep the CycloneDX form for a BOM this large, or scan fewer targets per BOM "
+            "(aibom.spdx.convert.MAX_COMPONENTS)",
+        )
     try:
         return _Converter(doc, limits).run()
     except ValueError as exc:  # the SPDX model refused a value (a pattern, a required property)
