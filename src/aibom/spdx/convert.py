@@ -420,6 +420,7 @@ class _Converter:
             if name is None:
                 continue
             version = _text(tool.get("version"), "metadata.tools[].version")
+            self._leftovers(tool, ("name", "version"), "metadata.tools[]")
             label = f"{name} {version}" if version else name
             if label not in names:
                 names.append(label)
