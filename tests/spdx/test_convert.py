@@ -146,6 +146,8 @@ def test_what_spdx_cannot_hold_is_listed_and_recorded(
     listed = {u.path: u.count for u in export.unmapped}
     assert listed["vulnerabilities"] == len(bom["vulnerabilities"])
     assert listed["metadata.properties"] == len(bom["metadata"]["properties"])
+    grouped = [c for c in bom["components"] if c.get("group")]
+    assert listed["components[].group"] == len(grouped) == 2
     assert "components[].modelCard.modelParameters.inputs" in listed
     (document,) = of_type(export.data, "SpdxDocument")
     for path in listed:

@@ -555,7 +555,8 @@ class _Converter:
                 purpose
             ]
         elif ctype is not None:
-            self._skip(f"{general}.type ({ctype[:40]})")
+            known = ctype == "cryptographic-asset"
+            self._skip(f"{general}.type ({ctype if known else 'not a CycloneDX type'})")
         self._common(element, comp, path, general)
         if isinstance(element, spdx.ai_AIPackage) and comp.get("modelCard") is not None:
             self._model_card(element, _mapping(comp["modelCard"], f"{path}.modelCard"), path)
@@ -588,8 +589,6 @@ class _Converter:
         name = _text(comp.get("name"), f"{path}.name")
         if name:
             element.name = name
-        if comp.get("group"):
-            self._skip(f"{general}.group")
         description = _text(comp.get("description"), f"{path}.description")
         if description:
             element.description = description
@@ -623,8 +622,6 @@ class _Converter:
             if supplier is not None:
                 element.suppliedBy = supplier
         element.originatedBy = self._originators(comp, path, general)
-        if comp.get("publisher"):
-            self._skip(f"{general}.publisher")
         element.externalRef = self._external_refs(comp, path, package)
         self._properties(element, comp, path, general)
         always = package is not None  # AI and Dataset profiles want both licence relationships
@@ -938,7 +935,8 @@ class _Converter:
     ) -> None:
         kind = _text(data.get("type"), f"{path}.type")
         if kind not in (None, "dataset"):
-            self._skip(f"{general}.type ({kind[:40]})")
+            known = kind in ("source-code", "configuration", "definition", "other")
+            self._skip(f"{general}.type ({kind if known else 'not a CycloneDX type'})")
         name = _text(data.get("name"), f"{path}.name")
         if name and not dataset.name:
             dataset.name = name
