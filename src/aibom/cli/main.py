@@ -52,6 +52,7 @@ def cli() -> None:
 def _register_commands() -> None:
     """Area commands live in ``aibom.cli``; each imports its heavy libraries only when run."""
     from aibom.cli.audit import audit
+    from aibom.cli.convert import convert
     from aibom.cli.report import diff, report
     from aibom.cli.scan import scan
     from aibom.cli.score import rules, score
@@ -59,6 +60,7 @@ def _register_commands() -> None:
 
     for command in (scan, verify, sign, sign_bom, verify_bom, audit, report, diff, score, rules):
         cli.add_command(command)
+    cli.add_command(convert)
 
 
 _register_commands()

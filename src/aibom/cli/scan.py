@@ -31,9 +31,10 @@ if TYPE_CHECKING:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["json", "xml"]),
+    type=click.Choice(["json", "xml", "spdx-json"]),
     default="json",
     show_default=True,
+    help="CycloneDX JSON or XML, or SPDX 3.0.1 JSON-LD (converted from the CycloneDX JSON).",
 )
 @click.option("--spec-version", type=click.Choice(["1.6", "1.7"]), default="1.6", show_default=True)
 @click.option(
@@ -203,6 +204,8 @@ def scan(
     from aibom.scan import ScanOptions
     from aibom.scan import scan as run_scan
 
+    spdx = output_format == "spdx-json"
+    output_format = "json" if spdx else output_format  # the CycloneDX BOM that SPDX is made from
     local, remote = _split_targets(targets)
     scoring = _score_options(do_score, profile, packs, rule_dirs, min_score, output_format)
     options = ScanOptions(
@@ -223,10 +226,24 @@ def scan(
     )
     with make_progress(enabled=not quiet) as progress:
         result = run_scan(options, progress)
-    write_text(result.document, output)
+    if spdx:
+        _write_spdx(result, output, quiet=quiet)
+    else:
+        write_text(result.document, output)
     _write_reports(result, {"html": html_out, "markdown": markdown_out, "sarif": sarif_out})
     report_result(result, quiet=quiet, verbose=verbose, output=output)
     sys.exit(_exit_code(result, fail_on, scoring, quiet=quiet))
+
+
+def _write_spdx(result: ScanResult, output: Path | None, *, quiet: bool) -> None:
+    import json
+
+    from aibom.cli.convert import report_unmapped
+    from aibom.spdx import convert
+
+    export = convert(json.loads(result.document))
+    write_text(export.text(), output)
+    report_unmapped(export, quiet=quiet)
 
 
 def _score_options(
