@@ -209,9 +209,7 @@ def _parse_xml(data: bytes, name: str, limits: Limits) -> dict[str, Any]:
     root = _xml_tree(data, name)
     if _xml_deeper_than(root, limits.max_bom_depth):
         raise _too_deep(name, limits)
-    version = _xml_version(root, name)
-    fromxml.local_names(root, f"{fromxml.NAMESPACE}{version}")
-    return fromxml.document(root, version)
+    return fromxml.document(root, _xml_version(root, name))
 
 
 def _xml_tree(data: bytes, name: str) -> ET.Element:
