@@ -14,17 +14,17 @@ schema does not know. ``write_xml`` validates the result against the official XS
 
 from __future__ import annotations
 
+import math
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from aibom.bomdoc.fromxml import ref_choice, wrapper
+from aibom.bomdoc.fromxml import array, ref_choice, wrapper
 from aibom.bomdoc.xmlnames import (
     ATTRIBUTE_NAMES,
     DEPENDENCY_LISTS,
-    SCALARS,
     TEXT_KEYS,
     child_key,
 )
@@ -42,7 +42,7 @@ def xml_text(value: object) -> str:
     if isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, float):
-        text = format(Decimal(repr(value)), "f") if value == value and abs(value) != float("inf") else ""
+        text = format(Decimal(repr(value)), "f") if math.isfinite(value) else ""
     else:
         text = str(value)
     return _NOT_XML.sub("", text)
@@ -60,12 +60,12 @@ def write_xml(doc: Mapping[str, Any], *, validate: bool = True) -> str:
     writer = _Writer(model.namespace)
     root = ET.Element(f"{{{model.namespace}}}bom")
     writer.fill(root, doc, model.bom)
-    ET.indent(root)
-    try:
-        body = ET.tostring(root, encoding="unicode", default_namespace=model.namespace)
-    except ValueError:  # an unqualified foreign element: no default namespace then
-        body = ET.tostring(root, encoding="unicode")
-    out = _DECLARATION + body + "\n"
+    _indent(root, writer.prefix)
+    for el in root.iter():  # CycloneDX elements in the default namespace, others prefixed
+        if el.tag.startswith(writer.prefix):
+            el.tag = el.tag[len(writer.prefix) :]
+    root.set("xmlns", model.namespace)
+    out = _DECLARATION + ET.tostring(root, encoding="unicode") + "\n"
     if validate:
         validate_xml(out, version)
     return out
@@ -93,8 +93,25 @@ class _Writer:
     def content(
         self, el: ET.Element, name: str, value: Any, node: Node, parent: Mapping[str, Any]
     ) -> None:
-        if not isinstance(value, Mapping):
-            self.unstash(el, name, parent)
+        if isinstance(value, Mapping):
+            if not self.special(el, name, value, node, parent):
+                self.fill(el, value, node)
+            return
+        self.unstash(el, name, parent)
+        if self.special(el, name, value, node, parent):
+            pass
+        elif wrapper(node) and isinstance(value, list):
+            for item in value:
+                child = _alternative(node, item)
+                el.append(self.element(child.name, item, child.node, parent))
+        elif not isinstance(value, list):
+            el.text = xml_text(value)
+        self.foreign(el, parent, f"{name}/")
+
+    def special(
+        self, el: ET.Element, name: str, value: Any, node: Node, parent: Mapping[str, Any]
+    ) -> bool:
+        """The shapes ``aibom.bomdoc.fromxml`` reads by name; whether ``value`` was one."""
         if name == "licenses" and "license" in node.child and isinstance(value, list):
             for item in value:
                 self.license(el, item, node)
@@ -113,18 +130,11 @@ class _Writer:
                 ET.SubElement(el, self.prefix + "text").text = xml_text(text)
         elif isinstance(value, str) and ref_choice(node, name):
             ET.SubElement(el, self.prefix + "ref").text = xml_text(value)
-        elif node.ref_only and not isinstance(value, Mapping):
+        elif node.ref_only and not isinstance(value, (Mapping, list)):
             el.set("ref", xml_text(value))
-        elif wrapper(node) and isinstance(value, list):
-            for item in value:
-                child = _alternative(node, item)
-                el.append(self.element(child.name, item, child.node, parent))
-        elif isinstance(value, Mapping):
-            self.fill(el, value, node)
-        elif not isinstance(value, list):
-            el.text = xml_text(value)
-        if not isinstance(value, Mapping):
-            self.foreign(el, parent, f"{name}/")
+        else:
+            return False
+        return True
 
     def fill(self, el: ET.Element, obj: Mapping[str, Any], node: Node) -> None:
         for attr in node.attributes:
@@ -147,7 +157,7 @@ class _Writer:
             if child.name in lists and isinstance(value, list):
                 for ref in value:
                     ET.SubElement(el, self.prefix + child.name, ref=xml_text(ref))
-            elif child.many and child.name not in SCALARS and isinstance(value, list):
+            elif array(child) and isinstance(value, list):
                 el.extend(self.element(child.name, item, child.node, obj) for item in value)
             else:
                 el.append(self.element(child.name, value, child.node, obj))
@@ -160,7 +170,8 @@ class _Writer:
             el.append(self.element("license", item["license"], node.child["license"].node, item))
             return
         detailed = node.child.get("expression-detailed")
-        if detailed is not None and "expressionDetails" in item:
+        plain = {"expression", "bom-ref", "acknowledgement"}
+        if detailed is not None and not set(item) <= plain:
             el.append(self.element("expression-detailed", item, detailed.node, item))
             return
         expression = node.child["expression"].node
@@ -187,15 +198,44 @@ class _Writer:
                     el.append(_parse(text))
 
 
+def _indent(root: ET.Element, prefix: str) -> None:
+    """Two-space indentation of the CycloneDX elements; foreign ones are left as they were read
+    (their whitespace may matter to their schema)."""
+    stack = [(root, 0)]
+    while stack:
+        el, depth = stack.pop()
+        kids = list(el)
+        if not kids or not el.tag.startswith(prefix) or (el.text or "").strip():
+            continue
+        inner = "\n" + "  " * (depth + 1)
+        el.text = inner
+        for kid in kids:
+            kid.tail = inner
+        kids[-1].tail = "\n" + "  " * depth
+        stack.extend((kid, depth + 1) for kid in kids)
+
+
 def _alternative(node: Node, item: Any) -> Child:
-    """Which element of a wrapper's choice writes ``item``: an object's, else a text's."""
+    """Which element of a wrapper's choice writes ``item``: for an object, the one whose schema
+    knows most of its keys; for a text, the first that holds text."""
     if len(node.children) == 1:
         return node.children[0]
-    want_object = isinstance(item, Mapping)
-    for child in node.children:
-        if child.node.leaf != want_object:
-            return child
-    return node.children[0]
+    if not isinstance(item, Mapping):
+        return next((c for c in node.children if c.node.leaf), node.children[0])
+    return max(
+        (c for c in node.children if not c.node.leaf),
+        key=lambda c: _known(c.node, item),
+        default=node.children[0],
+    )
+
+
+def _known(node: Node, item: Mapping[str, Any]) -> int:
+    names = {ATTRIBUTE_NAMES.get(a, a) for a in node.attributes} | {
+        child_key(c.name, DEPENDENCY_LISTS) for c in node.children
+    }
+    if node.text is not None:
+        names.add(TEXT_KEYS.get(node.name, "content"))
+    return sum(1 for key in item if key in names)
 
 
 def _parse(text: str) -> ET.Element:
@@ -207,6 +247,8 @@ def _parse(text: str) -> ET.Element:
     try:
         el = fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except (DefusedXmlException, ET.ParseError, ValueError) as exc:
-        raise UsageError(f"an XML extension element in the document is not readable: {exc}") from None
+        raise UsageError(
+            f"an XML extension element in the document is not readable: {exc}"
+        ) from None
     assert isinstance(el, ET.Element)
     return el

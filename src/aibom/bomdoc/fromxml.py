@@ -34,7 +34,7 @@ from aibom.bomdoc.xmlnames import (
     TEXT_KEYS,
     child_key,
 )
-from aibom.bomdoc.xsd import SCHEMA_VERSIONS, Kind, Node, schema
+from aibom.bomdoc.xsd import SCHEMA_VERSIONS, Child, Kind, Node, schema
 
 NAMESPACE = "http://cyclonedx.org/schema/bom/"
 
@@ -75,7 +75,11 @@ def typed(text: str, kind: Kind | None) -> Any:
             return text
         if not number.is_finite():
             return text
-        return int(number) if number == number.to_integral_value() and "." not in word else float(number)
+        return (
+            int(number)
+            if number == number.to_integral_value() and "." not in word
+            else float(number)
+        )
     if kind == "normalized":
         return _BREAKS.sub(" ", text)
     if kind == "token":
@@ -118,6 +122,8 @@ class _Reader:
             return el.get("ref", "")
         if wrapper(node):
             return self.items(el, node, parent, name)
+        if node.text is None and not len(el) and not el.attrib and (el.text or "").strip():
+            return el.text  # mixed content used as text (1.7's deprecated IKEv2 refs)
         return self.object(el, node)
 
     def object(self, el: Element, node: Node) -> dict[str, Any]:
@@ -135,8 +141,6 @@ class _Reader:
             out[TEXT_KEYS.get(node.name, "content")] = typed(el.text, node.text)
         lists = DEPENDENCY_LISTS if "ref" in node.attributes else frozenset()
         for child in el:
-            if not isinstance(child.tag, str):
-                continue  # a comment or processing instruction
             local = self.local(child.tag)
             spec = node.child.get(local) if local is not None else None
             if spec is None or local is None:
@@ -147,7 +151,7 @@ class _Reader:
                 value: Any = child.get("ref", "")
             else:
                 value = self.value(child, spec.node, key, out)
-            if (spec.many and local not in SCALARS) or local in lists:
+            if array(spec) or local in lists:
                 out.setdefault(key, []).append(value)
             elif key in out:  # a repeat the JSON form has no room for
                 out.setdefault(child.tag, []).append(_serialize(child))
@@ -166,8 +170,6 @@ class _Reader:
         self.stash(el, node, parent, name)
         out: list[Any] = []
         for child in el:
-            if not isinstance(child.tag, str):
-                continue
             local = self.local(child.tag)
             spec = node.child.get(local) if local is not None else None
             if spec is None or (only is not None and local != only):
@@ -182,8 +184,6 @@ class _Reader:
         self.stash(el, node, parent, name)
         out: list[Any] = []
         for child in el:
-            if not isinstance(child.tag, str):
-                continue
             local = self.local(child.tag)
             spec = node.child.get(local) if local is not None else None
             if spec is None or local is None:
@@ -194,6 +194,8 @@ class _Reader:
                 item = self.object(child, spec.node)
                 if local == "expression" and "content" in item:
                     item["expression"] = item.pop("content")
+                elif local == "expression-detailed":
+                    item.setdefault("expressionDetails", [])  # what tells it from <expression>
                 out.append(item)
         return out
 
@@ -202,8 +204,6 @@ class _Reader:
         self.stash(el, node, parent, name)
         out: list[Any] = []
         for child in el:
-            if not isinstance(child.tag, str):
-                continue
             local = self.local(child.tag)
             spec = node.child.get(local) if local is not None else None
             if spec is None or local is None:
@@ -213,6 +213,12 @@ class _Reader:
             else:
                 out.append(self.value(child, spec.node, local, parent))
         return out
+
+
+def array(spec: Child) -> bool:
+    """A repeatable element whose JSON form is an array of its occurrences (a repeatable wrapper is
+    one array already)."""
+    return spec.many and spec.name not in SCALARS and not wrapper(spec.node)
 
 
 def wrapper(node: Node) -> bool:

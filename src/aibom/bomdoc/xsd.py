@@ -190,8 +190,8 @@ class _Reader:
             tag = part.tag.removeprefix(_XS)
             if tag == "element" and part.get("name"):
                 name = part.get("name", "")
-                if name in node.child:
-                    continue
+                if name in node.child:  # in two branches of a choice: placed at the later
+                    node.children.remove(node.child[name])
                 child = Child(name, self.element_node(part, f"{path}/{name}"), many or _many(part))
                 node.children.append(child)
                 node.__dict__.pop("child", None)  # the cached index is rebuilt
@@ -209,7 +209,9 @@ def _repeats(group: ET.Element) -> bool:
         return False
     if group.tag == f"{_XS}choice":
         return True
-    return len([p for p in group if p.tag in (f"{_XS}element", f"{_XS}sequence", f"{_XS}choice")]) == 1
+    return (
+        len([p for p in group if p.tag in (f"{_XS}element", f"{_XS}sequence", f"{_XS}choice")]) == 1
+    )
 
 
 def _many(el: ET.Element) -> bool:
