@@ -58,13 +58,12 @@ def write_xml(doc: Mapping[str, Any], *, validate: bool = True) -> str:
         raise UsageError(f"CycloneDX {str(version)[:20]} has no XML schema aibom writes")
     model = schema(version)
     writer = _Writer(model.namespace)
-    root = ET.Element(f"{{{model.namespace}}}bom")
+    root = ET.Element(f"{{{model.namespace}}}bom", xmlns=model.namespace)
     writer.fill(root, doc, model.bom)
     _indent(root, writer.prefix)
     for el in root.iter():  # CycloneDX elements in the default namespace, others prefixed
         if el.tag.startswith(writer.prefix):
             el.tag = el.tag[len(writer.prefix) :]
-    root.set("xmlns", model.namespace)
     out = _DECLARATION + ET.tostring(root, encoding="unicode") + "\n"
     if validate:
         validate_xml(out, version)
