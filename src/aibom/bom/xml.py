@@ -30,6 +30,7 @@ from aibom.bomdoc.xmlnames import (
 )
 from aibom.bomdoc.xsd import SCHEMA_VERSIONS, Child, Node, schema
 from aibom.errors import InvalidBomError, UsageError
+from aibom.limits import DEFAULT_LIMITS
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 """Characters XML 1.0 cannot carry."""
@@ -250,4 +251,13 @@ def _parse(text: str) -> ET.Element:
             f"an XML extension element in the document is not readable: {exc}"
         ) from None
     assert isinstance(el, ET.Element)
+    stack = [(el, 1)]
+    while stack:  # serialising recurses: bounded like any document read
+        item, depth = stack.pop()
+        if depth > DEFAULT_LIMITS.max_bom_depth:
+            raise UsageError(
+                "an XML extension element in the document is nested more than "
+                f"{DEFAULT_LIMITS.max_bom_depth} levels deep"
+            )
+        stack.extend((child, depth + 1) for child in item)
     return el
