@@ -154,13 +154,6 @@ def test_min_score_gates_a_scored_scan(tmp_path: Path) -> None:
     assert "policy:" not in above.stderr
 
 
-def test_score_needs_json() -> None:
-    proc = installed("scan", EXAMPLE / "tiny-bert", "--score", "--format", "xml")
-    assert proc.returncode == ExitCode.ERROR
-    assert "--score writes scores into JSON BOMs only" in proc.stderr
-    assert proc.stdout == ""
-
-
 def test_fail_on_offers_the_shared_choices() -> None:
     proc = installed("scan", "--help")
     assert f"--fail-on [{'|'.join(FAIL_ON_CHOICES)}]" in proc.stdout

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 from pathlib import Path
@@ -12,8 +13,8 @@ from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.xml import XmlValidator
 from safetensors.numpy import save_file
 
+from aibom.bomdoc import read_bom
 from aibom.checks import LFS_POINTER, MALFORMED_FILE
-from aibom.errors import UsageError
 from aibom.findings import Severity
 from aibom.scan import ScanOptions, ScanResult, scan
 from aibom.score import ScoreOptions, annotate
@@ -252,10 +253,13 @@ def test_scoring_is_a_stage_of_the_scan(tmp_path: Path) -> None:
     assert card.to_json_dict() == result.scorecard.to_json_dict()
 
 
-def test_scores_are_refused_for_xml(tmp_path: Path) -> None:
+def test_scores_are_written_into_xml(tmp_path: Path) -> None:
     folder = write_model(tmp_path / "m")
-    with pytest.raises(UsageError, match="JSON BOMs only"):
-        scan(ScanOptions(targets=(folder,), output_format="xml", score=ScoreOptions()))
+    result = scan(ScanOptions(targets=(folder,), output_format="xml", score=ScoreOptions()))
+    assert XmlValidator(SchemaVersion.V1_6).validate_str(result.document) is None
+    assert result.scorecard is not None
+    doc = read_bom(io.BytesIO(result.document.encode()))
+    assert props(doc["metadata"])["aibom:score:profile"] == "procurement"
 
 
 def test_reproducible_output_is_byte_identical(tmp_path: Path) -> None:

@@ -133,3 +133,49 @@ def test_error_stdin(tmp_path: Path, command: Command) -> None:
     """``-`` reads stdin, under the same policy; messages call it ``stdin``."""
     refusal = _refused(tmp_path, command, "-", stdin=json.dumps({"bomFormat": "SPDX"}).encode())
     assert refusal.error == 'error: stdin is not a CycloneDX BOM (no "bomFormat": "CycloneDX")'
+
+
+def _xml_bom(body: str = "", version: str = "1.6") -> bytes:
+    ns = f"http://cyclonedx.org/schema/bom/{version}"
+    return f'<?xml version="1.0"?><bom xmlns="{ns}" version="1">{body}</bom>'.encode()
+
+
+@COMMANDS
+def test_error_truncated_json(tmp_path: Path, command: Command) -> None:
+    whole = json.dumps(nested(5)).encode()
+    bom = write(tmp_path / "cut.json", whole[: len(whole) // 2])
+    refusal = _refused(tmp_path, command, str(bom))
+    assert refusal.error.startswith(f"error: {bom} is neither JSON nor XML: ")
+    assert "line 1 column" in refusal.error
+
+
+@COMMANDS
+def test_error_truncated_xml(tmp_path: Path, command: Command) -> None:
+    whole = _xml_bom("<components>" + '<component type="library"><name>a</name></component>' * 9)
+    bom = write(tmp_path / "cut.xml", whole[: len(whole) // 2])
+    refusal = _refused(tmp_path, command, str(bom))
+    assert refusal.error.startswith(f"error: {bom} is not well-formed XML: ")
+
+
+@COMMANDS
+def test_error_xml_too_deep(tmp_path: Path, command: Command) -> None:
+    depth = 5000  # far past the limit, and past what a recursive converter would survive
+    body = '<components><component type="library"><name>n</name><components>' * depth
+    body += "</components></component></components>" * depth
+    bom = write(tmp_path / "deep.xml", _xml_bom(body))
+    refusal = _refused(tmp_path, command, str(bom))
+    assert refusal.error == f"error: {bom} is nested more than 64 levels deep; not read"
+
+
+@COMMANDS
+def test_error_xml_of_an_unsupported_version(tmp_path: Path, command: Command) -> None:
+    bom = write(tmp_path / "old.xml", _xml_bom("<components/>", "1.1"))
+    refusal = _refused(tmp_path, command, str(bom))
+    assert refusal.error == f"error: {bom}: CycloneDX 1.1 is not supported"
+
+
+@COMMANDS
+def test_error_xml_not_cyclonedx(tmp_path: Path, command: Command) -> None:
+    bom = write(tmp_path / "other.xml", b"<?xml version='1.0'?><rdf:RDF xmlns:rdf='urn:r'/>")
+    refusal = _refused(tmp_path, command, str(bom))
+    assert refusal.error.startswith(f"error: {bom} is not a CycloneDX BOM (the root element")

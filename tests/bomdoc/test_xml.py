@@ -76,6 +76,8 @@ def test_other_generators_xml_fields() -> None:
     assert doc["serialNumber"] == "urn:uuid:1" and doc["version"] == 3
     assert doc["metadata"]["tools"] == [{"vendor": "acme", "name": "gen", "version": "1"}]
     [comp] = doc["components"]
+    foreign = comp.pop("{urn:x}name")  # kept, under its own key, never taken for the name
+    assert ["a name in another namespace is not the name" in e for e in foreign] == [True]
     assert comp == {
         "type": "library",
         "bom-ref": "a",

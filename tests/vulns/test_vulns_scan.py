@@ -58,15 +58,11 @@ def test_scan_with_offline_osv_export(tmp_path: Path) -> None:
     assert json.loads(quiet.stdout)["vulnerabilities"][0]["id"] == "GHSA-test-torch"
 
 
-def test_vulns_flag_needs_a_source_and_json(tmp_path: Path) -> None:
+def test_vulns_flag_needs_a_source(tmp_path: Path) -> None:
     (tmp_path / "requirements.txt").write_text("torch==2.13.0\n")
     cmd = [sys.executable, "-m", "aibom", "scan", str(tmp_path / "requirements.txt")]
-    for extra, message in (
-        ([], "--osv-db PATH"),
-        (["--online", "--format", "xml"], "JSON BOMs only"),
-    ):
-        proc = subprocess.run(
-            [*cmd, "--vulns", *extra], capture_output=True, text=True, timeout=120, check=False
-        )
-        assert proc.returncode == 2
-        assert message in proc.stderr
+    proc = subprocess.run(
+        [*cmd, "--vulns"], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert proc.returncode == 2
+    assert "--osv-db PATH" in proc.stderr

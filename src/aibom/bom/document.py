@@ -59,16 +59,6 @@ def render_document(
     finalized and validated, so what it writes into the document is validated too."""
     schema = _schema(options.spec_version)
     stamp = _stamp(built, version, options)
-    if options.output_format == "xml":
-        from aibom.bom.xml import render_xml
-
-        if built.extra_vulnerabilities or stage is not None:
-            raise UsageError(
-                "vulnerability matches and scores are written into JSON BOMs only; use --format json"
-            )
-        return render_xml(
-            built, schema, reproducible=options.reproducible, timestamp=stamp is not None
-        )
     doc = json.loads(make_outputter(built.bom, OutputFormat.JSON, schema).output_as_string())
     splice(doc, built)
     if built.extra_vulnerabilities:
@@ -78,6 +68,10 @@ def render_document(
     finalize(doc, reproducible=options.reproducible, keep_timestamp=stamp is not None)
     out = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     validate_json(out, schema)
+    if options.output_format == "xml":
+        from aibom.bom.xml import write_xml
+
+        return write_xml(doc)  # the same document, validated against the XSD
     return out
 
 

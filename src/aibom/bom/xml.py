@@ -1,162 +1,263 @@
-"""CycloneDX XML: the library's XML plus ``modelCard`` and ``data`` converted from their JSON form.
+"""CycloneDX XML from the JSON form of a document: aibom's own BOMs and any document ``read_bom`` read.
 
-cyclonedx-python-lib cannot model either field, so they are converted here following the XSD's element
-order and singular/plural naming, inserted where the schema's component sequence wants them, and the whole
-document is validated against the XSD before it is returned.
+The writer follows the version's XSD (``aibom.bomdoc.xsd``), the same model the reader
+(``aibom.bomdoc.fromxml``) follows, so that ``XML -> read_bom -> write_xml`` gives the document back:
+elements in schema order, arrays as repeated elements or wrapped items as the schema wants, booleans
+and numbers in their XML spelling. What the reader kept under its extension keys (foreign elements and
+attributes, unknown elements) is written back where it was found; elements go after the known ones,
+where the schema's ``xs:any`` admits them.
+
+Fields that have no XML counterpart are not written: ``$schema``, ``bomFormat``, ``specVersion`` (the
+namespace says it), JSON signatures (XML documents are signed with XML Signature), and any key the
+schema does not know. ``write_xml`` validates the result against the official XSD unless told not to.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
-from cyclonedx.output import make_outputter
-from cyclonedx.schema import OutputFormat, SchemaVersion
-
-from aibom.bom.build import Built
-from aibom.bomdoc.xmlnames import SINGULAR, UNWRAPPED
-from aibom.errors import InvalidBomError
-
-ORDER: dict[str, tuple[str, ...]] = {
-    "modelCard": ("modelParameters", "quantitativeAnalysis", "considerations", "properties"),
-    "modelParameters": (
-        "approach",
-        "task",
-        "architectureFamily",
-        "modelArchitecture",
-        "datasets",
-        "inputs",
-        "outputs",
-    ),
-    "performanceMetric": ("type", "value", "slice", "confidenceInterval"),
-    "considerations": (
-        "users",
-        "useCases",
-        "technicalLimitations",
-        "performanceTradeoffs",
-        "ethicalConsiderations",
-        "environmentalConsiderations",
-        "fairnessAssessments",
-    ),
-    "ethicalConsideration": ("name", "mitigationStrategy"),
-    "fairnessAssessment": ("groupAtRisk", "benefits", "harms", "mitigationStrategy"),
-    "data": (
-        "type",
-        "name",
-        "contents",
-        "classification",
-        "sensitiveData",
-        "graphics",
-        "description",
-        "governance",
-    ),
-    "contents": ("attachment", "url", "properties"),
-    "governance": ("custodians", "stewards", "owners"),
-    "organization": ("name", "address", "url", "contact"),
-}
-_LATER = frozenset({"cryptoProperties", "tags"})
-
+from aibom.bomdoc.fromxml import array, ref_choice, wrapper
+from aibom.bomdoc.xmlnames import (
+    ATTRIBUTE_NAMES,
+    DEPENDENCY_LISTS,
+    TEXT_KEYS,
+    child_key,
+)
+from aibom.bomdoc.xsd import SCHEMA_VERSIONS, Child, Node, schema
+from aibom.errors import InvalidBomError, UsageError
+from aibom.limits import DEFAULT_LIMITS
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-"""Characters XML 1.0 cannot carry. Scanned text (card sections, names) may hold them; they are dropped
-from the XML form only (the JSON form keeps them, escaped)."""
+"""Characters XML 1.0 cannot carry."""
+_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
 def xml_text(value: object) -> str:
-    text = str(value).lower() if isinstance(value, bool) else str(value)
+    """``value`` as XML text: booleans ``true``/``false``, numbers without exponents, and the
+    characters XML 1.0 cannot carry dropped (scanned text may hold them; JSON keeps them, escaped)."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, float):
+        text = format(Decimal(repr(value)), "f") if math.isfinite(value) else ""
+    else:
+        text = str(value)
     return _NOT_XML.sub("", text)
 
 
-def _ns(schema: SchemaVersion) -> str:
-    return f"http://cyclonedx.org/schema/bom/{schema.to_version()}"
+def write_xml(doc: Mapping[str, Any], *, validate: bool = True) -> str:
+    """The XML text of CycloneDX document ``doc`` (its JSON form, of ``specVersion`` 1.2 to 1.7).
 
-
-def _ordered(name: str, value: Mapping[str, Any]) -> list[tuple[str, Any]]:
-    order = ORDER.get(name, ())
-    keys = sorted(value, key=lambda k: (order.index(k) if k in order else len(order), 0))
-    return [(k, value[k]) for k in keys if k != "bom-ref"]
-
-
-def _element(ns: str, name: str, value: Any) -> ET.Element:
-    el = ET.Element(f"{{{ns}}}{name}")
-    if isinstance(value, Mapping):
-        if "bom-ref" in value:
-            el.set("bom-ref", str(value["bom-ref"]))
-        for key, child in _ordered(name, value):
-            _append(el, ns, key, child)
-    else:
-        el.text = xml_text(value)
-    return el
-
-
-def _append(parent: ET.Element, ns: str, key: str, value: Any) -> None:
-    if key == "properties":
-        wrapper = ET.SubElement(parent, f"{{{ns}}}properties")
-        for item in value:
-            p = ET.SubElement(wrapper, f"{{{ns}}}property", {"name": xml_text(item["name"])})
-            p.text = xml_text(item.get("value", ""))
-        return
-    if key == "datasets":
-        wrapper = ET.SubElement(parent, f"{{{ns}}}datasets")
-        for item in value:
-            if set(item) == {"ref"}:
-                ET.SubElement(wrapper, f"{{{ns}}}ref").text = xml_text(item["ref"])
-            else:
-                wrapper.append(_element(ns, "dataset", item))
-        return
-    if isinstance(value, list):
-        if key in UNWRAPPED:
-            parent.extend(_element(ns, key, item) for item in value)
-            return
-        wrapper = ET.SubElement(parent, f"{{{ns}}}{key}")
-        wrapper.extend(_element(ns, SINGULAR.get(key, key), item) for item in value)
-        return
-    parent.append(_element(ns, key, value))
-
-
-def _insert(component: ET.Element, ns: str, elements: list[ET.Element]) -> None:
-    """Before the first element the schema puts after ``modelCard``/``data``, else at the end."""
-    children = list(component)
-    position = len(children)
-    for i, child in enumerate(children):
-        if child.tag.removeprefix(f"{{{ns}}}") in _LATER:
-            position = i
-            break
-    for offset, el in enumerate(elements):
-        component.insert(position + offset, el)
-
-
-def render_xml(built: Built, schema: SchemaVersion, *, reproducible: bool, timestamp: bool) -> str:
-    text = _NOT_XML.sub("", make_outputter(built.bom, OutputFormat.XML, schema).output_as_string())
-    ns = _ns(schema)
-    ET.register_namespace("", ns)
-    root = ET.fromstring(text)  # noqa: S314 - our own serializer's output, not scanned input
-    for comp in root.iter(f"{{{ns}}}component"):
-        ref = comp.get("bom-ref")
-        extra: list[ET.Element] = []
-        if ref and ref in built.model_cards and built.model_cards[ref]:
-            extra.append(_element(ns, "modelCard", built.model_cards[ref]))
-        if ref and built.data.get(ref):
-            extra.extend(_element(ns, "data", item) for item in built.data[ref])
-        if extra:
-            _insert(comp, ns, extra)
-    if reproducible:
-        root.attrib.pop("serialNumber", None)
-        meta = root.find(f"{{{ns}}}metadata")
-        stamp = meta.find(f"{{{ns}}}timestamp") if meta is not None else None
-        if meta is not None and stamp is not None and not timestamp:
-            meta.remove(stamp)
-    ET.indent(root)
-    out = '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
-    _validate(out, schema)
+    ``UsageError`` for a version the XSDs do not cover; ``InvalidBomError`` when ``validate`` and the
+    result is not valid against the version's XSD."""
+    version = doc.get("specVersion")
+    if not isinstance(version, str) or version not in SCHEMA_VERSIONS:
+        raise UsageError(f"CycloneDX {str(version)[:20]} has no XML schema aibom writes")
+    model = schema(version)
+    writer = _Writer(model.namespace)
+    root = ET.Element(f"{{{model.namespace}}}bom", xmlns=model.namespace)
+    writer.fill(root, doc, model.bom)
+    _indent(root, writer.prefix)
+    for el in root.iter():  # CycloneDX elements in the default namespace, others prefixed
+        if el.tag.startswith(writer.prefix):
+            el.tag = el.tag[len(writer.prefix) :]
+    out = _DECLARATION + ET.tostring(root, encoding="unicode") + "\n"
+    if validate:
+        validate_xml(out, version)
     return out
 
 
-def _validate(text: str, schema: SchemaVersion) -> None:
+def validate_xml(text: str, version: str) -> None:
+    """``InvalidBomError`` unless ``text`` is valid against CycloneDX ``version``'s XSD."""
+    from cyclonedx.schema import SchemaVersion
     from cyclonedx.validation.xml import XmlValidator
 
-    error = XmlValidator(schema).validate_str(text)
+    error = XmlValidator(SchemaVersion.from_version(version)).validate_str(text)
     if error is not None:
         raise InvalidBomError(str(error))
+
+
+class _Writer:
+    def __init__(self, namespace: str) -> None:
+        self.prefix = f"{{{namespace}}}"
+
+    def element(self, name: str, value: Any, node: Node, parent: Mapping[str, Any]) -> ET.Element:
+        el = ET.Element(self.prefix + name)
+        self.content(el, name, value, node, parent)
+        return el
+
+    def content(
+        self, el: ET.Element, name: str, value: Any, node: Node, parent: Mapping[str, Any]
+    ) -> None:
+        if isinstance(value, Mapping):
+            if not self.special(el, name, value, node, parent):
+                self.fill(el, value, node)
+            return
+        self.unstash(el, name, parent)
+        if self.special(el, name, value, node, parent):
+            pass
+        elif wrapper(node) and isinstance(value, list):
+            for item in value:
+                child = _alternative(node, item)
+                el.append(self.element(child.name, item, child.node, parent))
+        elif not isinstance(value, list):
+            el.text = xml_text(value)
+        self.foreign(el, parent, f"{name}/")
+
+    def special(
+        self, el: ET.Element, name: str, value: Any, node: Node, parent: Mapping[str, Any]
+    ) -> bool:
+        """The shapes ``aibom.bomdoc.fromxml`` reads by name; whether ``value`` was one."""
+        if name == "licenses" and "license" in node.child and isinstance(value, list):
+            for item in value:
+                self.license(el, item, node)
+        elif name == "datasets" and "ref" in node.child and isinstance(value, list):
+            for item in value:
+                if isinstance(item, Mapping) and set(item) == {"ref"}:
+                    ET.SubElement(el, self.prefix + "ref").text = xml_text(item["ref"])
+                else:
+                    el.append(self.element("dataset", item, node.child["dataset"].node, parent))
+        elif name == "tools" and "tool" in node.child and isinstance(value, list):
+            tool = node.child["tool"].node
+            el.extend(self.element("tool", item, tool, parent) for item in value)
+        elif node.name == "copyrightsType" and isinstance(value, list):
+            for item in value:
+                text = item.get("text", "") if isinstance(item, Mapping) else item
+                ET.SubElement(el, self.prefix + "text").text = xml_text(text)
+        elif isinstance(value, str) and ref_choice(node, name):
+            ET.SubElement(el, self.prefix + "ref").text = xml_text(value)
+        elif node.ref_only and not isinstance(value, (Mapping, list)):
+            el.set("ref", xml_text(value))
+        else:
+            return False
+        return True
+
+    def fill(self, el: ET.Element, obj: Mapping[str, Any], node: Node) -> None:
+        for attr in node.attributes:
+            key = ATTRIBUTE_NAMES.get(attr, attr)
+            if key in obj and not isinstance(obj[key], (Mapping, list)):
+                el.set(attr, xml_text(obj[key]))
+        for key, value in obj.items():
+            if key.startswith("@") and "/" not in key[1:].partition("{")[0]:
+                el.set(key[1:], xml_text(value))
+        if node.text is not None and not node.children:
+            key = TEXT_KEYS.get(node.name, "content")
+            if key in obj:
+                el.text = xml_text(obj[key])
+        lists = DEPENDENCY_LISTS if "ref" in node.attributes else frozenset()
+        for child in node.children:
+            key = child_key(child.name, lists)
+            if key not in obj:
+                continue
+            value = obj[key]
+            if child.name in lists and isinstance(value, list):
+                for ref in value:
+                    ET.SubElement(el, self.prefix + child.name, ref=xml_text(ref))
+            elif array(child) and isinstance(value, list):
+                el.extend(self.element(child.name, item, child.node, obj) for item in value)
+            else:
+                el.append(self.element(child.name, value, child.node, obj))
+        self.foreign(el, obj, "")
+
+    def license(self, el: ET.Element, item: Any, node: Node) -> None:
+        if not isinstance(item, Mapping):
+            return
+        if "license" in item:
+            el.append(self.element("license", item["license"], node.child["license"].node, item))
+            return
+        detailed = node.child.get("expression-detailed")
+        plain = {"expression", "bom-ref", "acknowledgement"}
+        if detailed is not None and not set(item) <= plain:
+            el.append(self.element("expression-detailed", item, detailed.node, item))
+            return
+        expression = node.child["expression"].node
+        out = ET.SubElement(el, self.prefix + "expression")
+        for attr in expression.attributes:
+            if attr in item:
+                out.set(attr, xml_text(item[attr]))
+        out.text = xml_text(item.get("expression", ""))
+
+    def unstash(self, el: ET.Element, name: str, parent: Mapping[str, Any]) -> None:
+        """Attributes the reader kept on the parent for an element whose JSON form is no object."""
+        prefix = f"@{name}/"
+        for key, value in parent.items():
+            if key.startswith(prefix):
+                el.set(key[len(prefix) :], xml_text(value))
+
+    def foreign(self, el: ET.Element, obj: Mapping[str, Any], prefix: str) -> None:
+        """Elements the reader kept as XML text (``{namespace}name`` keys), after the known ones."""
+        for key, value in obj.items():
+            if not key.startswith(prefix + "{") or not isinstance(value, list):
+                continue
+            for text in value:
+                if isinstance(text, str):
+                    el.append(_parse(text))
+
+
+def _indent(root: ET.Element, prefix: str) -> None:
+    """Two-space indentation of the CycloneDX elements; foreign ones are left as they were read
+    (their whitespace may matter to their schema)."""
+    stack = [(root, 0)]
+    while stack:
+        el, depth = stack.pop()
+        kids = list(el)
+        if not kids or not el.tag.startswith(prefix) or (el.text or "").strip():
+            continue
+        inner = "\n" + "  " * (depth + 1)
+        el.text = inner
+        for kid in kids:
+            kid.tail = inner
+        kids[-1].tail = "\n" + "  " * depth
+        stack.extend((kid, depth + 1) for kid in kids)
+
+
+def _alternative(node: Node, item: Any) -> Child:
+    """Which element of a wrapper's choice writes ``item``: for an object, the one whose schema
+    knows most of its keys; for a text, the first that holds text."""
+    if len(node.children) == 1:
+        return node.children[0]
+    if not isinstance(item, Mapping):
+        return next((c for c in node.children if c.node.leaf), node.children[0])
+    return max(
+        (c for c in node.children if not c.node.leaf),
+        key=lambda c: _known(c.node, item),
+        default=node.children[0],
+    )
+
+
+def _known(node: Node, item: Mapping[str, Any]) -> int:
+    names = {ATTRIBUTE_NAMES.get(a, a) for a in node.attributes} | {
+        child_key(c.name, DEPENDENCY_LISTS) for c in node.children
+    }
+    if node.text is not None:
+        names.add(TEXT_KEYS.get(node.name, "content"))
+    return sum(1 for key in item if key in names)
+
+
+def _parse(text: str) -> ET.Element:
+    """An element the reader serialized (or a document's extension key said): parsed like any
+    input, with no DTD or entities."""
+    from defusedxml import DefusedXmlException  # type: ignore[import-untyped]
+    from defusedxml.ElementTree import fromstring  # type: ignore[import-untyped]
+
+    try:
+        el = fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except (DefusedXmlException, ET.ParseError, ValueError) as exc:
+        raise UsageError(
+            f"an XML extension element in the document is not readable: {exc}"
+        ) from None
+    assert isinstance(el, ET.Element)
+    stack = [(el, 1)]
+    while stack:  # serialising recurses: bounded like any document read
+        item, depth = stack.pop()
+        if depth > DEFAULT_LIMITS.max_bom_depth:
+            raise UsageError(
+                "an XML extension element in the document is nested more than "
+                f"{DEFAULT_LIMITS.max_bom_depth} levels deep"
+            )
+        stack.extend((child, depth + 1) for child in item)
+    return el

@@ -1,11 +1,19 @@
-"""CycloneDX XML as the same plain dict as the JSON form, for the fields aibom reads.
+"""CycloneDX XML as the JSON form's plain dict, every field kept: ``aibom.bom.xml`` writes it back.
 
-Converted: ``bomFormat``/``specVersion``/``serialNumber``/``version``; ``metadata`` (timestamp,
-lifecycles, tools, authors, component, manufacturer, supplier, licenses, properties); ``components``
-(nested, with their hashes, licenses, external references, properties, pedigree, ``modelCard`` and
-``data``); ``externalReferences``; ``dependencies``; ``vulnerabilities``; top-level ``properties``.
-Elements outside that list (and outside the CycloneDX namespace) are left out. ``modelCard`` and
-``data`` follow the XSD's naming, which ``aibom.bom.xml`` writes: plural wrappers of singular items.
+The conversion follows the version's XSD (``aibom.bomdoc.xsd``): child elements that may repeat
+become arrays, wrapper elements (``<hashes><hash/>...</hashes>``) become the array of their items,
+attributes become keys, text becomes a string, or a boolean or number where the schema types it so.
+The places where the JSON form is not the XML's shape are in ``aibom.bomdoc.xmlnames`` (shared with
+the writer).
+
+What has no place in the JSON form is kept under keys no CycloneDX field can have, so that writing
+the XML back loses nothing:
+
+- an element the schema does not know at that place (an extension in another namespace, or an
+  unknown CycloneDX element): ``"{namespace}name": ["<serialized element>", ...]``;
+- an attribute the schema does not know: ``"@name"`` or ``"@{namespace}name"``;
+- both, when they sit on an element whose JSON form is an array or a string (a wrapper, a leaf):
+  on the parent object, prefixed with the element's name and ``/`` (``"@components/foo"``).
 
 The tree comes from ``aibom.bomdoc.read``, already parsed safely (no DTD, no entities) and
 depth-checked, so the recursion here is bounded by ``Limits.max_bom_depth``.
@@ -13,299 +21,231 @@ depth-checked, so the recursion here is bounded by ``Limits.max_bom_depth``.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from aibom.bomdoc.xmlnames import SINGULAR, UNWRAPPED
+from aibom.bomdoc.xmlnames import (
+    ATTRIBUTE_NAMES,
+    DEPENDENCY_LISTS,
+    REF_CHOICES,
+    SCALARS,
+    TEXT_KEYS,
+    child_key,
+)
+from aibom.bomdoc.xsd import SCHEMA_VERSIONS, Child, Kind, Node, schema
 
 NAMESPACE = "http://cyclonedx.org/schema/bom/"
 
-"""modelCard/data arrays whose items repeat the element name with no wrapper."""
-
 Element = ET.Element
-Reader = Callable[[Element], Any]
-
-
-def local_names(root: Element, ns: str) -> None:
-    """Rename every element of namespace ``ns`` to its local name, and every other one to ``#``
-    (foreign extensions, never read). Iterative: ``root.iter`` keeps no recursion."""
-    prefix = f"{{{ns}}}"
-    for el in root.iter():
-        el.tag = el.tag[len(prefix) :] if el.tag.startswith(prefix) else "#"
 
 
 def document(root: Element, spec_version: str) -> dict[str, Any]:
-    """The JSON form of a ``<bom>`` whose element names are already local (``local_names``)."""
+    """The JSON form of a CycloneDX ``<bom>`` of ``spec_version`` (its namespace's version)."""
     out: dict[str, Any] = {"bomFormat": "CycloneDX", "specVersion": spec_version}
-    if root.get("serialNumber"):
-        out["serialNumber"] = root.get("serialNumber")
-    version = root.get("version")
-    if version is not None and version.strip().isdigit():
-        out["version"] = int(version)
-    _fill(out, root, _BOM)
+    if spec_version not in SCHEMA_VERSIONS:
+        return out  # refused by the caller, which names the version
+    model = schema(spec_version)
+    _Reader(f"{{{model.namespace}}}").fill(out, root, model.bom)
     return out
 
 
-def _fill(
-    out: dict[str, Any],
-    el: Element,
-    fields: dict[str, Reader],
-    repeated: frozenset[str] = frozenset(),
-) -> None:
-    """Each child with a reader in ``fields`` becomes ``out[tag]``; a ``repeated`` tag (no wrapper
-    element in XML) becomes an array."""
-    for child in el:
-        reader = fields.get(child.tag)
-        if reader is None:
-            continue
-        if child.tag in repeated:
-            out.setdefault(child.tag, []).append(reader(child))
-        else:
-            out[child.tag] = reader(child)
+def typed(text: str, kind: Kind | None) -> Any:
+    """XML text as its JSON value: booleans and numbers converted; anything else (or a value the
+    schema would refuse) kept as the text."""
+    if kind == "boolean":
+        word = text.strip()
+        if word in ("true", "1"):
+            return True
+        if word in ("false", "0"):
+            return False
+        return text
+    if kind == "integer":
+        word = text.strip()
+        try:
+            return int(word)
+        except ValueError:
+            return text
+    if kind == "decimal":
+        word = text.strip()
+        try:
+            number = Decimal(word)
+        except InvalidOperation:
+            return text
+        if not number.is_finite():
+            return text
+        return (
+            int(number)
+            if number == number.to_integral_value() and "." not in word
+            else float(number)
+        )
+    if kind == "normalized":
+        return _BREAKS.sub(" ", text)
+    if kind == "token":
+        return " ".join(text.split())
+    return text
 
 
-def _attrs(el: Element, names: tuple[str, ...]) -> dict[str, Any]:
-    return {name: value for name in names if (value := el.get(name)) is not None}
+_BREAKS = re.compile("[\t\n\r]")
 
 
-def _text(el: Element) -> str:
-    return (el.text or "").strip()
+class _Reader:
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
 
+    def local(self, tag: str) -> str | None:
+        return tag[len(self.prefix) :] if tag.startswith(self.prefix) else None
 
-def _raw_text(el: Element) -> str:
-    """Text kept as written (descriptions, property values, license texts)."""
-    return el.text or ""
+    # ---------------------------------------------------------------- one element
 
+    def value(self, el: Element, node: Node, name: str, parent: dict[str, Any]) -> Any:
+        """The JSON value of ``el`` (element ``name`` of type ``node``); what an array or a string
+        cannot carry goes to ``parent`` under ``name/...``."""
+        if name == "licenses" and "license" in node.child:
+            return self.licenses(el, node, parent, name)
+        if name == "datasets" and "ref" in node.child:
+            return self.datasets(el, node, parent, name)
+        if name == "tools" and "tool" in node.child:
+            if any(self.local(c.tag) == "tool" for c in el) or not len(el):
+                return self.items(el, node, parent, name, only="tool")
+            return self.object(el, node)
+        if node.name == "copyrightsType":
+            return [{"text": item} for item in self.items(el, node, parent, name)]
+        if node.leaf:
+            self.stash(el, node, parent, name)
+            return typed(el.text or "", node.text)
+        if _ref_choice(node, name, el, self.prefix):
+            return (el[0].text or "").strip()
+        if node.ref_only:
+            self.stash(el, node, parent, name)
+            return el.get("ref", "")
+        if wrapper(node):
+            return self.items(el, node, parent, name)
+        if node.text is None and not len(el) and not el.attrib and (el.text or "").strip():
+            return el.text  # mixed content used as text (1.7's deprecated IKEv2 refs)
+        return self.object(el, node)
 
-def _list_of(reader: Reader, tag: str | None = None) -> Reader:
-    """A wrapper element holding items (of ``tag``, or any tag)."""
-    return lambda el: [reader(c) for c in el if tag is None or c.tag == tag]
-
-
-def _texts(tag: str) -> Reader:
-    return _list_of(_raw_text, tag)
-
-
-def _object(
-    fields: dict[str, Reader],
-    attrs: tuple[str, ...] = ("bom-ref",),
-    repeated: frozenset[str] = frozenset(),
-) -> Reader:
-    def read(el: Element) -> dict[str, Any]:
-        out = _attrs(el, attrs)
-        _fill(out, el, fields, repeated)
+    def object(self, el: Element, node: Node) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        self.fill(out, el, node)
         return out
 
-    return read
+    def fill(self, out: dict[str, Any], el: Element, node: Node) -> None:
+        for attr, text in el.attrib.items():
+            if attr in node.attributes:
+                out[ATTRIBUTE_NAMES.get(attr, attr)] = typed(text, node.attributes[attr])
+            else:
+                out[f"@{attr}"] = text
+        if node.text is not None and not node.children and el.text is not None:
+            out[TEXT_KEYS.get(node.name, "content")] = typed(el.text, node.text)
+        lists = DEPENDENCY_LISTS if "ref" in node.attributes else frozenset()
+        for child in el:
+            local = self.local(child.tag)
+            spec = node.child.get(local) if local is not None else None
+            if spec is None or local is None:
+                out.setdefault(child.tag, []).append(_serialize(child))
+                continue
+            key = child_key(local, lists)
+            if local in lists:
+                value: Any = child.get("ref", "")
+            else:
+                value = self.value(child, spec.node, key, out)
+            if array(spec) or local in lists:
+                out.setdefault(key, []).append(value)
+            elif key in out:  # a repeat the JSON form has no room for
+                out.setdefault(child.tag, []).append(_serialize(child))
+            else:
+                out[key] = value
+
+    def stash(self, el: Element, node: Node, parent: dict[str, Any], name: str) -> None:
+        """Attributes of an element whose JSON form is a string or array, kept on ``parent``."""
+        for attr, text in el.attrib.items():
+            if attr not in node.attributes:
+                parent[f"@{name}/{attr}"] = text
+
+    def items(
+        self, el: Element, node: Node, parent: dict[str, Any], name: str, only: str | None = None
+    ) -> list[Any]:
+        self.stash(el, node, parent, name)
+        out: list[Any] = []
+        for child in el:
+            local = self.local(child.tag)
+            spec = node.child.get(local) if local is not None else None
+            if spec is None or (only is not None and local != only):
+                parent.setdefault(f"{name}/{child.tag}", []).append(_serialize(child))
+                continue
+            out.append(self.value(child, spec.node, spec.name, parent))
+        return out
+
+    def licenses(self, el: Element, node: Node, parent: dict[str, Any], name: str) -> list[Any]:
+        """``<license>`` as ``{"license": {...}}``; ``<expression>`` as ``{"expression": ...}``
+        with its attributes; 1.7's ``<expression-detailed>`` as its object."""
+        self.stash(el, node, parent, name)
+        out: list[Any] = []
+        for child in el:
+            local = self.local(child.tag)
+            spec = node.child.get(local) if local is not None else None
+            if spec is None or local is None:
+                parent.setdefault(f"{name}/{child.tag}", []).append(_serialize(child))
+            elif local == "license":
+                out.append({"license": self.object(child, spec.node)})
+            else:
+                item = self.object(child, spec.node)
+                if local == "expression" and "content" in item:
+                    item["expression"] = item.pop("content")
+                elif local == "expression-detailed":
+                    item.setdefault("expressionDetails", [])  # what tells it from <expression>
+                out.append(item)
+        return out
+
+    def datasets(self, el: Element, node: Node, parent: dict[str, Any], name: str) -> list[Any]:
+        """``<dataset>`` as its object, ``<ref>`` as ``{"ref": ...}``."""
+        self.stash(el, node, parent, name)
+        out: list[Any] = []
+        for child in el:
+            local = self.local(child.tag)
+            spec = node.child.get(local) if local is not None else None
+            if spec is None or local is None:
+                parent.setdefault(f"{name}/{child.tag}", []).append(_serialize(child))
+            elif local == "ref":
+                out.append({"ref": child.text or ""})
+            else:
+                out.append(self.value(child, spec.node, local, parent))
+        return out
 
 
-def _boolean(el: Element) -> bool:
-    return _text(el) in ("true", "1")
+def array(spec: Child) -> bool:
+    """A repeatable element whose JSON form is an array of its occurrences (a repeatable wrapper is
+    one array already)."""
+    return spec.many and spec.name not in SCALARS and not wrapper(spec.node)
 
 
-def _number(el: Element) -> float | str:
-    text = _text(el)
+def wrapper(node: Node) -> bool:
+    """An element that only holds repeated items (of one element, or a choice of several): its JSON
+    form is the array of them."""
+    return (
+        bool(node.children)
+        and all(c.many for c in node.children)
+        and not node.attributes
+        and node.text is None
+    )
+
+
+def ref_choice(node: Node, name: str) -> bool:
+    """A choice of objects or a ``<ref>`` to one, whose JSON form is the ref's string when it is
+    that (``REF_CHOICES``: a patent assertion's ``asserter``)."""
+    ref = node.child.get("ref")
+    return name in REF_CHOICES and ref is not None and ref.node.leaf and not node.attributes
+
+
+def _ref_choice(node: Node, name: str, el: Element, prefix: str) -> bool:
+    return ref_choice(node, name) and len(el) == 1 and el[0].tag == f"{prefix}ref"
+
+
+def _serialize(el: Element) -> str:
+    tail, el.tail = el.tail, None
     try:
-        return float(text)
-    except ValueError:
-        return text
-
-
-def _integer(el: Element) -> int | str:
-    text = _text(el)
-    return int(text) if text.isdigit() else text
-
-
-def _property(el: Element) -> dict[str, Any]:
-    return {"name": el.get("name", ""), "value": _raw_text(el)}
-
-
-def _hash(el: Element) -> dict[str, Any]:
-    return {"alg": el.get("alg", ""), "content": _text(el)}
-
-
-def _licenses(el: Element) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for choice in el:
-        if choice.tag == "expression":
-            out.append(
-                {"expression": _text(choice), **_attrs(choice, ("acknowledgement", "bom-ref"))}
-            )
-        elif choice.tag == "license":
-            out.append({"license": _LICENSE(choice)})
-    return out
-
-
-def _license_text(el: Element) -> dict[str, Any]:
-    out: dict[str, Any] = {"content": _raw_text(el)}
-    if el.get("content-type"):
-        out["contentType"] = el.get("content-type")
-    if el.get("encoding"):
-        out["encoding"] = el.get("encoding")
-    return out
-
-
-def _dependency(el: Element) -> dict[str, Any]:
-    out: dict[str, Any] = {"ref": el.get("ref", "")}
-    depends = [c.get("ref", "") for c in el if c.tag == "dependency"]
-    provides = [c.get("ref", "") for c in el if c.tag == "provides"]
-    if depends:
-        out["dependsOn"] = depends
-    if provides:
-        out["provides"] = provides
-    return out
-
-
-def _tools(el: Element) -> list[dict[str, Any]] | dict[str, Any]:
-    """CycloneDX 1.5+ ``{components, services}``; before, a list of ``tool`` (vendor/name/version)."""
-    if any(c.tag == "tool" for c in el):
-        return [_TOOL(c) for c in el if c.tag == "tool"]
-    out: dict[str, Any] = {}
-    _fill(out, el, {"components": _COMPONENTS, "services": _SERVICES})
-    return out
-
-
-def _analysis(el: Element) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    _fill(out, el, _ANALYSIS)
-    if "responses" in out:
-        out["response"] = out.pop("responses")  # the JSON name is singular
-    return out
-
-
-def _card(el: Element) -> Any:
-    """A ``modelCard`` or ``data`` element (or one inside them): objects, wrapped arrays, text."""
-    ref = el.get("bom-ref")
-    if not len(el):
-        return {"bom-ref": ref} if ref else _raw_text(el)
-    out: dict[str, Any] = {"bom-ref": ref} if ref else {}
-    for child in el:
-        key = child.tag
-        if key == "#":
-            continue
-        if key == "properties":
-            out[key] = _PROPERTIES(child)
-        elif key == "datasets":
-            out[key] = [{"ref": _text(c)} if c.tag == "ref" else _card(c) for c in child]
-        elif key in SINGULAR:
-            out[key] = [_card(c) for c in child if c.tag == SINGULAR[key]]
-        elif key in UNWRAPPED:
-            out.setdefault(key, []).append(_card(child))
-        else:
-            out[key] = _card(child)
-    return out
-
-
-def _component(el: Element) -> dict[str, Any]:
-    out = _attrs(el, ("type", "mime-type", "bom-ref"))
-    _fill(out, el, _COMPONENT, frozenset({"data", "omniborId", "swhid"}))
-    return out
-
-
-_PROPERTIES = _list_of(_property, "property")
-_HASHES = _list_of(_hash, "hash")
-_LICENSES = _licenses
-_LICENSE = _object(
-    {"id": _text, "name": _text, "text": _license_text, "url": _text},
-    ("bom-ref", "acknowledgement"),
-)
-_CONTACT = _object({"name": _raw_text, "email": _text, "phone": _text})
-_ORGANIZATION = _object(
-    {"name": _raw_text, "url": _text, "contact": _CONTACT}, repeated=frozenset({"url", "contact"})
-)
-_EXTERNAL_REFERENCES = _list_of(
-    _object({"url": _text, "comment": _raw_text, "hashes": _HASHES}, ("type",)), "reference"
-)
-_COMPONENTS = _list_of(_component, "component")
-_TOOL = _object(
-    {"vendor": _raw_text, "name": _raw_text, "version": _text, "hashes": _HASHES},
-    (),
-)
-_SERVICES = _list_of(
-    _object({"provider": _ORGANIZATION, "group": _raw_text, "name": _raw_text, "version": _text}),
-    "service",
-)
-_PEDIGREE = _object(
-    {
-        "ancestors": _COMPONENTS,
-        "descendants": _COMPONENTS,
-        "variants": _COMPONENTS,
-        "notes": _raw_text,
-    },
-    (),
-)
-_TEXT_FIELDS = ("author", "publisher", "group", "name", "description", "copyright")
-_COMPONENT: dict[str, Reader] = {
-    **dict.fromkeys(_TEXT_FIELDS, _raw_text),
-    **dict.fromkeys(("version", "scope", "cpe", "purl", "omniborId", "swhid"), _text),
-    "supplier": _ORGANIZATION,
-    "manufacturer": _ORGANIZATION,
-    "authors": _list_of(_CONTACT, "author"),
-    "hashes": _HASHES,
-    "licenses": _LICENSES,
-    "modified": _boolean,
-    "pedigree": _PEDIGREE,
-    "externalReferences": _EXTERNAL_REFERENCES,
-    "properties": _PROPERTIES,
-    "components": _COMPONENTS,
-    "modelCard": _card,
-    "data": _card,
-    "tags": _texts("tag"),
-}
-_METADATA: dict[str, Reader] = {
-    "timestamp": _text,
-    "lifecycles": _list_of(
-        _object({"phase": _text, "name": _raw_text, "description": _raw_text}, ()), "lifecycle"
-    ),
-    "tools": _tools,
-    "authors": _list_of(_CONTACT, "author"),
-    "component": _component,
-    "manufacture": _ORGANIZATION,
-    "manufacturer": _ORGANIZATION,
-    "supplier": _ORGANIZATION,
-    "licenses": _LICENSES,
-    "properties": _PROPERTIES,
-}
-_SOURCE = _object({"name": _raw_text, "url": _text}, ())
-_RATING = _object(
-    {
-        "source": _SOURCE,
-        "score": _number,
-        "severity": _text,
-        "method": _text,
-        "vector": _text,
-        "justification": _raw_text,
-    },
-    (),
-)
-_AFFECTED_VERSION = _object({"version": _text, "range": _text, "status": _text}, ())
-_VULNERABILITY: dict[str, Reader] = {
-    "id": _text,
-    "source": _SOURCE,
-    "references": _list_of(_object({"id": _text, "source": _SOURCE}, ()), "reference"),
-    "ratings": _list_of(_RATING, "rating"),
-    "cwes": _list_of(_integer, "cwe"),
-    **dict.fromkeys(("description", "detail", "recommendation", "workaround"), _raw_text),
-    "advisories": _list_of(_object({"title": _raw_text, "url": _text}, ()), "advisory"),
-    **dict.fromkeys(("created", "published", "updated", "rejected"), _text),
-    "analysis": _analysis,
-    "affects": _list_of(
-        _object({"ref": _text, "versions": _list_of(_AFFECTED_VERSION, "version")}, ()),
-        "target",
-    ),
-    "properties": _PROPERTIES,
-}
-_ANALYSIS: dict[str, Reader] = {
-    **dict.fromkeys(("state", "justification", "firstIssued", "lastUpdated"), _text),
-    "responses": _texts("response"),
-    "detail": _raw_text,
-}
-_BOM: dict[str, Reader] = {
-    "metadata": _object(_METADATA, ()),
-    "components": _COMPONENTS,
-    "externalReferences": _EXTERNAL_REFERENCES,
-    "dependencies": _list_of(_dependency, "dependency"),
-    "properties": _PROPERTIES,
-    "vulnerabilities": _list_of(_object(_VULNERABILITY), "vulnerability"),
-}
+        return ET.tostring(el, encoding="unicode")
+    finally:
+        el.tail = tail

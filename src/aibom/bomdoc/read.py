@@ -6,7 +6,9 @@ so they accept and refuse the same files with the same words:
 - at most ``Limits.max_bom_bytes`` (256 MiB), from a file (never blocking on a FIFO or device) or stdin;
 - JSON, or XML when the first non-space byte is ``<``. XML is parsed with ``defusedxml`` and any DTD
   is refused (so no entity expansion and no external entity), then converted to the JSON form
-  (``aibom.bomdoc.fromxml``) so that every reader sees one shape;
+  (``aibom.bomdoc.fromxml``, driven by the version's XSD) so that every reader sees one shape.
+  The conversion loses nothing: what JSON has no field for (foreign elements and attributes, XML
+  signatures) is kept under extension keys, and ``aibom.bom.xml.write_xml`` writes it all back;
 - nesting at most ``Limits.max_bom_depth`` deep and at most ``Limits.max_bom_components`` components;
 - ``bomFormat`` CycloneDX (in XML: a ``<bom>`` in the CycloneDX namespace);
 - spec version 1.2 to 1.7 (``SPEC_VERSIONS``). Any other version is an **error**, never a warning, in
@@ -57,8 +59,9 @@ def read_bom(
     """The CycloneDX document at ``source`` (a path, ``"-"`` for stdin, or a binary stream) as the
     JSON form's dict, XML included; ``UsageError`` for anything the module docstring refuses.
 
-    ``xml=False`` refuses XML: for commands that write the document back (``score --annotate``,
-    ``audit --format cyclonedx``), since XML is converted only for the fields aibom reads."""
+    ``xml=False`` refuses XML: for commands that write the document back as JSON (``score
+    --annotate``, ``audit --format cyclonedx``), where XML-only content (extension elements, XML
+    signatures) would have no valid place."""
     name, data = read_source(source, limits)
     return parse_bom(data, name, limits, versions=versions, xml=xml)
 
@@ -209,9 +212,7 @@ def _parse_xml(data: bytes, name: str, limits: Limits) -> dict[str, Any]:
     root = _xml_tree(data, name)
     if _xml_deeper_than(root, limits.max_bom_depth):
         raise _too_deep(name, limits)
-    version = _xml_version(root, name)
-    fromxml.local_names(root, f"{fromxml.NAMESPACE}{version}")
-    return fromxml.document(root, version)
+    return fromxml.document(root, _xml_version(root, name))
 
 
 def _xml_tree(data: bytes, name: str) -> ET.Element:

@@ -257,8 +257,6 @@ def _score_options(
     """Scoring is on with ``--score`` or ``--min-score``."""
     if not do_score and min_score is None:
         return None
-    if output_format != "json":
-        raise click.UsageError("--score writes scores into JSON BOMs only; drop --format xml")
     from aibom.score import ScoreOptions
 
     return ScoreOptions(profile=profile, packs=packs, rule_dirs=rule_dirs, min_score=min_score)
@@ -338,8 +336,6 @@ def _vuln_source(
 ) -> VulnSource | None:
     if not (vulns or osv_db or online):
         return None
-    if output_format != "json":
-        raise click.UsageError("--vulns writes advisories into JSON BOMs only; drop --format xml")
     if osv_db is not None and online:
         raise click.UsageError("choose one of --osv-db and --online")
     from aibom.vulns import offline_source, online_source

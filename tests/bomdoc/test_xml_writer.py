@@ -1,0 +1,96 @@
+"""``aibom.bom.xml.write_xml``: the JSON form of any document as CycloneDX XML, and what it refuses."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+
+from aibom.bom.xml import write_xml, xml_text
+from aibom.bomdoc import read_bom
+from aibom.errors import InvalidBomError, UsageError
+
+
+def _doc(**fields: Any) -> dict[str, Any]:
+    return {"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1, **fields}
+
+
+def test_fields_follow_the_schema_order_and_spelling() -> None:
+    doc = _doc(
+        components=[
+            {
+                "name": "a",  # before "type" in the dict; XML wants attributes, then the XSD order
+                "type": "library",
+                "version": "1",
+                "hashes": [{"alg": "SHA-256", "content": "a" * 64}],
+                "modified": False,
+            }
+        ],
+        vulnerabilities=[{"id": "V", "ratings": [{"score": 1e-05}], "cwes": [79]}],
+    )
+    text = write_xml(doc)
+    assert '<component type="library">\n      <name>a</name>\n      <version>1</version>' in text
+    assert '<hash alg="SHA-256">' in text and "<modified>false</modified>" in text
+    assert "<score>0.00001</score>" in text  # xs:decimal has no exponent
+    assert read_bom(io.BytesIO(text.encode())) == doc
+
+
+def test_json_only_fields_are_left_out() -> None:
+    doc = _doc(**{"$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json", "unknown": 1})
+    text = write_xml(doc)
+    assert "schema.json" not in text and "unknown" not in text and ">CycloneDX<" not in text
+
+
+def test_characters_xml_cannot_carry_are_dropped() -> None:
+    assert xml_text("a\x00b\x1bc\ud800") == "abc"
+    assert xml_text(True) == "true" and xml_text(float("nan")) == ""
+    text = write_xml(_doc(components=[{"type": "library", "name": "x\x00y"}]))
+    assert "<name>xy</name>" in text
+
+
+def test_an_invalid_document_is_refused_not_written() -> None:
+    with pytest.raises(InvalidBomError):
+        write_xml(_doc(components=[{"name": "no type"}]))
+    assert "<name>no type</name>" in write_xml(
+        _doc(components=[{"name": "no type"}]), validate=False
+    )
+
+
+@pytest.mark.parametrize("version", [None, "1.1", "2.0", 1.6])
+def test_versions_without_an_xml_schema_are_refused(version: object) -> None:
+    with pytest.raises(UsageError, match="has no XML schema"):
+        write_xml({"bomFormat": "CycloneDX", "specVersion": version})
+
+
+@pytest.mark.parametrize(
+    "extension",
+    [
+        "<not xml",
+        "<!DOCTYPE x [<!ENTITY e 'boom'>]><x:e xmlns:x='urn:x'>&e;</x:e>",
+        "<x:a xmlns:x='urn:x'>" + "<x:a>" * 200 + "</x:a>" * 200 + "</x:a>",
+    ],
+    ids=["malformed", "entity", "deep"],
+)
+def test_hostile_extension_keys_are_a_clear_error(extension: str) -> None:
+    doc = _doc(**{"{urn:x}e": [extension]})
+    with pytest.raises(UsageError, match="XML extension element"):
+        write_xml(doc)
+
+
+def test_wrong_shapes_give_an_invalid_document_or_a_valid_one_never_a_crash() -> None:
+    refused = 0
+    for fields in (
+        {"components": "abc"},
+        {"components": [None, 3, ["x"]]},
+        {"metadata": [1]},
+        {"dependencies": [{"ref": "a", "dependsOn": "b"}]},
+        {"components": [{"type": "library", "name": {"deep": [{"er": 1}]}}]},
+    ):
+        try:
+            text = write_xml(_doc(**fields))
+        except InvalidBomError:
+            refused += 1
+        else:
+            read_bom(io.BytesIO(text.encode()))  # what is written (validated) reads back
+    assert refused >= 3
