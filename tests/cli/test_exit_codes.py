@@ -482,6 +482,12 @@ def test_matrix_is_complete() -> None:
 
     here = Path(__file__).read_text()
     covered = {c for c in cli.commands if f'"{c}"' in here}
-    elsewhere = {"verify", "sign", "sign-bom", "verify-bom"}  # tests/verify (another helper)
+    elsewhere = {
+        "verify",
+        "sign",
+        "sign-bom",
+        "verify-bom",
+        "convert",
+    }  # convert: tests/spdx/test_cli.py  # tests/verify (another helper)
     assert set(cli.commands) == covered | elsewhere
     assert all(command in covered for command, _ in NOT_APPLICABLE)
