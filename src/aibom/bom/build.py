@@ -271,7 +271,7 @@ def build(inv: Inventory, root: Component, findings: Sequence[Finding]) -> Built
         b.by_ref[str(comp.bom_ref.value)] = comp
     _model_cards(b, inv)
     _ancestry(b, inv, models)
-    _dependencies(b, root, inv, models, datasets, packages, groups)
+    _dependencies(b, root, inv, models, datasets, packages, groups, loose)
     for i, finding in enumerate(sorted(findings, key=Finding.sort_key), 1):
         affected = (
             b.refs.by_path.get(finding.path)
@@ -323,12 +323,14 @@ def _dependencies(
     datasets: list[Component],
     packages: list[Component],
     groups: list[list[Package]],
+    loose: Sequence[Component] = (),
 ) -> None:
     by_ref = {str(c.bom_ref.value): c for c in (*models, *datasets, *packages)}
     top = [
         *models,
         *[d for d, e in zip(datasets, inv.datasets, strict=False) if e.source != "declared"],
         *packages,
+        *loose,
     ]
     b.bom.register_dependency(root, top)
     for model, comp in zip(inv.models, models, strict=False):
