@@ -212,7 +212,7 @@ def _group_plain(plain: list[Artifact], inv: Inventory, limits: Limits) -> None:
 
 
 _LOOSE_KINDS = frozenset(
-    {Kind.WEIGHTS, Kind.ARCHIVE, Kind.DATASET, Kind.LFS_POINTER, Kind.SIGNATURE}
+    {Kind.WEIGHTS, Kind.ARCHIVE, Kind.DATASET, Kind.LFS_POINTER, Kind.SIGNATURE, Kind.TOKENIZER}
 )
 
 
