@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -178,17 +179,26 @@ class _Reader:
             out.append(self.value(child, spec.node, spec.name, parent))
         return out
 
-    def licenses(self, el: Element, node: Node, parent: dict[str, Any], name: str) -> list[Any]:
-        """``<license>`` as ``{"license": {...}}``; ``<expression>`` as ``{"expression": ...}``
-        with its attributes; 1.7's ``<expression-detailed>`` as its object."""
+    def known(
+        self, el: Element, node: Node, parent: dict[str, Any], name: str
+    ) -> Iterator[tuple[Element, str, Any]]:
+        """The children the schema knows, as (element, local name, spec); the rest are kept in
+        ``parent`` as serialised XML under ``name/{namespace}tag`` (nothing is dropped)."""
         self.stash(el, node, parent, name)
-        out: list[Any] = []
         for child in el:
             local = self.local(child.tag)
             spec = node.child.get(local) if local is not None else None
             if spec is None or local is None:
                 parent.setdefault(f"{name}/{child.tag}", []).append(_serialize(child))
-            elif local == "license":
+            else:
+                yield child, local, spec
+
+    def licenses(self, el: Element, node: Node, parent: dict[str, Any], name: str) -> list[Any]:
+        """``<license>`` as ``{"license": {...}}``; ``<expression>`` as ``{"expression": ...}``
+        with its attributes; 1.7's ``<expression-detailed>`` as its object."""
+        out: list[Any] = []
+        for child, local, spec in self.known(el, node, parent, name):
+            if local == "license":
                 out.append({"license": self.object(child, spec.node)})
             else:
                 item = self.object(child, spec.node)
@@ -201,14 +211,9 @@ class _Reader:
 
     def datasets(self, el: Element, node: Node, parent: dict[str, Any], name: str) -> list[Any]:
         """``<dataset>`` as its object, ``<ref>`` as ``{"ref": ...}``."""
-        self.stash(el, node, parent, name)
         out: list[Any] = []
-        for child in el:
-            local = self.local(child.tag)
-            spec = node.child.get(local) if local is not None else None
-            if spec is None or local is None:
-                parent.setdefault(f"{name}/{child.tag}", []).append(_serialize(child))
-            elif local == "ref":
+        for child, local, spec in self.known(el, node, parent, name):
+            if local == "ref":
                 out.append({"ref": child.text or ""})
             else:
                 out.append(self.value(child, spec.node, local, parent))
