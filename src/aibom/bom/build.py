@@ -22,7 +22,8 @@ from packageurl import PackageURL
 from aibom.bom.components import (
     Refs,
     card_licenses,
-    file_component,
+    file_entry,
+    file_order,
     inner_name,
     package_licenses,
     package_refs,
@@ -47,6 +48,11 @@ class Built:
     """(name, version, bom-ref) of every package component, for vulnerability matching."""
     extra_vulnerabilities: list[dict[str, object]] = field(default_factory=list)
     """CycloneDX vulnerability objects made outside the library (OSV matches), appended as given."""
+    files: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+    """File components (JSON form, in order) of each model and dataset, by the parent's bom-ref."""
+    loose: list[dict[str, object]] = field(default_factory=list)
+    """Top-level file components (JSON form, in order): files outside any model or dataset, each a
+    dependency of the root."""
 
 
 # ---------------------------------------------------------------- models
@@ -126,7 +132,9 @@ class _Builder:
         self.model_ref[model.root] = ref
         if snap is not None:
             self.hf_model_ref.setdefault(snap.repo_id, ref)
-        files = [file_component(a, inner_name(a, model.root), self.refs) for a in model.files]
+        files = [file_entry(a, inner_name(a, model.root), self.refs) for a in model.files]
+        if files:
+            self.built.files[ref] = sorted(files, key=file_order)
         weights = [a for a in model.files if a.kind.value == "weights" and a.digests]
         hashes = (
             [HashType(alg=HashAlgorithm.SHA_256, content=weights[0].digests.sha256)]
@@ -146,7 +154,6 @@ class _Builder:
             licenses=card_licenses(model.card),
             external_references=_model_refs(model),
             properties=_model_props(model),
-            components=files,
         )
 
     def dataset(self, entry: DatasetEntry) -> Component:
@@ -157,7 +164,9 @@ class _Builder:
         )
         url = hub_url("datasets", *entry.key.split("/")) if is_hf else None
         root = entry.root or ""
-        files = [file_component(a, inner_name(a, root), self.refs) for a in entry.files]
+        files = [file_entry(a, inner_name(a, root), self.refs) for a in entry.files]
+        if files:
+            self.built.files[ref] = sorted(files, key=file_order)
         declared = [self.model_ref[m] for m in entry.declared_by if m in self.model_ref]
         pairs: list[tuple[Prop, object]] = [
             (Prop.MODEL_SOURCE, entry.source),
@@ -181,7 +190,6 @@ class _Builder:
             external_references=ext,
             properties=properties_of(pairs)
             + [Property(name=n, value=v) for n, v in entry.extra_properties],
-            components=files,
         )
 
     def base_model(self, repo_id: str) -> Component | None:
@@ -265,13 +273,13 @@ def build(inv: Inventory, root: Component, findings: Sequence[Finding]) -> Built
     packages = [b.package(g) for g in groups]
     # Files of interest outside any model or dataset (weights, archives, data, signatures, package
     # manifests): top-level file components, so that every file is in the BOM or a skipped entry.
-    loose = [file_component(a, a.display, b.refs) for a in inv.loose]
-    for comp in (*models, *datasets, *base, *packages, *loose):
+    b.built.loose = sorted((file_entry(a, a.display, b.refs) for a in inv.loose), key=file_order)
+    for comp in (*models, *datasets, *base, *packages):
         b.bom.components.add(comp)
         b.by_ref[str(comp.bom_ref.value)] = comp
     _model_cards(b, inv)
     _ancestry(b, inv, models)
-    _dependencies(b, root, inv, models, datasets, packages, groups, loose)
+    _dependencies(b, root, inv, models, datasets, packages, groups)
     for i, finding in enumerate(sorted(findings, key=Finding.sort_key), 1):
         affected = (
             b.refs.by_path.get(finding.path)
@@ -323,14 +331,12 @@ def _dependencies(
     datasets: list[Component],
     packages: list[Component],
     groups: list[list[Package]],
-    loose: Sequence[Component] = (),
 ) -> None:
     by_ref = {str(c.bom_ref.value): c for c in (*models, *datasets, *packages)}
     top = [
         *models,
         *[d for d, e in zip(datasets, inv.datasets, strict=False) if e.source != "declared"],
         *packages,
-        *loose,
     ]
     b.bom.register_dependency(root, top)
     for model, comp in zip(inv.models, models, strict=False):

@@ -17,7 +17,8 @@ from cyclonedx.output import make_outputter
 from cyclonedx.schema import OutputFormat, SchemaVersion
 
 from aibom.bom.build import Built
-from aibom.errors import InvalidBomError, UsageError
+from aibom.bomdoc.schema import validate_document
+from aibom.errors import UsageError
 
 SPEC_VERSIONS = {"1.6": SchemaVersion.V1_6, "1.7": SchemaVersion.V1_7}
 
@@ -67,7 +68,7 @@ def render_document(
         stage(doc)
     finalize(doc, reproducible=options.reproducible, keep_timestamp=stamp is not None)
     out = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-    validate_json(out, schema)
+    validate_document(doc, options.spec_version)
     if options.output_format == "xml":
         from aibom.bom.xml import write_xml
 
@@ -92,15 +93,51 @@ def _stamp(built: Built, version: str, options: DocumentOptions) -> datetime | N
 
 
 def splice(doc: dict[str, Any], built: Built) -> None:
-    """Put ``modelCard`` and ``data`` on the components the library serialized, by bom-ref."""
+    """Put ``modelCard``, ``data`` and file components on the components the library serialized, by
+    bom-ref, and the top-level files with their dependency entries, where the library would have
+    put them (components sorted by type, then name; dependencies by ref)."""
     for comp in _walk(doc.get("components", [])):
         ref = comp.get("bom-ref")
-        card = built.model_cards.get(ref) if ref else None
+        if not ref:
+            continue
+        card = built.model_cards.get(ref)
         if card:
             comp["modelCard"] = card
-        data = built.data.get(ref) if ref else None
+        data = built.data.get(ref)
         if data:
             comp["data"] = data
+        files = built.files.get(ref)
+        if files:
+            _insert_sorted(comp, "components", files)
+    root = built.bom.metadata.component
+    if built.loose and root is not None:
+        _splice_loose(doc, built.loose, str(root.bom_ref.value))
+
+
+def _insert_sorted(obj: dict[str, Any], key: str, value: object) -> None:
+    """Set ``key`` where the library would have written it: its keys are in alphabetical order."""
+    items = list(obj.items())
+    at = next((i for i, (k, _) in enumerate(items) if k > key), len(items))
+    items.insert(at, (key, value))
+    obj.clear()
+    obj.update(items)
+
+
+def _splice_loose(doc: dict[str, Any], loose: list[dict[str, object]], root: str) -> None:
+    comps = doc.setdefault("components", [])
+    at = next((i for i, c in enumerate(comps) if str(c.get("type", "")) > "file"), len(comps))
+    comps[at:at] = loose
+    refs = [str(entry["bom-ref"]) for entry in loose]
+    deps = doc.setdefault("dependencies", [])
+    entry = next((d for d in deps if d.get("ref") == root), None)
+    if entry is None:
+        entry = {"ref": root}
+        deps.append(entry)
+    entry["dependsOn"] = sorted({*entry.get("dependsOn", []), *refs})
+    if list(entry) != sorted(entry):  # the library writes keys in order: dependsOn, ref
+        entry["ref"] = entry.pop("ref")
+    deps.extend({"ref": r} for r in refs)
+    deps.sort(key=lambda d: str(d.get("ref", "")))
 
 
 def _walk(components: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -118,14 +155,6 @@ def finalize(doc: dict[str, Any], *, reproducible: bool, keep_timestamp: bool) -
         doc.pop("serialNumber", None)
         if not keep_timestamp:
             doc.get("metadata", {}).pop("timestamp", None)
-
-
-def validate_json(text: str, schema: SchemaVersion) -> None:
-    from cyclonedx.validation.json import JsonStrictValidator
-
-    error = JsonStrictValidator(schema).validate_str(text)
-    if error is not None:
-        raise InvalidBomError(str(error))
 
 
 def use_builtin_iri_format() -> None:

@@ -76,12 +76,10 @@ def merge_vulnerabilities(doc: dict[str, Any], matches: Sequence[Match], label: 
 
 def validate(doc: dict[str, Any]) -> str | None:
     """Schema errors of ``doc`` for its spec version (None when valid)."""
-    from cyclonedx.schema import SchemaVersion
-    from cyclonedx.validation.json import JsonStrictValidator
+    from aibom.bomdoc.schema import schema_errors
 
-    schema = SchemaVersion.from_version(str(doc["specVersion"]))
-    error = JsonStrictValidator(schema).validate_str(json.dumps(doc))
-    return None if error is None else str(error)[:2000]
+    errors = schema_errors(doc, str(doc.get("specVersion")))
+    return "; ".join(errors)[:2000] if errors else None
 
 
 def reaches(matches: Sequence[Match], fail_on: Severity | None) -> bool:
