@@ -18,6 +18,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from aibom._version import __version__
+from aibom.bomdoc.card import CardView, data_view, model_card_view
 from aibom.bomdoc.scorecard import RuleOutcome, Subject
 from aibom.bomdoc.view import BomView, ComponentView, FileView, FindingView, obj, text
 from aibom.escape import visible
@@ -74,6 +75,9 @@ class ModelSection:
     checklists: list[tuple[str, list[tuple[RuleOutcome, str]]]]
     description: str | None
     task: str | None
+    card: CardView
+    unsigned: bool
+    """Some rule outcome rests on model-card evidence the model's signature does not cover."""
 
 
 def render(report: Report) -> str:
@@ -88,6 +92,7 @@ def render(report: Report) -> str:
         "referenced": [m for m in report.bom.models if is_referenced(m)],
         "findings": _limited(report.bom.findings),
         "datasets": _limited(report.bom.datasets),
+        "data_cards": _data_cards(report.bom),
         "packages": _limited(report.bom.packages),
         "files": _files(report.bom),
         "metadata": _metadata(report),
@@ -145,7 +150,15 @@ def _model(report: Report, model: ComponentView, index: int) -> ModelSection:
         checklists=_checklists(subject),
         description=description,
         task=text(obj(model.model_card.get("modelParameters")).get("task")),
+        card=model_card_view(model, report.bom.name_of),
+        unsigned=subject is not None and any(o.unsigned for o in subject.outcomes),
     )
+
+
+def _data_cards(bom: BomView) -> list[tuple[ComponentView, CardView]]:
+    """Data components with ``data[]`` entries, and every field of those entries."""
+    views = ((d, data_view(d, bom.name_of)) for d in bom.datasets[:MAX_TABLE_ROWS])
+    return [(d, v) for d, v in views if not v.empty]
 
 
 def is_referenced(model: ComponentView) -> bool:
