@@ -38,6 +38,9 @@ MAX_CARD_BLOCKS = 20
 MAX_CARD_BLOCK_CHARS = 12_000
 """Characters of one card block; a longer card is cut with a note (the report stays under the limit)."""
 
+MAX_CARDS_CHARS = 40_000
+"""Characters of all card blocks together, so findings and scores still fit in one PR comment."""
+
 MAX_CARD_VALUE = 1_000
 """Characters per model-card value in a card block (a list item, not a table cell)."""
 
@@ -288,11 +291,19 @@ def _cards(bom: BomView) -> list[str]:
     if not shown:
         return []
     lines = ["", "### Model cards and data", ""]
+    used = blocks_shown = 0
     for kind, component, view in shown:
-        lines += _card_block(kind, component, view)
+        block = _card_block(kind, component, view)
+        size = sum(len(line) + 1 for line in block)
+        if used + size > MAX_CARDS_CHARS:
+            break
+        lines += block
+        used += size
+        blocks_shown += 1
     candidates = sum(1 for c in (*bom.models, *bom.datasets) if c.model_card or c.data)
-    if candidates > len(shown):
-        lines += ["", f"…and up to {candidates - len(shown)} more; the HTML report shows them all."]
+    if candidates > blocks_shown:
+        left = candidates - blocks_shown
+        lines += ["", f"…and up to {left} more; the HTML report shows them all."]
     return lines
 
 
