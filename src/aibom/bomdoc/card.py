@@ -149,7 +149,9 @@ class _Reader:
         name = _resolve(self.resolve, ref)
         if name is not None:
             shown = self.text(name)
-            return Group(shown, (Field("Reference", ("a component of this BOM",)),)) if shown else None
+            return (
+                Group(shown, (Field("Reference", ("a component of this BOM",)),)) if shown else None
+            )
         shown = self.text(ref)
         return Group(shown, (Field("Reference", ("not in this BOM",)),)) if shown else None
 
