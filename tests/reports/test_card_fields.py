@@ -79,11 +79,10 @@ def _html_text(out: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", out)).split())
 
 
-def _card_sections(out: str) -> tuple[str, str]:
+def _card_sections(page: str, markdown: str) -> tuple[str, str]:
     """Only the card parts of the reports (so a short value cannot match elsewhere by chance):
     the HTML ``model-card`` sections as text, the Markdown card blocks."""
-    sections = re.findall(r'<section class="model-card">.*?</section>', out[0], re.DOTALL)
-    markdown = out[1]
+    sections = re.findall(r'<section class="model-card">.*?</section>', page, re.DOTALL)
     return _html_text(" ".join(sections)), markdown[markdown.index("### Model cards and data") :]
 
 
@@ -114,7 +113,7 @@ def test_every_card_string_of_the_example_appears_in_html_and_markdown(path: Pat
     names = {c.ref: c.display_name for c in bom.components}
     expected = [e for _, raw in _cards(doc) for e in _expected(raw, names)]
     assert expected
-    page, markdown = _card_sections((render("html", doc), render("markdown", doc)))
+    page, markdown = _card_sections(render("html", doc), render("markdown", doc))
     missing_html = [e for e in expected if not _in_html(e[1], page)]
     missing_markdown = [e for e in expected if not _in_markdown(e[1], markdown)]
     assert not missing_html, f"{len(missing_html)} of {len(expected)} not in HTML"
@@ -127,7 +126,7 @@ def test_the_golden_example_has_all_its_card_strings() -> None:
     doc = read_bom(EXAMPLES / "spec" / "1.7" / "valid-machine-learning-1.7.json")
     strings = [t for how, t in _expected(_cards(doc)[0][1], {}) if how == "string"]
     assert len(strings) == 37
-    page, markdown = _card_sections((render("html", doc), render("markdown", doc)))
+    page, markdown = _card_sections(render("html", doc), render("markdown", doc))
     assert all(_in_html(s, page) for s in strings)
     assert all(_in_markdown(s, markdown) for s in strings)
     assert "image/jpeg, base64, 94,984 characters (not shown in this report)" in page
@@ -203,6 +202,60 @@ def test_dataset_and_governance_refs_are_resolved_to_names() -> None:
     assert "content, 4 characters (not shown in this report)" in page
     custodian = page[page.index("Custodians") :][:60]
     assert "m" in custodian and "model:m" not in custodian
+
+
+GOVERNANCE_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<bom xmlns="http://cyclonedx.org/schema/bom/1.7" version="1">
+  <components>
+    <component type="data" bom-ref="d1">
+      <name>d</name>
+      <data>
+        <type>dataset</type>
+        <name>train</name>
+        <contents>
+          <attachment content-type="text/plain">hello attachment</attachment>
+          <url>https://x.test/a</url>
+        </contents>
+        <classification>public</classification>
+        <sensitiveData>PII</sensitiveData>
+        <sensitiveData>faces</sensitiveData>
+        <graphics>
+          <description>graphic description</description>
+          <collection>
+            <graphic>
+              <name>chart</name>
+              <image content-type="image/png" encoding="base64">AAAA</image>
+            </graphic>
+          </collection>
+        </graphics>
+        <description>the description</description>
+        <governance>
+          <custodians><custodian><organization><name>Org C</name></organization></custodian></custodians>
+          <stewards><steward><individual><name>Jane</name><email>j@x.test</email></individual></steward></stewards>
+          <owners>
+            <owner><organization><name>Org O</name><address><country>FR</country></address></organization></owner>
+          </owners>
+        </governance>
+      </data>
+    </component>
+  </components>
+</bom>
+"""
+
+
+def test_every_data_field_of_an_xml_document_appears(tmp_path: Path) -> None:
+    """XML names a governance contact ``individual``; every other field has its JSON name."""
+    path = tmp_path / "bom.xml"
+    path.write_text(GOVERNANCE_XML)
+    doc = read_bom(path)
+    expected = [e for _, raw in _cards(doc) for e in _expected(raw, {})]
+    assert len(expected) == 19
+    page, markdown = _card_sections(render("html", doc), render("markdown", doc))
+    assert [e for e in expected if not _in_html(e[1], page)] == []
+    assert [e for e in expected if not _in_markdown(e[1], markdown)] == []
+    for shown in (page, markdown.replace("\\", "")):
+        assert "Jane, j@x.test" in shown.replace("@\u2060", "@")
+        assert "Org O · FR" in shown
 
 
 # ---------------------------------------------------------------------- hostile input

@@ -290,9 +290,7 @@ class _Reader:
             self.value("Type", entry.get("type")),
             self.value("Description", entry.get("description")),
             self.value("Contents URL", contents.get("url")),
-            self.value("Contents", self.attachment(obj(attachment)))
-            if isinstance(attachment, Mapping)
-            else None,
+            *self.attachment(attachment),
             self.properties("Contents properties", contents.get("properties")),
             self.value("Classification", entry.get("classification")),
             self.values("Sensitive data", entry.get("sensitiveData")),
@@ -304,16 +302,18 @@ class _Reader:
         name = self.text(entry.get("name"))
         return _group(name, fields) or (Group(name, ()) if name else None)
 
-    def attachment(self, attachment: Mapping[str, Any]) -> str | None:
-        """Inline text content is shown (it is text); encoded or binary content is described."""
-        content = attachment.get("content")
-        kind = attachment.get("contentType")
+    def attachment(self, value: Any) -> list[Field | None]:
+        """Inline text content is shown (it is text), with its type; encoded or binary content is
+        described."""
+        if not isinstance(value, Mapping):
+            return []
+        content, kind = value.get("content"), value.get("contentType")
         textual = (
             not isinstance(kind, str) or kind.startswith("text/") or kind == "application/json"
         )
-        if isinstance(content, str) and attachment.get("encoding") is None and textual:
-            return content
-        return _attachment(attachment)
+        if isinstance(content, str) and value.get("encoding") is None and textual:
+            return [self.value("Contents", content), self.value("Content type", kind)]
+        return [self.value("Contents", _attachment(value))]
 
     def parties(self, value: Any) -> list[Any]:
         """Governance owners, stewards or custodians: an organisation or a contact each."""
@@ -324,6 +324,8 @@ class _Reader:
                 out.append(self.organization(obj(party.get("organization"))))
             elif isinstance(party.get("contact"), Mapping):
                 out.append(self.contact(obj(party.get("contact"))))
+            elif isinstance(party.get("individual"), Mapping):  # the XML form's name for contact
+                out.append(self.contact(obj(party.get("individual"))))
         return out + [None] * max(0, len(items(value)) - MAX_CARD_ITEMS)
 
     def organization(self, org: Mapping[str, Any]) -> str | None:
