@@ -25,7 +25,7 @@ from aibom.bomdoc.view import view_of
 from aibom.escape import visible
 from aibom.render import render
 from aibom.render.interface import MAX_MARKDOWN_CHARS
-from aibom.render.markdown import MAX_CARD_BLOCK_CHARS, MAX_CARD_VALUE, esc
+from aibom.render.markdown import MAX_CARD_BLOCK_CHARS, MAX_CARD_VALUE, MAX_CARDS_CHARS, esc
 from tests.reports.builders import document
 
 EXAMPLES = Path(__file__).parents[1] / "data" / "cyclonedx"
@@ -362,3 +362,20 @@ def test_the_view_never_raises_on_wrong_types() -> None:
         (model,) = view_of(doc).models
         view = model_card_view(model)
         assert not view.empty or not isinstance(card.get("considerations"), dict)
+
+
+def test_markdown_card_blocks_share_one_budget() -> None:
+    card = {"considerations": {"users": [f"user {i} " + "w" * 200 for i in range(40)]}}
+    models = [
+        {"type": "machine-learning-model", "name": f"model-{i}", "modelCard": card}
+        for i in range(30)
+    ]
+    out = render("markdown", document(components=models))
+    cards = out[out.index("### Model cards and data") :]
+    blocks = cards.count("<details><summary>Model card: ")
+    assert 0 < blocks < 30
+    assert cards.count("<details>") == cards.count("</details>")
+    assert len(cards) <= MAX_CARDS_CHARS + 500
+    assert f"…and up to {30 - blocks} more; the HTML report shows them all." in cards
+    page = render("html", document(components=models))
+    assert page.count('<section class="model-card">') == 30
