@@ -283,27 +283,31 @@ def _delta(value: float | None) -> str:
 
 def _cards(bom: BomView) -> list[str]:
     """Each model card and each data component's entries, whole, in a closed ``<details>`` block."""
-    blocks = [
-        ("Model card", m, model_card_view(m, bom.name_of)) for m in bom.models[:MAX_CARD_BLOCKS]
-    ]
-    blocks += [("Data", d, data_view(d, bom.name_of)) for d in bom.datasets[:MAX_CARD_BLOCKS]]
-    shown = [(kind, c, v) for kind, c, v in blocks if not v.empty][:MAX_CARD_BLOCKS]
-    if not shown:
+    models, datasets = bom.models, bom.datasets
+    blocks = [("Model card", m, model_card_view(m, bom.name_of)) for m in models[:MAX_CARD_BLOCKS]]
+    blocks += [("Data", d, data_view(d, bom.name_of)) for d in datasets[:MAX_CARD_BLOCKS]]
+    found = [(kind, c, v) for kind, c, v in blocks if not v.empty]
+    unread = sum(
+        1
+        for c in (*models[MAX_CARD_BLOCKS:], *datasets[MAX_CARD_BLOCKS:])
+        if c.model_card or c.data
+    )
+    if not found and not unread:
         return []
     lines = ["", "### Model cards and data", ""]
-    used = blocks_shown = 0
-    for kind, component, view in shown:
+    used = shown = 0
+    for kind, component, view in found[:MAX_CARD_BLOCKS]:
         block = _card_block(kind, component, view)
         size = sum(len(line) + 1 for line in block)
         if used + size > MAX_CARDS_CHARS:
             break
         lines += block
         used += size
-        blocks_shown += 1
-    candidates = sum(1 for c in (*bom.models, *bom.datasets) if c.model_card or c.data)
-    if candidates > blocks_shown:
-        left = candidates - blocks_shown
-        lines += ["", f"…and up to {left} more; the HTML report shows them all."]
+        shown += 1
+    left = len(found) - shown
+    if left or unread:
+        count = f"{left}" if not unread else f"up to {left + unread}"
+        lines += ["", f"…and {count} more; the HTML report shows them all."]
     return lines
 
 
