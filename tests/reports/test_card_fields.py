@@ -379,3 +379,21 @@ def test_markdown_card_blocks_share_one_budget() -> None:
     assert f"…and up to {30 - blocks} more; the HTML report shows them all." in cards
     page = render("html", document(components=models))
     assert page.count('<section class="model-card">') == 30
+
+
+def test_html_shows_the_first_cards_in_full_and_says_so_for_the_rest() -> None:
+    from aibom.render.html import MAX_CARDS
+
+    card = {"modelParameters": {"task": "t"}}
+    models = [
+        {"type": "machine-learning-model", "name": f"m{i}", "modelCard": card}
+        for i in range(MAX_CARDS + 2)
+    ]
+    data = [
+        {"type": "data", "name": f"d{i}", "data": [{"type": "dataset", "name": f"e{i}"}]}
+        for i in range(MAX_CARDS + 3)
+    ]
+    page = render("html", document(components=models + data))
+    assert page.count('<section class="model-card">') == 2 * MAX_CARDS
+    assert page.count("This model's card is not shown") == 2
+    assert "The data entries of 3 more data components are not shown here" in page

@@ -15,6 +15,7 @@ import hashlib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from aibom._version import __version__
@@ -43,6 +44,10 @@ NONE = "\u2013"
 
 MAX_DESCRIPTION = 2_000
 """Characters of a model's description shown; cards can be megabytes."""
+
+MAX_CARDS = 200
+"""Models whose model card, and data components whose data entries, are shown in full (each up to
+``aibom.bomdoc.card.MAX_CARD_VALUES`` values): bounds the page for a BOM of thousands of cards."""
 
 _SEVERITY_CSS = {
     Severity.CRITICAL: "critical",
@@ -76,6 +81,8 @@ class ModelSection:
     description: str | None
     task: str | None
     card: CardView
+    card_omitted: bool
+    """The model has a card, not shown because ``MAX_CARDS`` cards were shown before it."""
     unsigned: bool
     """Some rule outcome rests on model-card evidence the model's signature does not cover."""
 
@@ -93,6 +100,7 @@ def render(report: Report) -> str:
         "findings": _limited(report.bom.findings),
         "datasets": _limited(report.bom.datasets),
         "data_cards": _data_cards(report.bom),
+        "data_with_entries": sum(1 for d in report.bom.datasets if d.data),
         "packages": _limited(report.bom.packages),
         "files": _files(report.bom),
         "metadata": _metadata(report),
@@ -150,15 +158,16 @@ def _model(report: Report, model: ComponentView, index: int) -> ModelSection:
         checklists=_checklists(subject),
         description=description,
         task=text(obj(model.model_card.get("modelParameters")).get("task")),
-        card=model_card_view(model, report.bom.name_of),
+        card=model_card_view(model, report.bom.name_of) if index < MAX_CARDS else CardView(),
+        card_omitted=index >= MAX_CARDS and bool(model.model_card),
         unsigned=subject is not None and any(o.unsigned for o in subject.outcomes),
     )
 
 
 def _data_cards(bom: BomView) -> list[tuple[ComponentView, CardView]]:
-    """Data components with ``data[]`` entries, and every field of those entries."""
-    views = ((d, data_view(d, bom.name_of)) for d in bom.datasets[:MAX_TABLE_ROWS])
-    return [(d, v) for d, v in views if not v.empty]
+    """Data components with ``data[]`` entries (the first ``MAX_CARDS``), every field of them."""
+    views = ((d, data_view(d, bom.name_of)) for d in bom.datasets if d.data)
+    return [(d, v) for d, v in islice(views, MAX_CARDS) if not v.empty]
 
 
 def is_referenced(model: ComponentView) -> bool:
