@@ -47,6 +47,9 @@ class RuleOutcome:
     message: str
     remediation: str
     evidence: tuple[Evidence, ...]
+    unsigned: str | None = None
+    """``unsigned_evidence``: what the outcome rests on that the model's signature does not cover
+    (a model card left out of the signature); None when nothing is."""
 
 
 @dataclass(frozen=True)
@@ -162,7 +165,16 @@ def _outcome(raw: Mapping[str, Any]) -> RuleOutcome:
             Evidence(text(obj(e).get("path")) or "", _evidence_value(obj(e).get("value")))
             for e in items(raw.get("evidence"))
         ),
+        unsigned=_unsigned(raw.get("unsigned_evidence")),
     )
+
+
+def _unsigned(value: Any) -> str | None:
+    """Any present ``unsigned_evidence`` marks the outcome; its text is shown when it is text."""
+    if value is None or value is False:
+        return None
+    shown = text(value) or "model card (not covered by the model's signature)"
+    return shown if len(shown) <= MAX_EVIDENCE_CHARS else shown[: MAX_EVIDENCE_CHARS - 1] + "…"
 
 
 def _evidence_value(value: Any) -> str:

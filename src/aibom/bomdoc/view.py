@@ -68,6 +68,8 @@ class ComponentView:
     properties: tuple[tuple[str, str], ...]
     files: tuple[FileView, ...]
     model_card: Mapping[str, Any]
+    data: tuple[Any, ...] = ()
+    """``data[]`` entries of a data component, raw (``aibom.bomdoc.card`` reads them)."""
 
     @property
     def display_name(self) -> str:
@@ -140,6 +142,11 @@ class BomView:
 
     def component(self, ref: str) -> ComponentView | None:
         return self._by_ref.get(ref)
+
+    def name_of(self, ref: str) -> str | None:
+        """The display name of the component with bom-ref ``ref``, if it is in this BOM."""
+        found = self._by_ref.get(ref)
+        return found.display_name if found is not None else None
 
     def counts(self) -> dict[Severity, int]:
         out = dict.fromkeys(sorted(Severity, reverse=True), 0)
@@ -218,6 +225,7 @@ def _component(
         properties=properties(entry.get("properties")),
         files=files,
         model_card=obj(entry.get("modelCard")),
+        data=tuple(items(entry.get("data"))),
     )
 
 

@@ -15,9 +15,11 @@ import hashlib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from aibom._version import __version__
+from aibom.bomdoc.card import CardView, data_view, model_card_view
 from aibom.bomdoc.scorecard import RuleOutcome, Subject
 from aibom.bomdoc.view import BomView, ComponentView, FileView, FindingView, obj, text
 from aibom.escape import visible
@@ -42,6 +44,10 @@ NONE = "\u2013"
 
 MAX_DESCRIPTION = 2_000
 """Characters of a model's description shown; cards can be megabytes."""
+
+MAX_CARDS = 200
+"""Models whose model card, and data components whose data entries, are shown in full (each up to
+``aibom.bomdoc.card.MAX_CARD_VALUES`` values): bounds the page for a BOM of thousands of cards."""
 
 _SEVERITY_CSS = {
     Severity.CRITICAL: "critical",
@@ -74,6 +80,11 @@ class ModelSection:
     checklists: list[tuple[str, list[tuple[RuleOutcome, str]]]]
     description: str | None
     task: str | None
+    card: CardView
+    card_omitted: bool
+    """The model has a card, not shown because ``MAX_CARDS`` cards were shown before it."""
+    unsigned: bool
+    """Some rule outcome rests on model-card evidence the model's signature does not cover."""
 
 
 def render(report: Report) -> str:
@@ -88,6 +99,8 @@ def render(report: Report) -> str:
         "referenced": [m for m in report.bom.models if is_referenced(m)],
         "findings": _limited(report.bom.findings),
         "datasets": _limited(report.bom.datasets),
+        "data_cards": _data_cards(report.bom),
+        "data_with_entries": sum(1 for d in report.bom.datasets if d.data),
         "packages": _limited(report.bom.packages),
         "files": _files(report.bom),
         "metadata": _metadata(report),
@@ -145,7 +158,16 @@ def _model(report: Report, model: ComponentView, index: int) -> ModelSection:
         checklists=_checklists(subject),
         description=description,
         task=text(obj(model.model_card.get("modelParameters")).get("task")),
+        card=model_card_view(model, report.bom.name_of) if index < MAX_CARDS else CardView(),
+        card_omitted=index >= MAX_CARDS and bool(model.model_card),
+        unsigned=subject is not None and any(o.unsigned for o in subject.outcomes),
     )
+
+
+def _data_cards(bom: BomView) -> list[tuple[ComponentView, CardView]]:
+    """Data components with ``data[]`` entries (the first ``MAX_CARDS``), every field of them."""
+    views = ((d, data_view(d, bom.name_of)) for d in bom.datasets if d.data)
+    return [(d, v) for d, v in islice(views, MAX_CARDS) if not v.empty]
 
 
 def is_referenced(model: ComponentView) -> bool:

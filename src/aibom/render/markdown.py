@@ -8,11 +8,13 @@ comment. The Action's step summary is this output, so it is safe to append to ``
 
 from __future__ import annotations
 
+import html
 import re
 
 from aibom._version import __version__
+from aibom.bomdoc.card import CardView, Field, Group, data_view, model_card_view
 from aibom.bomdoc.scorecard import Scorecard
-from aibom.bomdoc.view import FindingView
+from aibom.bomdoc.view import BomView, ComponentView, FindingView
 from aibom.diff import BomDiff, ComponentChange, ScoreChange
 from aibom.escape import visible
 from aibom.render.interface import MAX_MARKDOWN_CHARS, Report
@@ -29,6 +31,24 @@ MAX_ROWS = 50
 
 MAX_CELL = 200
 """Characters per table cell; model-card text can be arbitrarily long."""
+
+MAX_CARD_BLOCKS = 20
+"""Models (and data components) whose card gets a ``<details>`` block; the HTML report has all."""
+
+MAX_CARD_BLOCK_CHARS = 12_000
+"""Characters of one card block; a longer card is cut with a note (the report stays under the limit)."""
+
+MAX_CARDS_CHARS = 40_000
+"""Characters of all card blocks together, so findings and scores still fit in one PR comment."""
+
+MAX_CARD_VALUE = 1_000
+"""Characters per model-card value in a card block (a list item, not a table cell)."""
+
+UNSIGNED_MARK = "⚠️ evidence from an unsigned model card"
+UNSIGNED_NOTE = (
+    "Rules marked “evidence from an unsigned model card” rest on model-card text that the "
+    "model's signature does not cover: the supplier's word, not verified."
+)
 
 _ICON = {RED: "🔴", AMBER: "🟠", GREEN: "🟢", GREY: "⚪"}
 _VERDICT = {
@@ -81,6 +101,7 @@ def render(report: Report, limit: int = MAX_MARKDOWN_CHARS) -> str:
         lines += _scores(report.scorecard)
     if report.diff is not None:
         lines += _diff(report.diff)
+    lines += _cards(report.bom)
     lines += _skipped(report)
     lines += ["", f"<sub>aibom {__version__}{_bom_line(report)}</sub>", ""]
     return fit("\n".join(lines), limit)
@@ -171,7 +192,29 @@ def _scores(card: Scorecard) -> list[str]:
     ]
     profile = f" (profile {code(card.profile)})" if card.profile else ""
     head = ["", f"### Transparency scores{profile}", ""]
-    return [*head, "| Subject | Kind | Score | Grade | MOF class |", "|---|---|---|---|---|", *rows]
+    table = ["| Subject | Kind | Score | Grade | MOF class |", "|---|---|---|---|---|", *rows]
+    return [*head, *table, *_unsigned(card)]
+
+
+def _unsigned(card: Scorecard) -> list[str]:
+    """The rule outcomes whose evidence is an unsigned model card, marked, with what that means."""
+    marked = [(s, o) for s in card.subjects for o in s.outcomes if o.unsigned]
+    if not marked:
+        return []
+    rows = [
+        f"| {esc(s.name)} | {code(o.rule)} {esc(o.title)} | {esc(o.outcome)} | {UNSIGNED_MARK} |"
+        for s, o in marked[:MAX_ROWS]
+    ]
+    more = ["", f"…and {len(marked) - MAX_ROWS} more."] if len(marked) > MAX_ROWS else []
+    return [
+        "",
+        f"> [!WARNING]\n> {UNSIGNED_NOTE}",
+        "",
+        "| Subject | Rule | Outcome | Evidence |",
+        "|---|---|---|---|",
+        *rows,
+        *more,
+    ]
 
 
 def _score(value: float | None) -> str:
@@ -236,6 +279,90 @@ def _delta(value: float | None) -> str:
     if value is None:
         return NONE
     return f"{value:+.1f}"
+
+
+def _cards(bom: BomView) -> list[str]:
+    """Each model card and each data component's entries, whole, in a closed ``<details>`` block."""
+    models, datasets = bom.models, bom.datasets
+    blocks = [("Model card", m, model_card_view(m, bom.name_of)) for m in models[:MAX_CARD_BLOCKS]]
+    blocks += [("Data", d, data_view(d, bom.name_of)) for d in datasets[:MAX_CARD_BLOCKS]]
+    found = [(kind, c, v) for kind, c, v in blocks if not v.empty]
+    unread = sum(
+        1
+        for c in (*models[MAX_CARD_BLOCKS:], *datasets[MAX_CARD_BLOCKS:])
+        if c.model_card or c.data
+    )
+    if not found and not unread:
+        return []
+    lines = ["", "### Model cards and data", ""]
+    used = shown = 0
+    for kind, component, view in found[:MAX_CARD_BLOCKS]:
+        block = _card_block(kind, component, view)
+        size = sum(len(line) + 1 for line in block)
+        if used + size > MAX_CARDS_CHARS:
+            break
+        lines += block
+        used += size
+        shown += 1
+    left = len(found) - shown
+    if left or unread:
+        count = f"{left}" if not unread else f"up to {left + unread}"
+        lines += ["", f"…and {count} more; the HTML report shows them all."]
+    return lines
+
+
+def _card_block(kind: str, component: ComponentView, view: CardView) -> list[str]:
+    body: list[str] = []
+    for section in view.sections:
+        if section.title is not None:
+            body += [f"**{esc(section.title)}**", ""]
+        body += _card_fields(section.fields, 0)
+        body.append("")
+    if view.truncated:
+        body += ["*This card holds more values than a report shows; the BOM has them all.*", ""]
+    kept: list[str] = []
+    used = 0
+    for line in body:
+        if used + len(line) + 1 > MAX_CARD_BLOCK_CHARS:
+            kept += ["", "*…cut here: the HTML report and the BOM have the whole card.*", ""]
+            break
+        kept.append(line)
+        used += len(line) + 1
+    summary = f"{kind}: {_summary_text(component.display_name)}"
+    return [f"<details><summary>{summary}</summary>", "", *kept, "</details>", ""]
+
+
+def _card_fields(fields: tuple[Field, ...], depth: int) -> list[str]:
+    pad = "  " * depth
+    lines: list[str] = []
+    for f in fields:
+        label = f"{pad}- **{esc(f.label)}:**"
+        if len(f.values) == 1:
+            lines.append(f"{label} {esc(f.values[0], MAX_CARD_VALUE)}")
+        else:
+            lines.append(label)
+            lines += [f"{pad}  - {esc(v, MAX_CARD_VALUE)}" for v in f.values]
+        if len(f.groups) == 1 and f.groups[0].title is None:
+            lines += _card_fields(f.groups[0].fields, depth + 1)
+        else:
+            for number, g in enumerate(f.groups, 1):
+                lines += _card_group(g, number, depth + 1)
+        if f.more:
+            lines.append(f"{pad}  - …and {f.more} more")
+    return lines
+
+
+def _card_group(group: Group, number: int, depth: int) -> list[str]:
+    pad = "  " * depth
+    title = esc(group.title, MAX_CARD_VALUE) if group.title is not None else f"#{number}"
+    return [f"{pad}- *{title}*", *_card_fields(group.fields, depth + 1)]
+
+
+def _summary_text(value: str) -> str:
+    """Text inside a ``<summary>`` element: Markdown is not parsed there, HTML is, so the text is
+    HTML-escaped (after control characters are made visible), with mentions broken."""
+    flat = _flat(value, MAX_CELL, name=True)
+    return html.escape(flat, quote=False).replace("@", "@\u2060")
 
 
 def _skipped(report: Report) -> list[str]:
