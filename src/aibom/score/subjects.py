@@ -105,17 +105,17 @@ def licence_names(component: Mapping[str, object]) -> list[str]:
 
 
 def licence_ids(component: Mapping[str, object]) -> list[str]:
-    """Recognised licences of one component: for each entry its expression, id, or a known name."""
+    """Recognised licences of one component: for each entry its expression or id as written (the
+    schema makes them SPDX), else the id its name stands for (``recognise_licence``)."""
     out: list[str] = []
     for item in _list(component.get("licenses")):
         entry = _map(item)
         licence = _map(entry.get("license"))
-        for value in (entry.get("expression"), licence.get("id"), licence.get("name")):
-            found = recognise_licence(value, _LIMITS) if isinstance(value, str) else None
-            if found:
-                if found.casefold() not in {v.casefold() for v in out}:
-                    out.append(found)
-                break
+        found = _text(entry.get("expression")) or _text(licence.get("id"))
+        if not found and isinstance(licence.get("name"), str):
+            found = recognise_licence(str(licence.get("name")), _LIMITS) or ""
+        if found and found.casefold() not in {v.casefold() for v in out}:
+            out.append(found)
     return out
 
 
