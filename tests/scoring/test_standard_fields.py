@@ -313,3 +313,41 @@ def test_aibom_process_rules_do_not_apply_to_other_generators_boms(golden_card: 
 def test_aibom_process_rules_still_judge_aibom_scans(minimal_aibom_bom: dict[str, Any]) -> None:
     card = score_document(minimal_aibom_bom, packs=["safety"])
     assert _outcome(card, "SAFE-006", "bom")["outcome"] == "pass"
+
+
+# ---------------------------------------------------------------- aibom's own BOMs gain too
+
+OUT_OF_SCOPE_CARD = """---
+license: llama3.2
+---
+
+# M
+
+## Uses
+
+### Direct Use
+
+Summarise support tickets.
+
+### Out-of-Scope Use
+
+Medical or legal advice.
+"""
+
+
+def test_aibom_bom_of_a_community_licensed_card_with_out_of_scope_uses(tmp_path: Path) -> None:
+    """aibom writes a Hub card's "Out-of-Scope Use" into technicalLimitations (CycloneDX has no field
+    for it) and its ``license: llama3.2`` as a licence name: both used to fail."""
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps({"model_type": "bert"}))
+    save_file({"w": np.zeros((2, 2), dtype=np.float32)}, str(folder / "model.safetensors"))
+    (folder / "README.md").write_text(OUT_OF_SCOPE_CARD)
+    doc = json.loads(scan(ScanOptions(targets=(folder,), use_cache=False)).document)
+    card = score_document(doc, packs=["eu-ai-act", "model-card"])
+    assert _outcome(card, "EUAI-002")["satisfied_by"] == [
+        "modelCard.considerations.technicalLimitations"
+    ]
+    licence = _outcome(card, "MC-010")
+    assert licence["outcome"] == "pass"
+    assert licence["message"] == "Licence: LicenseRef-Llama-3.2-Community-License"
