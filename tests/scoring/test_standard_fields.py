@@ -70,7 +70,17 @@ def minimal_aibom_bom(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any
     with the real safetensors library), no README."""
     folder = tmp_path_factory.mktemp("minimal") / "tiny"
     folder.mkdir()
-    config = {"architectures": ["BertModel"], "model_type": "bert", "hidden_size": 4}
+    config = {
+        "architectures": ["BertModel"],
+        "model_type": "bert",
+        "hidden_size": 4,
+        "num_hidden_layers": 1,
+        "num_attention_heads": 1,
+        "intermediate_size": 8,
+        "vocab_size": 16,
+        "max_position_embeddings": 32,
+        "torch_dtype": "float32",
+    }
     (folder / "config.json").write_text(json.dumps(config))
     save_file(
         {"embeddings.weight": np.zeros((16, 4), dtype=np.float32)},
