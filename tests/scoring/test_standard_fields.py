@@ -152,6 +152,9 @@ def test_passes_name_the_standard_field_that_satisfied_them(golden_card: Scoreca
     assert _outcome(golden_card, "MC-001")["satisfied_by"] == ["modelCard.considerations.useCases"]
     assert _outcome(golden_card, "PROV-005")["satisfied_by"] == ["publisher"]
     assert _outcome(golden_card, "G7-013", "dataset")["satisfied_by"] == ["data[].classification"]
+    datasets = _outcome(golden_card, "EUAI-009")["satisfied_by"]  # a for_each over @datasets
+    assert datasets == ["@datasets[].data[].contents.url"]
+    assert _outcome(golden_card, "MC-009")["satisfied_by"][0] == "modelCard.considerations.useCases"
 
 
 def test_failures_carry_no_satisfied_by(golden_card: Scorecard) -> None:

@@ -112,8 +112,6 @@ _MODEL_LICENCES: dict[str, str] = {
     "apache license version 2 0": "Apache-2.0",
     "apache 2 0": "Apache-2.0",
     "apache license 2": "Apache-2.0",
-    "apache": "Apache-2.0",
-    "mit": "MIT",
     "the mit license": "MIT",
 }
 """Licence names (normalised: lower case, runs of other characters as one space) -> SPDX id or a

@@ -113,11 +113,6 @@ def satisfying_paths(rule: Rule, facts: Mapping[str, object]) -> tuple[str, ...]
     return tuple(dict.fromkeys(p.text for p in paths))[:MAX_EVIDENCE_PATHS]
 
 
-def is_aibom_path(path: str) -> bool:
-    """True for evidence only aibom writes (its ``aibom:`` properties), False for CycloneDX fields."""
-    return "aibom:" in path
-
-
 def _rests_on_unsigned_card(rule: Rule, facts: Mapping[str, object]) -> bool:
     """A signed model whose card the signature leaves out, judged by a rule that reads the card."""
     props = facts.get("@props")
