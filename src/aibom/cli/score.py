@@ -203,7 +203,7 @@ def explain_text(rule: Rule) -> str:
         "Condition:",
     ]
     text = "\n".join(lines) + "\n" + block(raw.get("condition"))
-    for key in ("needs", "applies_to"):
+    for key in ("needs", "applies_to", "wording"):
         if key in raw:
             text += f"{key.replace('_', ' ').capitalize()}:\n" + block(raw[key])
     return text

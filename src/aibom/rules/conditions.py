@@ -357,3 +357,36 @@ def _items_path(path: Path) -> Path:
         return path
     segments = (*path.segments[:-1], Segment(last.key, (Selector("each"),)))
     return Path(path.text + "[]", segments, limits=path.limits)
+
+
+def witness_paths(
+    node: Node, root: object, subject: object = None, prefix: Path | None = None
+) -> list[Path]:
+    """The paths that made ``node`` hold on ``root`` (as seen from the subject): the predicates that
+    held, the first alternative of an ``any`` that held, every part of an ``all``. Empty when the
+    node does not hold. Used to report which evidence satisfied a rule (a standard CycloneDX field
+    or an aibom property)."""
+    subject = root if subject is None else subject
+    if evaluate(node, root, subject) is not True:
+        return []
+    if isinstance(node, Predicate):
+        return [prefix.join(node.path) if prefix else node.path]
+    if isinstance(node, Negation):
+        return predicate_paths(node.child, prefix)
+    if isinstance(node, Group):
+        if node.op == "any":
+            child = next(c for c in node.children if evaluate(c, root, subject) is True)
+            return witness_paths(child, root, subject, prefix)
+        return [p for c in node.children for p in witness_paths(c, root, subject, prefix)]
+    path = node.path if node.path.absolute or prefix is None else prefix.join(node.path)
+    items = items_of(node.path.resolve(subject if node.path.absolute else root), node.path.limits)
+    if node.where is not None:
+        items = [item for item in items if evaluate(node.where, item, subject) is True]
+    inner = _items_path(path)
+    for item in items:
+        if _all(node.children, item, subject) is True:
+            found = [p for c in node.children for p in witness_paths(c, item, subject, inner)]
+            if node.quantifier == "any":
+                return found
+            return found or [path]
+    return [path]

@@ -16,7 +16,7 @@ import jsonschema
 from aibom.findings import Severity
 from aibom.limits import Limits
 from aibom.rules.conditions import ConditionError, Node, compile_condition
-from aibom.rules.model import Enforcement, FrameworkRef, Rule, RuleCase, Verdict
+from aibom.rules.model import Enforcement, FrameworkRef, Rule, RuleCase, Verdict, Wording
 from aibom.rules.paths import Path, PathError, parse_path
 from aibom.rules.yaml_marks import LoadedYaml, Loc, YamlError, format_loc, load_yaml
 
@@ -127,6 +127,7 @@ def _build(data: dict[str, Any], display: str, pack: str, limits: Limits) -> Rul
         tags=tuple(data.get("tags", ())),
         deprecated=bool(data.get("deprecated", False)),
         tests=tuple(_case(case, i) for i, case in enumerate(data["tests"])),
+        wording=_wording(data.get("wording"), limits),
         raw=data,
     )
 
@@ -162,6 +163,22 @@ def _messages(data: object, limits: Limits) -> dict[str, str]:
         for match in _TEMPLATE_FIELD.finditer(template):
             _path(match.group(1), ("message", outcome), limits)
     return templates
+
+
+def _wording(data: object, limits: Limits) -> dict[str, Wording]:
+    if not isinstance(data, Mapping):
+        return {}
+    out: dict[str, Wording] = {}
+    for kind, text in data.items():
+        if not isinstance(text, Mapping):
+            continue
+        title, remediation = text.get("title"), text.get("remediation")
+        out[str(kind)] = Wording(
+            title=title.strip() if isinstance(title, str) else None,
+            remediation=" ".join(remediation.split()) if isinstance(remediation, str) else None,
+            messages=_messages(text.get("message"), limits),
+        )
+    return out
 
 
 def _case(data: Mapping[str, Any], index: int) -> RuleCase:

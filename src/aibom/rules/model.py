@@ -47,6 +47,15 @@ class RuleCase:
 
 
 @dataclass(frozen=True)
+class Wording:
+    """A rule's text for subjects of one kind (``wording.dataset``); None falls back to the rule's."""
+
+    title: str | None = None
+    remediation: str | None = None
+    messages: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str
     version: int
@@ -72,8 +81,25 @@ class Rule:
     tags: tuple[str, ...] = ()
     deprecated: bool = False
     tests: tuple[RuleCase, ...] = ()
+    wording: Mapping[str, Wording] = field(default_factory=dict)
+    """Title, remediation and messages by subject kind, where the rule's own would misname it."""
     raw: Mapping[str, object] = field(default_factory=dict, compare=False, repr=False)
     """The rule as written (for ``aibom rules explain``)."""
+
+    def title_for(self, kind: str) -> str:
+        """The title as a subject of ``kind`` reads it ("The dataset's ..." for a dataset)."""
+        wording = self.wording.get(kind)
+        return wording.title if wording is not None and wording.title else self.title
+
+    def remediation_for(self, kind: str) -> str:
+        wording = self.wording.get(kind)
+        return (
+            wording.remediation if wording is not None and wording.remediation else self.remediation
+        )
+
+    def messages_for(self, kind: str) -> Mapping[str, str]:
+        wording = self.wording.get(kind)
+        return wording.messages if wording is not None and wording.messages else self.messages
 
 
 @dataclass(frozen=True)

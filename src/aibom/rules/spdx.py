@@ -92,3 +92,83 @@ def _satisfiable(node: Any, allowed: frozenset[str], depth: int) -> bool:
     symbol = getattr(node, "license_symbol", None) or node
     key = getattr(symbol, "key", None)
     return isinstance(key, str) and key.casefold() in allowed
+
+
+_MODEL_LICENCES: dict[str, str] = {
+    "gemma": "LicenseRef-Gemma-Terms-of-Use",
+    "gemma terms of use": "LicenseRef-Gemma-Terms-of-Use",
+    "gemma license": "LicenseRef-Gemma-Terms-of-Use",
+    "openrail": "LicenseRef-OpenRAIL",
+    "open rail": "LicenseRef-OpenRAIL",
+    "openrail m": "LicenseRef-OpenRAIL-M",
+    "openrail++": "LicenseRef-OpenRAIL-M",
+    "creativeml openrail m": "LicenseRef-CreativeML-OpenRAIL-M",
+    "bigscience openrail m": "LicenseRef-BigScience-OpenRAIL-M",
+    "bigscience bloom rail 1 0": "LicenseRef-BigScience-BLOOM-RAIL-1.0",
+    "bigscience rail 1 0": "LicenseRef-BigScience-BLOOM-RAIL-1.0",
+    "bigscience rail license 1 0": "LicenseRef-BigScience-BLOOM-RAIL-1.0",
+    "bigscience rail license v1 0": "LicenseRef-BigScience-BLOOM-RAIL-1.0",
+    "bigcode openrail m": "LicenseRef-BigCode-OpenRAIL-M",
+    "apache license version 2 0": "Apache-2.0",
+    "apache 2 0": "Apache-2.0",
+    "apache license 2": "Apache-2.0",
+    "the mit license": "MIT",
+}
+"""Licence names (normalised: lower case, runs of other characters as one space) -> SPDX id or a
+``LicenseRef-``: the model licences that have no SPDX id, as the Hugging Face Hub and vendors name
+them (Hub ids such as ``llama3.2`` or ``creativeml-openrail-m`` included), and common spellings of
+SPDX licences. Full SPDX names ("Apache License 2.0") and ids are recognised from the SPDX list."""
+_LLAMA = re.compile(r"^(meta )?llama ?(2|3|3 1|3 2|3 3|4)( community)?( licen[cs]e)?( agreement)?$")
+_NON_WORD = re.compile(r"[^a-z0-9+]+")
+_NOT_A_LICENCE = frozenset(
+    {"", "other", "unknown", "none", "noassertion", "n a", "na", "see license", "custom"}
+)
+
+
+def _normalise_name(text: str) -> str:
+    return _NON_WORD.sub(" ", text.casefold()).strip()
+
+
+@functools.cache
+def _spdx_by_name() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for lic in LICENSES.values():
+        out.setdefault(_normalise_name(lic.name), lic.id)
+        out.setdefault(_normalise_name(lic.id), lic.id)
+    return out
+
+
+def recognise_licence(text: str, limits: Limits) -> str | None:
+    """The SPDX id, expression or ``LicenseRef-`` that a licence id, expression or *name* stands for,
+    or None when it is not recognised (a placeholder such as "other", or a name not in the tables).
+
+    ``Apache-2.0`` and ``MIT OR Apache-2.0`` come back unchanged; ``Apache License 2.0`` (its SPDX
+    name) becomes ``Apache-2.0``; ``Llama 3.2 Community License`` becomes
+    ``LicenseRef-Llama-3.2-Community-License``.
+    """
+    text = text.strip()
+    if not text or len(text) > limits.max_spdx_expression_chars:
+        return None
+    if text.casefold().startswith(("licenseref-", "documentref-")):
+        return text
+    key = _normalise_name(text)
+    if key in _NOT_A_LICENCE:
+        return None
+    known = _spdx_by_name().get(key) or _MODEL_LICENCES.get(key)
+    if known:
+        return known
+    llama = _LLAMA.match(key)
+    if llama:
+        return f"LicenseRef-Llama-{llama.group(2).replace(' ', '.')}-Community-License"
+    if _OPERATORS.search(text) and _expression_of_ids(text):
+        return text
+    return None
+
+
+def _expression_of_ids(text: str) -> bool:
+    try:
+        parsed = _licensing().parse(text, validate=False, strict=True)
+        unknown = _licensing().unknown_license_keys(parsed) if parsed is not None else ["?"]
+    except Exception:  # license_expression raises assorted types on malformed input
+        return False
+    return not any(not str(k).startswith("LicenseRef-") for k in unknown)

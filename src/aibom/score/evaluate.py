@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from aibom.rules.conditions import evaluate, items_of, predicate_paths
+from aibom.rules.conditions import evaluate, items_of, predicate_paths, witness_paths
 from aibom.rules.model import Rule, Verdict
 from aibom.rules.paths import Path, parse_path
 from aibom.score.subjects import Subject
@@ -54,6 +54,19 @@ class RuleResult:
     unsigned_card: bool = False
     """The outcome rests on model-card data that the model's signature does not cover (the signer
     ignored the card): a reader should weigh it as the vendor's unverified word."""
+    satisfied_by: tuple[str, ...] = ()
+    """For a pass: the paths whose values made the condition hold, standard CycloneDX fields or
+    aibom properties (``@props.aibom:...``), in the order the rule tries them."""
+    kind: str = ""
+    """The subject's kind; the title and remediation are worded for it (``Rule.wording``)."""
+
+    @property
+    def title(self) -> str:
+        return self.rule.title_for(self.kind)
+
+    @property
+    def remediation(self) -> str:
+        return self.rule.remediation_for(self.kind)
 
 
 CARD_UNSIGNED = "aibom:signature:card-unsigned"
@@ -86,10 +99,18 @@ def evaluate_rule(rule: Rule, subject: Subject) -> RuleResult:
         rule=rule,
         subject=subject.ref,
         outcome=outcome,
-        message=render_message(rule, outcome, subject.facts),
+        message=render_message(rule, outcome, subject.facts, subject.kind),
         evidence=evidence(rule, subject.facts) if applies else (),
         unsigned_card=applies and _rests_on_unsigned_card(rule, subject.facts),
+        satisfied_by=satisfying_paths(rule, subject.facts) if outcome is Verdict.PASS else (),
+        kind=subject.kind,
     )
+
+
+def satisfying_paths(rule: Rule, facts: Mapping[str, object]) -> tuple[str, ...]:
+    """The paths that made a passing rule's condition hold (duplicates removed, bounded)."""
+    paths = witness_paths(rule.condition, facts)
+    return tuple(dict.fromkeys(p.text for p in paths))[:MAX_EVIDENCE_PATHS]
 
 
 def _rests_on_unsigned_card(rule: Rule, facts: Mapping[str, object]) -> bool:
@@ -135,15 +156,18 @@ def to_json(value: object, depth: int = 0) -> JsonValue:
     return str(value)[:MAX_EVIDENCE_TEXT]
 
 
-def render_message(rule: Rule, outcome: Verdict, facts: Mapping[str, object]) -> str:
-    template = rule.messages.get(outcome.value) or rule.messages.get("*")
+def render_message(
+    rule: Rule, outcome: Verdict, facts: Mapping[str, object], kind: str = ""
+) -> str:
+    messages, title = rule.messages_for(kind), rule.title_for(kind)
+    template = messages.get(outcome.value) or messages.get("*")
     if not template:
-        return _DEFAULT_MESSAGES[outcome].format(title=rule.title)
+        return _DEFAULT_MESSAGES[outcome].format(title=title)
 
     def field(match: re.Match[str]) -> str:
         name = match.group(1).strip()
         if name == "title":
-            return rule.title
+            return title
         values = items_of(parse_path(name).resolve(facts, 5))
         return ", ".join(_short_text(v) for v in values[:5]) if values else "(none)"
 

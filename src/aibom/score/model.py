@@ -156,7 +156,7 @@ def outcome_json(result: RuleResult) -> dict[str, JsonValue]:
     rule = result.rule
     out: dict[str, JsonValue] = {
         "rule": rule.id,
-        "title": rule.title,
+        "title": result.title,
         "pack": rule.pack,
         "outcome": result.outcome.value,
         "severity": rule.severity.label,
@@ -164,9 +164,11 @@ def outcome_json(result: RuleResult) -> dict[str, JsonValue]:
         "weight": rule.weight,
         "frameworks": [{"framework": f.framework, "ref": f.ref} for f in rule.frameworks],
         "message": result.message,
-        "remediation": rule.remediation,
+        "remediation": result.remediation,
         "evidence": [{"path": e.path, "value": e.value} for e in result.evidence],
     }
+    if result.satisfied_by:  # passes only: which evidence (a CycloneDX field or an aibom property)
+        out["satisfied_by"] = list(result.satisfied_by)
     if result.unsigned_card:  # only then, so documents without signatures keep their shape
         out["unsigned_evidence"] = "model card (not covered by the model's signature)"
     return out

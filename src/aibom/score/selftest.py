@@ -3,11 +3,13 @@
 Each case is a BOM document (or a component placed in a minimal BOM); the rule is evaluated on the case's
 subject (by ref, else the first subject of one of the rule's kinds) and its outcome compared with
 ``expect``. Every rule must also carry at least one passing and one failing case, so that both
-branches of its condition are shown to work.
+branches of its condition are shown to work, and must not call a dataset, package or supplier "the
+model": a rule for several kinds words its title and remediation for each (``wording``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -38,6 +40,24 @@ class CaseResult:
         return f"{where}: {label}: expected {self.case.expect.value}, got {actual}"
 
 
+_MODEL_WORD = re.compile(r"\bmodel('s|s)?\b", re.IGNORECASE)
+_WORDED_KINDS = ("dataset", "package", "supplier")
+"""Kinds whose subject is not a model: a rule applying to one must not say "the model" to it."""
+
+
+def wording_problems(rule: Rule) -> list[str]:
+    """Kinds the rule applies to whose title or remediation still speaks of "the model"."""
+    out = []
+    for kind in (k for k in rule.kinds if k in _WORDED_KINDS):
+        for label, text in (
+            ("title", rule.title_for(kind)),
+            ("remediation", rule.remediation_for(kind)),
+        ):
+            if _MODEL_WORD.search(text) and not re.search(rf"\b{kind}", text, re.IGNORECASE):
+                out.append(f"its {label} calls a {kind} a model (add wording.{kind}.{label})")
+    return out
+
+
 def _subject(rule: Rule, case: RuleCase) -> Subject | None:
     subjects = extract_subjects(case.document)
     if case.subject is not None:
@@ -61,6 +81,7 @@ def run_rule(rule: Rule) -> list[CaseResult]:
     for needed in (Verdict.PASS, Verdict.FAIL):
         if needed not in expected:
             results.append(CaseResult(rule, None, problem=f"has no case expecting {needed.value}"))
+    results += [CaseResult(rule, None, problem=p) for p in wording_problems(rule)]
     return results
 
 

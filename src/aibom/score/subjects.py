@@ -13,7 +13,10 @@ A subject's facts are its CycloneDX object plus derived keys that start with ``@
   description, recommendation, ref, source}``;
 - ``@datasets``: the datasets ``modelCard.modelParameters.datasets`` names (referenced components are
   resolved, each with ``@props``) plus data components it depends on;
-- ``@licenses``: distinct licence ids, expressions and names of it and its nested components;
+- ``@licenses``: distinct licence ids, expressions and names of it and its nested components, as written;
+- ``@license-ids``: the same licences as SPDX ids, expressions or ``LicenseRef-`` ids where they are
+  recognised (a name such as "Apache License 2.0" or "Llama 3.2 Community License" counts, see
+  ``aibom.rules.spdx.recognise_licence``); unrecognised names and placeholders ("other") are left out;
 - ``@dependencies``: the components it depends on; ``@bom``: the whole document;
 - ``@kind``, ``@name``, ``@ref``. The BOM subject also has ``@models``, ``@datasets``, ``@packages``,
   ``@components`` and ``@findings`` (all of them); a supplier has ``@components``.
@@ -28,6 +31,7 @@ from dataclasses import dataclass, field
 
 from aibom.bomdoc.walk import nodes
 from aibom.limits import DEFAULT_LIMITS
+from aibom.rules.spdx import recognise_licence
 
 MAX_NAME_CHARS = 200
 
@@ -100,6 +104,30 @@ def licence_names(component: Mapping[str, object]) -> list[str]:
     return out
 
 
+def licence_ids(component: Mapping[str, object]) -> list[str]:
+    """Recognised licences of one component: for each entry its expression or id as written (the
+    schema makes them SPDX), else the id its name stands for (``recognise_licence``)."""
+    out: list[str] = []
+    for item in _list(component.get("licenses")):
+        entry = _map(item)
+        licence = _map(entry.get("license"))
+        found = _text(entry.get("expression")) or _text(licence.get("id"))
+        if not found and isinstance(licence.get("name"), str):
+            found = recognise_licence(str(licence.get("name")), _LIMITS) or ""
+        if found and found.casefold() not in {v.casefold() for v in out}:
+            out.append(found)
+    return out
+
+
+def _merge(first: list[str], more: list[str]) -> list[str]:
+    out, seen = list(first), {x.casefold() for x in first}
+    for name in more:
+        if name.casefold() not in seen:
+            seen.add(name.casefold())
+            out.append(name)
+    return out
+
+
 def _ref(component: Mapping[str, object], kind: str, pointer: Sequence[str | int]) -> str:
     ref = _text(component.get("bom-ref"))
     if ref:
@@ -163,7 +191,7 @@ class _Index:
 
 
 def _with_props(component: Mapping[str, object]) -> Facts:
-    return {**component, "@props": properties(component)}
+    return {**component, "@props": properties(component), "@license-ids": licence_ids(component)}
 
 
 def _nested(component: Mapping[str, object]) -> list[Mapping[str, object]]:
@@ -175,11 +203,10 @@ def component_facts(index: _Index, component: Mapping[str, object], kind: str, r
     refs = {ref, *(_text(c.get("bom-ref")) for c in nested)} - {""}
     findings = [f for r in sorted(refs) for f in index.findings.get(r, [])]
     depends = [index.resolve(r) for r in index.depends.get(ref, [])]
-    licences = licence_names(component)
+    licences, ids = licence_names(component), licence_ids(component)
     for child in nested:
-        licences += [
-            n for n in licence_names(child) if n.casefold() not in {x.casefold() for x in licences}
-        ]
+        licences = _merge(licences, licence_names(child))
+        ids = _merge(ids, licence_ids(child))
     return {
         **component,
         "@kind": kind,
@@ -190,6 +217,7 @@ def component_facts(index: _Index, component: Mapping[str, object], kind: str, r
         "@findings": findings,
         "@datasets": _datasets(index, component, [d for d in depends if d is not None]),
         "@licenses": licences,
+        "@license-ids": ids,
         "@dependencies": [d for d in depends if d is not None],
         "@bom": index.doc,
     }

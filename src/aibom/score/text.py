@@ -70,7 +70,7 @@ def render_table(scorecard: Scorecard) -> str:
             lines.append(
                 f"  {_LABEL[result.outcome]:<11} {rule.id:<9} {rule.severity.label:<8} {result.message}"
             )
-            lines.append(f"  {'':<11} {'':<9} {'':<8} -> {rule.remediation}")
+            lines.append(f"  {'':<11} {'':<9} {'':<8} -> {result.remediation}")
     lines += ["", *_gates(scorecard)]
     return "\n".join(lines) + "\n"
 
@@ -114,7 +114,7 @@ def render_markdown(scorecard: Scorecard) -> str:
         if shown:
             lines += ["", "| outcome | rule | what | to do |", "|---|---|---|---|"]
             lines += [
-                f"| {_LABEL[r.outcome].lower()} | {r.rule.id} | {_md(r.message)} | {_md(r.rule.remediation)} |"
+                f"| {_LABEL[r.outcome].lower()} | {r.rule.id} | {_md(r.message)} | {_md(r.remediation)} |"
                 for r in shown
             ]
     lines += ["", *[f"- {line}" for line in _gates(scorecard)]]
