@@ -346,6 +346,63 @@ def test_cli_scan_writes_the_accounting(tmp_path: Path) -> None:
     assert _keys(_props(model)[Prop.CARD_UNMAPPED.value]) == MODEL_UNMAPPED
 
 
+# The Llama 3.2 card's shape: a non-SPDX licence with a relative link, and the gated-access keys.
+LLAMA_FRONT = """\
+language:
+- en
+- de
+library_name: transformers
+pipeline_tag: text-generation
+tags:
+- facebook
+- meta
+- llama
+license: llama3.2
+license_link: LICENSE
+extra_gated_prompt: >-
+  ### LLAMA 3.2 COMMUNITY LICENSE AGREEMENT
+
+  Llama 3.2 Version Release Date: September 25, 2024
+extra_gated_fields:
+  First Name: text
+  Date of birth: date_picker
+  Country: country
+  Job title:
+    type: select
+    options:
+    - Student
+    - Other
+  geo: ip_location
+  By clicking Submit below I accept the terms of the license: checkbox
+extra_gated_description: The information you provide will be collected, stored, processed and shared.
+extra_gated_button_content: Submit
+extra_gated_eu_disallowed: true
+"""
+
+
+def test_gated_llama_card(tmp_path: Path) -> None:
+    folder = _model_folder(tmp_path, LLAMA_FRONT)
+    config = {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 8}
+    (folder / "config.json").write_text(json.dumps(config))
+    model = _component(_scan(folder), "machine-learning-model", "bert-imdb")
+    props = _props(model)
+    gated = [
+        "extra_gated_prompt", "extra_gated_fields", "extra_gated_description",
+        "extra_gated_button_content", "extra_gated_eu_disallowed",
+    ]  # fmt: skip
+    assert _keys(props[Prop.CARD_UNMAPPED.value]) == gated
+    assert Prop.CARD_PARTLY.value not in props
+    front = yaml.safe_load(LLAMA_FRONT)
+    assert json.loads(props[f"{FAMILY_CARD_HF}extra_gated_fields"]) == front["extra_gated_fields"]
+    assert props[f"{FAMILY_CARD_HF}extra_gated_eu_disallowed"] == "true"
+    assert props[f"{FAMILY_CARD_HF}extra_gated_prompt"] == front["extra_gated_prompt"]
+    assert model["licenses"] == [{"license": {"name": "llama3.2"}}]
+    assert props[Prop.MODEL_LICENSE_LINK.value] == "LICENSE"
+    params = model["modelCard"]["modelParameters"]
+    assert (params["task"], params["architectureFamily"]) == ("text-generation", "llama")
+    assert model["tags"] == ["facebook", "llama", "meta"]
+
+
 # ---------------------------------------------------------------- odd and hostile front matter
 
 
@@ -487,3 +544,9 @@ def test_docs_list_every_placed_key() -> None:
     for key in {*MODEL_PLACES, *DATASET_PLACES}:
         assert f"| `{key}` |" in text, key
     assert FAMILY_CARD_HF in text
+
+
+def test_key_with_spaces_is_kept(tmp_path: Path) -> None:
+    facts = _parse(tmp_path, '"my key": value\n"": blank\n')
+    assert facts.keys.kept == [("my key", "value")]
+    assert facts.keys.dropped == [": not kept, the key is blank"]

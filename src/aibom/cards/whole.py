@@ -9,7 +9,7 @@ Each key of the front matter ends in one of four states:
   split sizes of ``dataset_info``...) and the whole value is kept as well, as ``aibom:card:hf:<key>``;
 - **kept**: it has no place (or its value could not be used there: a wrong type, an empty list), so the
   whole value is kept as ``aibom:card:hf:<key>``;
-- **dropped**: not even that (a key name that is not printable text, or past
+- **dropped**: not even that (a key name that is blank, too long or holds control characters, or past
   ``Limits.max_card_properties``); the key and the reason are listed.
 
 Values kept as properties are text: strings as written (control and invisible characters shown as
@@ -40,7 +40,7 @@ MAX_KEY_CHARS = 128
 """Longest front-matter key used in a property name (an output cap: longer keys are dropped with
 their reason)."""
 _BAD_KEY = re.compile(
-    r"[\x00-\x20\x7f-\x9f\u2028\u2029\u200b\u2060-\u2064\u202a-\u202e\u2066-\u2069\ufeff]"
+    r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b\u2060-\u2064\u202a-\u202e\u2066-\u2069\ufeff]"
 )
 
 # Keys whose values are copied into component tags as ``<key>:<value>`` (the Hub's own spelling of
@@ -179,7 +179,7 @@ def _key_problem(key: str) -> str | None:
     if len(key) > MAX_KEY_CHARS:
         return f"the key is longer than {MAX_KEY_CHARS} characters"
     if _BAD_KEY.search(key):
-        return "the key holds spaces, control or invisible characters"
+        return "the key holds control or invisible characters"
     return None
 
 
