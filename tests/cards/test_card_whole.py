@@ -202,7 +202,10 @@ def _dataset_folder(root: Path, front: str = DATASET_FRONT) -> Path:
     rows = "id,title,context,question,answers\n1,Normans,The Normans...,Who?,Normans\n"
     (folder / "plain_text" / "train-00000-of-00001.csv").write_text(rows)
     (folder / "plain_text" / "validation-00000-of-00001.csv").write_text(rows)
-    body = "# Dataset Card for SQuAD\n\n## Dataset Summary\n\nQuestions on Wikipedia articles.\n"
+    body = (
+        "# Dataset Card for SQuAD\n\n## Dataset Summary\n\nQuestions on Wikipedia articles.\n\n"
+        "### Personal and Sensitive Information\n\nNone: the articles are public.\n"
+    )
     (folder / "README.md").write_text(_card(front, body), encoding="utf-8")
     return folder
 
@@ -303,6 +306,7 @@ def test_dataset_card_every_key_is_accounted_for(tmp_path: Path) -> None:
     assert data["pedigree"]["ancestors"] == [{"type": "data", "name": "wikipedia"}]
     (entry,) = data["data"]
     assert entry["description"].startswith("SQuAD\n\nQuestions on Wikipedia articles.")
+    assert entry["sensitiveData"] == ["None: the articles are public."]
     contents = {p["name"]: p["value"] for p in entry["contents"]["properties"]}
     assert contents == {
         Prop.DATASET_SPLITS.value: "train: 87599 examples, 79346108 bytes; "

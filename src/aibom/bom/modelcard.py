@@ -314,6 +314,7 @@ def dataset_data(
             ("name", clean_text(name, 400)),
             ("contents", _compact([("url", location), ("properties", properties)])),
             ("description", _dataset_description(name, card)),
+            ("sensitiveData", _texts(card.sections.get("personal_information") if card else None)),
             ("governance", _compact([("owners", _owners(name))])),
         ]
     )
