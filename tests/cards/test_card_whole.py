@@ -15,6 +15,7 @@ import yaml
 from safetensors.numpy import save_file
 
 from aibom.cards import parse_card
+from aibom.cards.front_matter import load_bounded
 from aibom.cards.whole import DATASET_PLACES, MODEL_PLACES
 from aibom.limits import Limits
 from aibom.properties import FAMILY_CARD_HF, Prop
@@ -554,3 +555,45 @@ def test_key_with_spaces_is_kept(tmp_path: Path) -> None:
     facts = _parse(tmp_path, '"my key": value\n"": blank\n')
     assert facts.keys.kept == [("my key", "value")]
     assert facts.keys.dropped == [": not kept, the key is blank"]
+
+
+NASTY = [
+    "task_categories: {a: 1}\nsize_categories: [[1]]\nsource_datasets: 5\nlanguage: [null, '']\n",
+    "tags: ['\\e[2J', '\\u202eevil', '']\nlicense: {x: y}\nlicense_link: 'javascript:alert(1)'\n",
+    "dataset_info: {splits: [{name: {x: 1}, num_examples: -3}, 7], dataset_size: 1.5}\n",
+    "source_datasets: ['extended|', 'extended|\\e', 'a/b/c', '../..']\npretty_name: [x]\n",
+    "'1': 2\ntrue: 3\nnull: 4\n2020-01-01: 5\n",
+    "widget: !!binary aGVsbG8=\nwhen: 2024-05-01\nnan: .nan\n",
+]
+
+
+@pytest.mark.parametrize("front", NASTY)
+def test_nasty_front_matter_gives_valid_boms(tmp_path: Path, front: str) -> None:
+    # ``configs:`` makes the folder a dataset (aibom.inventory looks for dataset-card keys)
+    fronts = {"machine-learning-model": front, "data": front + "configs: []\n"}
+    model, dataset = (
+        _model_folder(tmp_path, fronts["machine-learning-model"]),
+        _dataset_folder(tmp_path, fronts["data"]),
+    )
+    doc = _scan(model, dataset, version="1.7")
+    for kind, name, places in (
+        ("machine-learning-model", "bert-imdb", MODEL_PLACES),
+        ("data", "squad", DATASET_PLACES),
+    ):
+        props = _props(_component(doc, kind, name))
+        listed = {
+            *_keys(props.get(Prop.CARD_UNMAPPED.value)),
+            *_keys(props.get(Prop.CARD_PARTLY.value)),
+        }
+        meta = load_bounded(fronts[kind], 1000, 64).value
+        assert isinstance(meta, dict)
+        for key in meta:  # every key, as text
+            assert key in listed or key in places or key in props.get(Prop.CARD_DROPPED.value, "")
+            if key not in places:
+                assert f"{FAMILY_CARD_HF}{key}" in props, key
+    assert "\x1b" not in json.dumps(doc, ensure_ascii=False)
+    scan(
+        ScanOptions(
+            targets=(model, dataset), spec_version="1.7", output_format="xml", use_cache=False
+        )
+    )
