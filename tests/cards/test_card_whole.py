@@ -532,10 +532,11 @@ def test_dataset_info_per_config(tmp_path: Path) -> None:
 
 
 def test_source_datasets_without_ancestors(tmp_path: Path) -> None:
-    front = DATASET_FRONT.replace("- extended|wikipedia", "- original\n- extended|other-web\n- acme/corpus")  # fmt: skip
+    front = DATASET_FRONT.replace("- extended|wikipedia", "- original\n- extended|other-web\n- acme/corpus\n- a/..")  # fmt: skip
     doc = _scan(_dataset_folder(tmp_path, front))
     data = _component(doc, "data", "squad")
-    (ancestor,) = data["pedigree"]["ancestors"]
+    ancestor, odd = data["pedigree"]["ancestors"]
+    assert odd == {"type": "data", "name": "a/.."}  # no Hub link
     assert (ancestor["group"], ancestor["name"]) == ("acme", "corpus")
     assert ancestor["externalReferences"][0]["url"] == "https://huggingface.co/datasets/acme/corpus"
     assert "source_datasets:original" in data["tags"]

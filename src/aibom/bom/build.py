@@ -121,7 +121,7 @@ def _description(card: CardFacts | None) -> str | None:
 
 def _source_dataset(name: str) -> Component:
     """A dataset named by a card's ``source_datasets`` (an ancestor, not a component of the BOM)."""
-    hf = _HF_ID.fullmatch(name) is not None
+    hf = _HF_ID.fullmatch(name) is not None and not {".", ".."} & set(name.split("/"))
     group, _, short = name.rpartition("/") if hf else ("", "", name)
     url = hub_url("datasets", group, short) if hf else None
     return Component(
