@@ -20,7 +20,7 @@ from aibom.cards.whole import DATASET_PLACES, MODEL_PLACES
 from aibom.limits import Limits
 from aibom.properties import FAMILY_CARD_HF, Prop
 from aibom.scan import ScanOptions, scan
-from tests.builders import validate_bom
+from tests.builders import hf_cache_repo, validate_bom
 
 AIBOM = Path(sys.executable).parent / "aibom"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "cards.md"
@@ -598,3 +598,16 @@ def test_nasty_front_matter_gives_valid_boms(tmp_path: Path, front: str) -> None
             targets=(model, dataset), spec_version="1.7", output_format="xml", use_cache=False
         )
     )
+
+
+def test_dataset_card_in_a_hub_cache(tmp_path: Path) -> None:
+    files = {
+        "README.md": _card(DATASET_FRONT, "# SQuAD\n").encode(),
+        "plain_text/train-00000-of-00001.csv": b"id,question\n1,Who?\n",
+    }
+    hf_cache_repo(tmp_path / "hub", "rajpurkar/squad", "d" * 40, files, repo_type="dataset")
+    doc = _scan(tmp_path / "hub")
+    data = _component(doc, "data", "squad")
+    assert data["group"] == "rajpurkar"
+    assert "task_categories:question-answering" in data["tags"]
+    assert _keys(_props(data)[Prop.CARD_UNMAPPED.value]) == DATASET_UNMAPPED
