@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from safetensors.numpy import save_file
 from aibom.cards import parse_card
 from aibom.cards.front_matter import load_bounded
 from aibom.cards.whole import DATASET_PLACES, MODEL_PLACES
+from aibom.cli.catalog import is_documented
 from aibom.limits import Limits
 from aibom.properties import FAMILY_CARD_HF, Prop
 from aibom.scan import ScanOptions, scan
@@ -320,7 +322,10 @@ def test_dataset_card_every_key_is_accounted_for(tmp_path: Path) -> None:
 @pytest.mark.parametrize("version", ["1.6", "1.7"])
 def test_both_cards_valid_in_json_and_xml(tmp_path: Path, version: str) -> None:
     model, dataset = _model_folder(tmp_path), _dataset_folder(tmp_path)
-    _scan(model, dataset, version=version)  # validated against the JSON schema
+    doc = _scan(model, dataset, version=version)  # validated against the JSON schema
+    names = set(re.findall(r'"name": "(aibom:[^"]+)"', json.dumps(doc)))
+    assert len(names) > 20
+    assert [name for name in names if not is_documented(name)] == []
     result = scan(
         ScanOptions(
             targets=(model, dataset), spec_version=version, output_format="xml", use_cache=False
