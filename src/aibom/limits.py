@@ -167,6 +167,12 @@ class Limits:
     """Bytes read from a Hugging Face cache ref file; a real one holds a 40-hex commit id."""
     max_card_preamble_lines: int = 40
     """Lines (blank, badge, HTML) looked through for front matter that is not at the top of a card."""
+    max_card_property_chars: int = 4096
+    """Characters of one card front-matter value kept as an ``aibom:card:hf:<key>`` property (compact
+    JSON for lists and mappings); a longer value is cut and its key listed in ``aibom:card:truncated-keys``."""
+    max_card_properties: int = 200
+    """Front-matter keys of one card kept as ``aibom:card:hf:<key>`` properties; real cards leave a
+    dozen or so. Keys past it are listed, with the reason, in ``aibom:card:dropped-keys``."""
     max_license_chars: int = 200
     """Longest licence expression parsed, or free-text licence name kept, from package metadata."""
 

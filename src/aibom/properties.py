@@ -49,6 +49,14 @@ class Prop(str, enum.Enum):
     # ---- datasets
     DATASET_DECLARED_BY = "aibom:dataset:declared-by"
     DATASET_FILE_COUNT = "aibom:dataset:file-count"
+    DATASET_SPLITS = "aibom:dataset:splits"
+    DATASET_SIZE = "aibom:dataset:size-bytes"
+    DATASET_DOWNLOAD_SIZE = "aibom:dataset:download-bytes"
+    # ---- card front matter accounting (model and dataset components)
+    CARD_UNMAPPED = "aibom:card:unmapped-keys"
+    CARD_PARTLY = "aibom:card:partly-mapped-keys"
+    CARD_TRUNCATED = "aibom:card:truncated-keys"
+    CARD_DROPPED = "aibom:card:dropped-keys"
     # ---- python packages
     PY_SOURCE = "aibom:python:source"
     PY_SOURCE_KIND = "aibom:python:source-kind"
@@ -121,6 +129,21 @@ PROPERTIES: dict[Prop, str] = {
     Prop.HF_REFS: "Refs (branches, tags) that point at the snapshot's commit.",
     Prop.DATASET_DECLARED_BY: "bom-refs of the models whose cards name this dataset.",
     Prop.DATASET_FILE_COUNT: "Number of data files found locally for the dataset.",
+    Prop.DATASET_SPLITS: "Splits named by the dataset card's `dataset_info`, as `<split>: <n> examples, "
+    "<b> bytes` (`<config>/<split>` when there are several configs; `; `-separated). In "
+    "`data[].contents.properties`.",
+    Prop.DATASET_SIZE: "`dataset_info.dataset_size` from the dataset card, in bytes (summed over configs). "
+    "In `data[].contents.properties`.",
+    Prop.DATASET_DOWNLOAD_SIZE: "`dataset_info.download_size` from the dataset card, in bytes (summed over "
+    "configs). In `data[].contents.properties`.",
+    Prop.CARD_UNMAPPED: "Card front-matter keys with no CycloneDX place (or whose value could not be used "
+    "there): each is kept whole as `aibom:card:hf:<key>` (comma-separated).",
+    Prop.CARD_PARTLY: "Card front-matter keys placed in CycloneDX only in part (e.g. `model-index`, "
+    "`dataset_info`, several licences) and also kept whole as `aibom:card:hf:<key>` (comma-separated).",
+    Prop.CARD_TRUNCATED: "Card front-matter keys whose `aibom:card:hf:<key>` value was cut at the "
+    "length limit (it ends with `…`; comma-separated).",
+    Prop.CARD_DROPPED: "Card front-matter keys not kept at all, each with the reason (`key: reason`, "
+    "`; `-separated); also notes a front matter block that could not be read.",
     Prop.PY_SOURCE: "File or environment the package was read from.",
     Prop.PY_SOURCE_KIND: "installed, requirements, pyproject, poetry.lock, Pipfile.lock, uv.lock, pylock.",
     Prop.PY_SPECIFIER: "The requirement as written when it is not pinned to one version.",
@@ -157,11 +180,15 @@ PROPERTIES: dict[Prop, str] = {
 
 FAMILY_HYPERPARAMETER = "aibom:model:hyperparameter:"
 FAMILY_CO2 = "aibom:model:co2:"
+FAMILY_CARD_HF = "aibom:card:hf:"
 
 FAMILIES: dict[str, str] = {
     FAMILY_HYPERPARAMETER: "`aibom:model:hyperparameter:<key>`: architecture hyperparameters copied from "
     "config.json (hidden_size, num_hidden_layers, vocab_size, ...).",
     FAMILY_CO2: "`aibom:model:co2:<field>`: the card's `co2_eq_emissions` (emissions in grams, source, "
     "training-type, geographical-location, hardware-used).",
+    FAMILY_CARD_HF: "`aibom:card:hf:<key>`: a model or dataset card front-matter key with no CycloneDX "
+    "place, or placed only in part, kept whole: strings as written (control characters escaped), "
+    "other values as compact JSON; see docs/cards.md.",
 }
 """Property names with a variable last part."""

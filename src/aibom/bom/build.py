@@ -3,6 +3,7 @@ cannot (``modelCard``, ``data``), returned separately for ``aibom.bom.document``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -30,13 +31,23 @@ from aibom.bom.components import (
     properties_of,
     vulnerability,
 )
-from aibom.bom.modelcard import WeightsSummary, dataset_data, model_card
+from aibom.bom.modelcard import (
+    WeightsSummary,
+    card_key_properties,
+    card_tags,
+    dataset_contents_properties,
+    dataset_data,
+    model_card,
+    source_datasets,
+)
 from aibom.cards import CardFacts
 from aibom.findings import Finding
 from aibom.inventory import DatasetEntry, Inventory, ModelEntry
 from aibom.iri import hub_url, safe_url
 from aibom.packages.interface import Package
 from aibom.properties import Prop
+
+_HF_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9._-]+")
 
 
 @dataclass
@@ -101,7 +112,8 @@ def _model_props(model: ModelEntry) -> list[Property]:
             (Prop.MODEL_CARD_PROBLEMS, "; ".join(card.problems)),
             (Prop.MODEL_CARD_PLACEHOLDERS, "; ".join(card.placeholders)),
         ]
-    extra = [Property(name=name, value=value) for name, value in model.extra_properties]
+    extra = [Property(name=name, value=value) for name, value in card_key_properties(card)]
+    extra += [Property(name=name, value=value) for name, value in model.extra_properties]
     return properties_of(pairs) + extra
 
 
@@ -111,6 +123,21 @@ def _description(card: CardFacts | None) -> str | None:
     text = card.sections.get("model_description") or card.sections.get("summary") or ""
     text = " ".join(text.split())
     return (text[:497] + "...") if len(text) > 500 else (text or None)
+
+
+def _source_dataset(name: str) -> Component:
+    """A dataset named by a card's ``source_datasets`` (an ancestor, not a component of the BOM)."""
+    hf = _HF_ID.fullmatch(name) is not None and not {".", ".."} & set(name.split("/"))
+    group, _, short = name.rpartition("/") if hf else ("", "", name)
+    url = hub_url("datasets", group, short) if hf else None
+    return Component(
+        type=ComponentType.DATA,
+        name=short,
+        group=group or None,
+        external_references=(
+            [ExternalReference(type=ExternalReferenceType.WEBSITE, url=XsUri(url))] if url else []
+        ),
+    )
 
 
 class _Builder:
@@ -152,6 +179,7 @@ class _Builder:
             description=_description(model.card),
             hashes=hashes,
             licenses=card_licenses(model.card),
+            tags=card_tags(model.card),
             external_references=_model_refs(model),
             properties=_model_props(model),
         )
@@ -178,18 +206,27 @@ class _Builder:
                 (Prop.HF_REPO_ID, entry.snapshot.repo_id),
                 (Prop.HF_COMMIT, entry.snapshot.commit),
             ]
-        self.built.data[ref] = dataset_data(entry.name, entry.card, url)
+        card = entry.card
+        self.built.data[ref] = dataset_data(
+            entry.name, card, url, dataset_contents_properties(card)
+        )
         ext = [ExternalReference(type=ExternalReferenceType.WEBSITE, url=XsUri(url))] if url else []
+        link = safe_url(card.license_link) if card is not None else None
+        if link is not None:
+            ext.append(ExternalReference(type=ExternalReferenceType.LICENSE, url=XsUri(link)))
+        extra = card_key_properties(card) + list(entry.extra_properties)
+        sources = [_source_dataset(name) for name in source_datasets(card)]
         return Component(
             type=ComponentType.DATA,
             name=entry.name,
             group=entry.group,
             version=entry.snapshot.commit if entry.snapshot else None,
             bom_ref=ref,
-            licenses=card_licenses(entry.card),
+            licenses=card_licenses(card),
+            tags=card_tags(card),
             external_references=ext,
-            properties=properties_of(pairs)
-            + [Property(name=n, value=v) for n, v in entry.extra_properties],
+            properties=properties_of(pairs) + [Property(name=n, value=v) for n, v in extra],
+            pedigree=Pedigree(ancestors=sources) if sources else None,
         )
 
     def base_model(self, repo_id: str) -> Component | None:

@@ -20,7 +20,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from aibom.cards import CardFacts, ConfigFacts
 from aibom.iri import is_absolute_url
-from aibom.properties import FAMILY_CO2, FAMILY_HYPERPARAMETER, Prop
+from aibom.properties import FAMILY_CARD_HF, FAMILY_CO2, FAMILY_HYPERPARAMETER, Prop
 
 MAX_TEXT = 4000
 """Longest free text written into a fragment; longer texts end with an ellipsis."""
@@ -314,7 +314,78 @@ def dataset_data(
             ("name", clean_text(name, 400)),
             ("contents", _compact([("url", location), ("properties", properties)])),
             ("description", _dataset_description(name, card)),
+            ("sensitiveData", _texts(card.sections.get("personal_information") if card else None)),
             ("governance", _compact([("owners", _owners(name))])),
         ]
     )
     return [entry]
+
+
+# ---------------------------------------------------------------- the rest of the front matter
+
+MAX_TAG = 200
+"""Longest tag written (an output cap); a longer one ends with an ellipsis."""
+_SOURCE_SKIP = frozenset({"original", "extended", "other"})
+
+
+def card_tags(card: CardFacts | None) -> list[str]:
+    """Component ``tags``: the card's ``tags``; for a dataset also its facets as ``<key>:<value>``
+    (the Hub's spelling), e.g. ``task_categories:question-answering``."""
+    if card is None:
+        return []
+    tags = list(card.tags)
+    if card.kind == "dataset":
+        tags += [f"{key}:{value}" for key, values in card.facets.items() for value in values]
+    return list(dict.fromkeys(tag for item in tags if (tag := clean_text(item, MAX_TAG))))
+
+
+def card_key_properties(card: CardFacts | None) -> list[tuple[str, str]]:
+    """``aibom:card:hf:<key>`` for the front-matter keys kept whole, and the accounting properties."""
+    if card is None:
+        return []
+    keys = card.keys
+    dropped = list(keys.dropped)
+    if card.front_matter_refused:
+        dropped.insert(0, "(front matter): not read, see the card's problems and findings")
+    pairs = [(f"{FAMILY_CARD_HF}{key}", value or '""') for key, value in keys.kept]
+    pairs += [
+        (Prop.CARD_UNMAPPED.value, ", ".join(keys.unmapped)),
+        (Prop.CARD_PARTLY.value, ", ".join(keys.partly)),
+        (Prop.CARD_TRUNCATED.value, ", ".join(keys.truncated)),
+        (Prop.CARD_DROPPED.value, "; ".join(dropped)),
+    ]
+    return [(name, value) for name, value in pairs if value]
+
+
+def source_datasets(card: CardFacts | None) -> list[str]:
+    """Datasets a dataset card says it was built from (``source_datasets``): ``extended|<id>`` and
+    plain ids; ``original``, ``extended`` and ``other...`` name none."""
+    if card is None or card.kind != "dataset":
+        return []
+    out: list[str] = []
+    for value in card.source_datasets:
+        name = value.split("|", 1)[1] if value.startswith("extended|") else value
+        name = clean_text(name, 400) or ""
+        if not name or name.lower() in _SOURCE_SKIP or name.lower().startswith("other-"):
+            continue
+        out.append(name)
+    return list(dict.fromkeys(out))
+
+
+def dataset_contents_properties(card: CardFacts | None) -> list[tuple[str, str]]:
+    """``data[].contents.properties`` from the card's ``dataset_info``."""
+    size = card.dataset_size if card is not None else None
+    if size is None:
+        return []
+    pairs = [
+        (Prop.DATASET_SPLITS.value, "; ".join(size.splits)),
+        (
+            Prop.DATASET_SIZE.value,
+            str(size.dataset_bytes) if size.dataset_bytes is not None else "",
+        ),
+        (
+            Prop.DATASET_DOWNLOAD_SIZE.value,
+            str(size.download_bytes) if size.download_bytes is not None else "",
+        ),
+    ]
+    return [(name, value) for name, value in pairs if value]

@@ -25,8 +25,10 @@ from huggingface_hub.repocard_data import DatasetCardData, ModelCardData
 from aibom import checks
 from aibom.cards.config import ConfigFacts, parse_config
 from aibom.cards.fields import (
+    DatasetSize,
     EvalResult,
     co2_facts,
+    dataset_size,
     eval_results,
     licence,
     str_list,
@@ -35,10 +37,19 @@ from aibom.cards.fields import (
 from aibom.cards.front_matter import YamlLimitError, load_bounded
 from aibom.cards.reading import TextRead, read_text
 from aibom.cards.sections import first_lines, parse_body
+from aibom.cards.whole import DATASET_TAG_KEYS, KeyAccount, account
 from aibom.findings import Check, Finding
 from aibom.limits import DEFAULT_LIMITS, Limits
 
-__all__ = ["CardFacts", "ConfigFacts", "EvalResult", "parse_card", "parse_config"]
+__all__ = [
+    "CardFacts",
+    "ConfigFacts",
+    "DatasetSize",
+    "EvalResult",
+    "KeyAccount",
+    "parse_card",
+    "parse_config",
+]
 
 # The Hub's own front-matter regex (huggingface_hub.repocard.REGEX_YAML_BLOCK, "exact same regex as
 # in the Hub server"); copied so importing this module does not import huggingface_hub.hf_api.
@@ -84,6 +95,15 @@ class CardFacts:
     pretty_name: str | None = None
     task_categories: list[str] = field(default_factory=list)
     size_categories: list[str] = field(default_factory=list)
+    facets: dict[str, list[str]] = field(default_factory=dict)
+    """Dataset facets (``task_categories``, ``language``, ``size_categories``, ...) by key, as written."""
+    source_datasets: list[str] = field(default_factory=list)
+    dataset_size: DatasetSize | None = None
+    keys: KeyAccount = field(default_factory=KeyAccount)
+    """Where each front-matter key went (``aibom.cards.whole``)."""
+    front_matter_refused: bool = False
+    """True when a front matter block was found but not read (invalid YAML, over a limit, not a
+    mapping): none of its keys are in the facts; ``problems`` says why."""
 
 
 @dataclass
@@ -186,21 +206,26 @@ def _load(front: _FrontMatter, limits: Limits, problems: _Problems) -> dict[str,
 
 def _front_matter(
     text: str, limits: Limits, problems: _Problems
-) -> tuple[_FrontMatter | None, dict[str, object]]:
+) -> tuple[_FrontMatter | None, dict[str, object], bool]:
+    """(block, metadata, refused): ``refused`` when a block was found but could not be read."""
     front = _at_top(text)
     if front is not None:
-        return front, _load(front, limits, problems) or {}
+        meta = _load(front, limits, problems)
+        return front, meta or {}, meta is None
     front = _misplaced(text, limits.max_card_preamble_lines)
+    refused = False
     if front is not None:
         trial = _Problems()
         meta = _load(front, limits, trial)
         if meta:  # a mapping: misplaced metadata, not a horizontal rule around prose
             problems.add(MISPLACED)
             problems.items.extend(trial.items)
-            return front, meta
-        problems.items.extend(item for item in trial.items if item[0] is checks.LIMIT_REACHED)
+            return front, meta, False
+        limited = [item for item in trial.items if item[0] is checks.LIMIT_REACHED]
+        problems.items.extend(limited)
+        refused = bool(limited)
     problems.add(NO_FRONT_MATTER)
-    return None, {}
+    return None, {}, refused
 
 
 _RESERVED = frozenset({"self", "ignore_metadata_errors", "model-index", "eval_results"})
@@ -217,6 +242,16 @@ def _hf_data(kind: str, meta: dict[str, object]) -> dict[str, object]:
         return dict(kwargs)
 
 
+_READ_ABOVE = frozenset({"language", "task_categories", "size_categories"})
+"""Facets already read (and their odd items reported) from huggingface_hub's view of the card."""
+MAX_SPLITS = 1000
+"""Splits listed in ``aibom:dataset:splits`` (an output cap; the whole ``dataset_info`` is also kept)."""
+
+
+def _quiet(message: str) -> None:
+    """Problem callback for a second read of a field already reported."""
+
+
 def _fill(facts: CardFacts, meta: dict[str, object], problems: _Problems) -> None:
     data = _hf_data(facts.kind, meta)
     facts.license, facts.license_name, facts.license_link = licence(data, problems.add)
@@ -227,6 +262,13 @@ def _fill(facts: CardFacts, meta: dict[str, object], problems: _Problems) -> Non
         facts.pretty_name = text_or_none(data.get("pretty_name"))
         facts.task_categories = str_list(data, "task_categories", problems.add)
         facts.size_categories = str_list(data, "size_categories", problems.add)
+        facts.facets = {
+            key: values
+            for key in DATASET_TAG_KEYS
+            if (values := str_list(meta, key, _quiet if key in _READ_ABOVE else problems.add))
+        }
+        facts.source_datasets = facts.facets.get("source_datasets", [])
+        facts.dataset_size = dataset_size(meta.get("dataset_info"), problems.add, MAX_SPLITS)
         return
     facts.base_models = str_list(data, "base_model", problems.add)
     facts.base_model_relation = text_or_none(data.get("base_model_relation"))
@@ -267,10 +309,11 @@ def parse_card(
     if not read.text.strip():
         problems.add("card is empty")
         return _finish(facts, problems)
-    front, meta = _front_matter(read.text, limits, problems)
+    front, meta, facts.front_matter_refused = _front_matter(read.text, limits, problems)
     facts.has_front_matter = front is not None
     facts.metadata = meta
     _fill(facts, meta, problems)
+    facts.keys = account(facts, meta, limits)
     text, cut = first_lines(front.body if front is not None else read.text, limits.max_card_lines)
     if cut:
         problems.limit(

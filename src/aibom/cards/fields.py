@@ -33,7 +33,7 @@ _HF_TO_SPDX = {
     "cc0": "CC0-1.0",
 }
 _EXPRESSION = re.compile(r"\s(?:and|or|with)\s|[()]", re.IGNORECASE)
-_CO2_FIELDS = ("emissions", "source", "training_type", "geographical_location", "hardware_used")
+CO2_FIELDS = ("emissions", "source", "training_type", "geographical_location", "hardware_used")
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,7 @@ def co2_facts(value: object, problem: Problem) -> dict[str, str]:
             return {}
         return {"emissions": emissions}
     facts: dict[str, str] = {}
-    for key in _CO2_FIELDS:
+    for key in CO2_FIELDS:
         text = _value_text(value.get(key))
         if text is not None and not isinstance(value.get(key), (dict, list)):
             facts[key] = text
@@ -197,3 +197,63 @@ def _one_result(name: object, result: object, where: str, problem: Problem) -> l
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class DatasetSize:
+    """What ``dataset_info`` says about a dataset's size: its splits and byte counts."""
+
+    splits: tuple[str, ...] = ()
+    """``<split>: <n> examples, <b> bytes`` (``<config>/<split>`` when the card has several configs)."""
+    dataset_bytes: int | None = None
+    """``dataset_size``, summed over configs."""
+    download_bytes: int | None = None
+    """``download_size``, summed over configs."""
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _total(values: list[int | None]) -> int | None:
+    known = [value for value in values if value is not None]
+    return sum(known) if known else None
+
+
+def _split_text(split: dict[str, Any], config: str | None) -> str | None:
+    name = text_or_none(split.get("name"))
+    if name is None:
+        return None
+    parts = [
+        f"{count} {unit}"
+        for key, unit in (("num_examples", "examples"), ("num_bytes", "bytes"))
+        if (count := _count(split.get(key))) is not None
+    ]
+    label = f"{config}/{name}" if config else name
+    return f"{label}: {', '.join(parts)}" if parts else label
+
+
+def dataset_size(value: object, problem: Problem, max_items: int) -> DatasetSize | None:
+    """``dataset_info`` (one mapping, or a list of them, one per config); None when it says nothing
+    about size. At most ``max_items`` splits are listed."""
+    if value is None:
+        return None
+    configs = value if isinstance(value, list) else [value]
+    infos = [info for info in configs if isinstance(info, dict)]
+    if len(infos) < len(configs):
+        problem("front matter 'dataset_info' holds entries that are not mappings; they are ignored")
+    several = len(infos) > 1
+    splits: list[str] = []
+    for info in infos:
+        config = text_or_none(info.get("config_name")) if several else None
+        raw = info.get("splits")
+        for split in raw if isinstance(raw, list) else []:
+            text = _split_text(split, config) if isinstance(split, dict) else None
+            if text is not None and len(splits) < max_items:
+                splits.append(text)
+    size = DatasetSize(
+        tuple(splits),
+        _total([_count(info.get("dataset_size")) for info in infos]),
+        _total([_count(info.get("download_size")) for info in infos]),
+    )
+    return size if size != DatasetSize() else None
