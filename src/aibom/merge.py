@@ -36,6 +36,7 @@ invalid document.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -370,6 +371,8 @@ class _Merger:
         twin = self.target.get(id(comp))
         if twin is not None:
             own = {k: v for k, v in comp.items() if k not in ("components", "bom-ref")}
+            if purl_key(own.get("purl")) == purl_key(twin.get("purl")):
+                own.pop("purl", None)  # the same purl spelled otherwise: not a conflict
             fold(twin, own, _label(twin), self.report)
             parent = twin
             self.placed[id(comp)] = twin
@@ -514,12 +517,17 @@ def purl_key(purl: object) -> str | None:
     pip does (case, ``-``/``_``/``.``) and versions as PEP 440 does (``1.0`` is ``1.0.0``)."""
     if not isinstance(purl, str) or not purl.strip():
         return None
+    return _purl_key(purl.strip())
+
+
+@functools.lru_cache(maxsize=2**16)
+def _purl_key(purl: str) -> str:
     from packageurl import PackageURL
 
     try:
-        parsed = PackageURL.from_string(purl.strip())
+        parsed = PackageURL.from_string(purl)
     except ValueError:
-        return purl.strip()
+        return purl
     name, version = parsed.name, parsed.version
     if parsed.type == "pypi":
         name = _PYPI_SEPARATORS.sub("-", name).lower()
