@@ -373,6 +373,8 @@ class _Merger:
             own = {k: v for k, v in comp.items() if k not in ("components", "bom-ref")}
             if purl_key(own.get("purl")) == purl_key(twin.get("purl")):
                 own.pop("purl", None)  # the same purl spelled otherwise: not a conflict
+                if _same_name(own.get("name"), twin.get("name")):
+                    own.pop("name", None)  # Jinja2 and jinja2 are one PyPI package
             fold(twin, own, _label(twin), self.report)
             parent = twin
             self.placed[id(comp)] = twin
@@ -545,6 +547,13 @@ def _purl_key(purl: str) -> str:
             subpath=parsed.subpath,
         ).to_string()
     )
+
+
+def _same_name(a: object, b: object) -> bool:
+    """Package names equal as PyPI compares them (case, ``-``/``_``/``.``)."""
+    if not (isinstance(a, str) and isinstance(b, str)):
+        return False
+    return _PYPI_SEPARATORS.sub("-", a).lower() == _PYPI_SEPARATORS.sub("-", b).lower()
 
 
 def strong_hashes(comp: Mapping[str, Any]) -> Iterator[tuple[str, str]]:

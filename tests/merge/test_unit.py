@@ -100,6 +100,14 @@ def test_same_purl_is_one_component_with_everything_of_both() -> None:
     assert schema_error(doc) is None
 
 
+def test_another_spelling_of_the_same_package_is_no_conflict() -> None:
+    base = _base(components=[lib("j", "pkg:pypi/Jinja2@3.1.4", name="Jinja2")])
+    ml = _ml(components=[lib("k", "pkg:pypi/jinja2@3.1.4", name="jinja2", version="3.1.4")])
+    doc, report = merge(base, ml)
+    assert report.merged_by_purl == 1 and report.conflict_count == 0
+    assert doc["components"][0] == lib("j", "pkg:pypi/Jinja2@3.1.4", name="Jinja2", version="3.1.4")
+
+
 def test_different_versions_are_not_duplicates() -> None:
     base = _base(components=[lib("numpy", "pkg:pypi/numpy@1.26.4")])
     ml = _ml(components=[lib("numpy2", "pkg:pypi/numpy@2.0.0")])
