@@ -46,6 +46,7 @@ from typing import Any
 from aibom._version import __version__
 from aibom.bomdoc.walk import Node, nodes
 from aibom.errors import InvalidBomError, UsageError
+from aibom.escape import visible
 from aibom.limits import DEFAULT_LIMITS
 
 WRITTEN_VERSIONS: tuple[str, ...] = ("1.6", "1.7")
@@ -829,17 +830,39 @@ def render(
 def _invalid(
     exc: InvalidBomError, version: str, inputs: Mapping[str, Mapping[str, Any]], fmt: str
 ) -> UsageError:
-    detail = (exc.hint or "").split("\n", 1)[-1][:1500]
+    detail = _schema_message((exc.hint or "").split("\n", 1)[-1])
     culprits = []
     for name, doc in inputs.items():
         own = str(doc.get("specVersion"))
         if own in ("1.2", "1.3", "1.4", "1.5", "1.6", "1.7") and _schema_error(doc, own):
             culprits.append(f"{name} is itself not valid CycloneDX {own}")
-    hint = "; ".join(culprits) if culprits else "the inputs are valid on their own"
+    older = [
+        f"{name} is CycloneDX {doc.get('specVersion')}"
+        for name, doc in inputs.items()
+        if str(doc.get("specVersion")) != version
+    ]
+    if culprits:
+        hint = "; ".join(culprits)
+    elif older:
+        hint = (
+            "the inputs are valid on their own, but " + ", ".join(older) + f": something in it "
+            f"is no longer accepted by CycloneDX {version}"
+        )
+    else:
+        hint = "the inputs are valid on their own: this is a bug in aibom merge, please report it"
     return UsageError(
         f"the merged BOM is not valid CycloneDX {version} ({fmt}); nothing was written",
         hint=f"{hint}\n{detail}",
     )
+
+
+def _schema_message(text: str) -> str:
+    """jsonschema's message and where it failed, without the schema it quotes (dozens of lines)."""
+    lines = text.strip().splitlines()
+    kept = lines[:1] + [
+        line.strip() for line in lines[1:] if line.startswith(("Failed validating", "On instance"))
+    ]
+    return "\n".join(visible(line[:300]) for line in kept)  # the values come from the inputs
 
 
 def _schema_error(doc: Mapping[str, Any], version: str) -> str | None:

@@ -406,3 +406,24 @@ def test_render_refuses_xml_only_content_as_json() -> None:
     doc, _ = merge(_base(), _ml(**{"{urn:x}ext": ["<x:ext xmlns:x='urn:x'/>"]}))
     with pytest.raises(UsageError, match="XML-only content"):
         render(doc)
+
+
+def test_render_error_shows_input_values_escaped_and_without_the_schema_dump() -> None:
+    ml = _ml(components=[lib("a", hashes=sha256("\x1b[31mred"))])
+    doc, _ = merge(_base(), ml)
+    with pytest.raises(UsageError) as info:
+        render(doc, inputs={"ml.json": ml})
+    hint = info.value.hint or ""
+    assert "\x1b" not in hint and "\\x1b" in hint
+    assert "ml.json is itself not valid CycloneDX 1.6" in hint
+    assert "Failed validating 'pattern'" in hint
+    assert "'examples'" not in hint  # the schema jsonschema quotes is left out
+
+
+def test_render_error_names_an_older_input_valid_on_its_own() -> None:
+    from aibom.errors import InvalidBomError
+    from aibom.merge import _invalid
+
+    old = bom("1.4")
+    error = _invalid(InvalidBomError("x"), "1.6", {"old.json": old}, "json")
+    assert "old.json is CycloneDX 1.4" in (error.hint or "")
