@@ -23,8 +23,10 @@ inputs are never modified. The result is the base document with the addition fol
   folded component point at the base component.
 - **Graph.** ``dependsOn`` and ``provides`` are united per ref; the addition's root
   (``metadata.component``) becomes a component and a dependency of the base's root.
-- ``services``, ``compositions``, ``vulnerabilities``, ``annotations``, ``formulation``, ``citations``
-  are concatenated (exact duplicates once); ``properties`` and ``externalReferences`` united;
+- ``vulnerabilities`` are concatenated, except that one the base lists already (same id and source,
+  affecting the same refs after remapping: both BOMs audited against OSV) is folded into it;
+- ``services``, ``compositions``, ``annotations``, ``formulation``, ``citations`` are concatenated
+  (exact duplicates once); ``properties`` and ``externalReferences`` united;
   ``definitions`` and ``declarations`` folded like components. JSON signatures are removed: they sign
   the documents as they were.
 
@@ -114,7 +116,7 @@ STRONG_HASHES = frozenset(
 )
 """Hash algorithms good enough to say two components are the same bytes (not MD5, SHA-1)."""
 
-_CONCATENATED = ("services", "compositions", "vulnerabilities", "annotations", "formulation")
+_CONCATENATED = ("services", "compositions", "annotations", "formulation")
 _CONCATENATED_17 = ("citations",)
 _UNITED = ("properties", "externalReferences")
 _FOLDED = ("definitions", "declarations")
@@ -129,6 +131,7 @@ _HANDLED = frozenset(
         "components",
         "dependencies",
         "signature",
+        "vulnerabilities",
         *_CONCATENATED,
         *_CONCATENATED_17,
         *_UNITED,
@@ -151,6 +154,8 @@ class MergeReport:
     added: int = 0
     merged_by_purl: int = 0
     merged_by_hash: int = 0
+    vulnerabilities_merged: int = 0
+    """The ML-BOM's vulnerabilities that the base already lists (same id, source and affected refs)."""
     renamed: dict[str, str] = field(default_factory=dict)
     """Addition bom-ref -> the new ref it was given (collisions with the base)."""
     folded: dict[str, str] = field(default_factory=dict)
@@ -180,6 +185,8 @@ class MergeReport:
             f"{self.merged_by_hash} by hash), {len(self.renamed)} refs renamed; "
             f"CycloneDX {self.spec_version}"
         )
+        if self.vulnerabilities_merged:
+            line += f"; {self.vulnerabilities_merged} vulnerabilities already in the base"
         if self.conflict_count:
             line += f"; {self.conflict_count} differing values kept from the base"
         return line
@@ -262,6 +269,7 @@ class _Merger:
         self.index_base()
         self.match_addition()
         self.remap_refs()
+        self.join_vulnerabilities()
         self.place_components()
         self.join_dependencies()
         self.join_rest()
@@ -334,6 +342,38 @@ class _Merger:
         changed = {old: new for old, new in self.mapping.items() if old != new}
         if changed:
             rewrite_refs(self.add, changed)
+
+    def join_vulnerabilities(self) -> None:
+        """The ML-BOM's vulnerabilities after the base's; one the base already lists (the same id
+        and source, affecting the same refs once they point at the base's components, as when both
+        BOMs were audited against OSV) is folded into it, and references to it follow."""
+        theirs = self.add.get("vulnerabilities")
+        if not isinstance(theirs, list) or not theirs:
+            return
+        ours = self.doc.setdefault("vulnerabilities", [])
+        if not isinstance(ours, list):
+            return
+        index = {_vulnerability_key(v): v for v in ours if isinstance(v, dict)}
+        moved: dict[str, str] = {}
+        for vuln in theirs:
+            twin = index.get(_vulnerability_key(vuln)) if isinstance(vuln, dict) else None
+            if twin is None:
+                if vuln not in ours:
+                    ours.append(vuln)
+                continue
+            self.report.vulnerabilities_merged += 1
+            ref, twin_ref = vuln.get("bom-ref"), twin.get("bom-ref")
+            if isinstance(ref, str) and isinstance(twin_ref, str) and ref != twin_ref:
+                moved[ref] = twin_ref
+            own = {k: v for k, v in vuln.items() if k != "bom-ref"}
+            fold(twin, own, f"vulnerability {_short(vuln.get('id'))}", self.report)
+        if moved:
+            rewrite_refs(self.add, moved)
+            original = {new: old for old, new in self.report.renamed.items()}
+            for renamed, twin_ref in moved.items():
+                first = original.get(renamed, renamed)
+                self.report.renamed.pop(first, None)
+                self.report.folded[first] = twin_ref
 
     # -------------------------------------------------------- components
 
@@ -628,6 +668,16 @@ def _short(value: object) -> str:
 
 
 # ---------------------------------------------------------------- graph helpers
+
+
+def _vulnerability_key(vuln: object) -> str:
+    if not isinstance(vuln, dict) or not isinstance(vuln.get("id"), str):
+        return f"object {id(vuln)}"  # never equal to another's
+    affects = vuln.get("affects")
+    refs = sorted(
+        json.dumps(a, sort_keys=True) for a in (affects if isinstance(affects, list) else [])
+    )
+    return json.dumps([vuln["id"], vuln.get("source"), refs], sort_keys=True)
 
 
 def _concatenate(doc: dict[str, Any], add: Mapping[str, Any], key: str) -> None:

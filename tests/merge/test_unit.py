@@ -427,3 +427,49 @@ def test_render_error_names_an_older_input_valid_on_its_own() -> None:
     old = bom("1.4")
     error = _invalid(InvalidBomError("x"), "1.6", {"old.json": old}, "json")
     assert "old.json is CycloneDX 1.4" in (error.hint or "")
+
+
+def test_a_vulnerability_both_list_is_listed_once() -> None:
+    """Both BOMs audited against OSV: the advisory for the shared package is one entry."""
+    source = {"name": "OSV", "url": "https://osv.dev/vulnerability/GHSA-1"}
+    base = _base(
+        components=[lib("Jinja2==3.1.4", "pkg:pypi/jinja2@3.1.4")],
+        vulnerabilities=[
+            {
+                "bom-ref": "osv:GHSA-1",
+                "id": "GHSA-1",
+                "source": source,
+                "affects": [{"ref": "Jinja2==3.1.4"}],
+            }
+        ],
+    )
+    ml = _ml(
+        components=[lib("pkg:pypi/jinja2@3.1.4", "pkg:pypi/jinja2@3.1.4")],
+        vulnerabilities=[
+            {
+                "bom-ref": "osv:GHSA-1",
+                "id": "GHSA-1",
+                "source": source,
+                "affects": [{"ref": "pkg:pypi/jinja2@3.1.4"}],
+                "ratings": [{"severity": "high"}],
+            },
+            {
+                "bom-ref": "finding:1",
+                "id": "GHSA-1",
+                "source": source,
+                "affects": [{"ref": "root"}],
+            },
+        ],
+        compositions=[{"aggregate": "complete", "vulnerabilities": ["osv:GHSA-1"]}],
+    )
+    doc, report = merge(base, ml)
+    assert report.vulnerabilities_merged == 1
+    assert "1 vulnerabilities already in the base" in report.summary()
+    first, second = doc["vulnerabilities"]
+    assert first["bom-ref"] == "osv:GHSA-1"
+    assert first["ratings"] == [{"severity": "high"}]
+    assert second["affects"] == [{"ref": "root"}]  # another component: another entry
+    assert doc["compositions"] == [{"aggregate": "complete", "vulnerabilities": ["osv:GHSA-1"]}]
+    assert report.folded["osv:GHSA-1"] == "osv:GHSA-1"
+    assert "osv:GHSA-1" not in report.renamed
+    assert schema_error(doc) is None
