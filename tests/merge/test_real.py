@@ -169,3 +169,33 @@ def test_a_syft_style_file_component_is_folded_by_hash(project: Project) -> None
     assert [c["bom-ref"] for c in carrying] == ["syft-file-1"]
     assert_graph_closed(doc)
     assert schema_error(doc) is None
+
+
+def test_both_audited_against_osv_list_the_shared_advisory_once(
+    project: Project, tmp_path: Path
+) -> None:
+    """The real ``aibom audit --format cyclonedx`` on both BOMs, then a merge: one entry per advisory
+    and affected package, pointing at the SBOM's component."""
+    from tests.merge.realtools import AIBOM, run
+    from tests.vulns.osv_builders import advisory, write_export
+
+    db = write_export(
+        tmp_path / "all.zip",
+        [advisory("GHSA-aaaa-bbbb-cccc", "jinja2", ("introduced", "0"), ("fixed", "3.1.5"))],
+    )
+    audited = {}
+    for name, bom in (("sbom", project.sbom), ("ml", project.mlbom)):
+        audited[name] = tmp_path / f"{name}.audited.json"
+        done = run(
+            AIBOM, "audit", bom, "--osv-db", db, "--format", "cyclonedx", "-o", audited[name],
+            "--fail-on", "none", "--cache-dir", tmp_path / "cache",
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    doc, report = merge(read_bom(audited["sbom"]), read_bom(audited["ml"]))
+    assert report.vulnerabilities_merged == 1
+    osv = [v for v in doc["vulnerabilities"] if v["id"] == "GHSA-aaaa-bbbb-cccc"]
+    assert len(osv) == 1
+    assert [a["ref"] for a in osv[0]["affects"]] == ["Jinja2==3.1.4"]
+    assert any(v["id"].startswith("AIBOM-") for v in doc["vulnerabilities"])  # the scan's findings
+    assert_graph_closed(doc)
+    assert schema_error(doc) is None
