@@ -835,6 +835,14 @@ def rewrite_refs(doc: object, mapping: Mapping[str, str]) -> None:
                 obj[key] = mapping[value]
             elif isinstance(value, list):
                 obj[key] = [mapping.get(v, v) if isinstance(v, str) else v for v in value]
+    for obj in _objects(doc):  # two refs folded into one: a ref list names it once (uniqueItems)
+        for key, value in obj.items():
+            if key in REFERENCE_KEYS and isinstance(value, list) and len(value) > 1:
+                unique: list[Any] = []
+                for item in value:
+                    if item not in unique:
+                        unique.append(item)
+                obj[key] = unique
 
 
 # ---------------------------------------------------------------- writing

@@ -473,3 +473,18 @@ def test_a_vulnerability_both_list_is_listed_once() -> None:
     assert report.folded["osv:GHSA-1"] == "osv:GHSA-1"
     assert "osv:GHSA-1" not in report.renamed
     assert schema_error(doc) is None
+
+
+def test_two_refs_folded_into_one_are_named_once() -> None:
+    """Found by tests/merge/test_properties.py: ``dependsOn: [d, d]`` broke uniqueItems."""
+    base = _base(components=[lib("d", "pkg:pypi/a@1", hashes=sha256())])
+    ml = _ml(
+        components=[lib("e", hashes=sha256()), lib("f", "pkg:pypi/a@1")],
+        dependencies=[{"ref": "root", "dependsOn": ["e", "f"]}],
+        vulnerabilities=[{"id": "X", "affects": [{"ref": "e"}, {"ref": "f"}]}],
+    )
+    doc, report = merge(base, ml)
+    assert report.folded == {"e": "d", "f": "d"}
+    assert _deps(doc)["root"] == ["d"]
+    assert doc["vulnerabilities"][0]["affects"] == [{"ref": "d"}]
+    assert schema_error(doc) is None
