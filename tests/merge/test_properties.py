@@ -56,7 +56,8 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
             deps.append({"ref": ref, "dependsOn": [r for r in on if r != ref]})
     if deps:
         doc["dependencies"] = deps
-    if known and draw(st.booleans()):
+    with_vulnerability: bool = draw(st.booleans())
+    if known and with_vulnerability:
         doc["vulnerabilities"] = [
             {"bom-ref": "v", "id": "X-1", "affects": [{"ref": draw(st.sampled_from(known))}]}
         ]
