@@ -257,11 +257,13 @@ class _Merger:
         self.report = report
         self.tool_version = tool_version
         self.by_purl: dict[str, dict[str, Any]] = {}
-        self.by_hash: dict[tuple[str, str], dict[str, Any]] = {}
+        self.by_hash: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.target: dict[int, dict[str, Any]] = {}
         """id(addition component) -> the base component it duplicates."""
         self.mapping: dict[str, str] = {}
         self.placed: dict[int, dict[str, Any]] = {}
+        self.part_edges: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        """(holder, twin): a nested ML-BOM component folded into a base component elsewhere."""
         """id(addition component) -> the component of the result that holds it."""
 
     def run(self) -> None:
@@ -287,7 +289,7 @@ class _Merger:
             if key is not None:
                 self.by_purl.setdefault(key, comp)
             for hkey in strong_hashes(comp):
-                self.by_hash.setdefault(hkey, comp)
+                self.by_hash.setdefault(hkey, []).append(comp)
 
     def match_addition(self) -> None:
         for node in _nodes(self.add):
@@ -300,9 +302,18 @@ class _Merger:
                 self.target[id(comp)] = found
                 self.report.merged_by_purl += 1
                 continue
-            for hkey in strong_hashes(comp):
-                candidate = self.by_hash.get(hkey)
-                if candidate is None:
+            twin = self.hash_twin(comp, key)
+            if twin is not None:
+                self.target[id(comp)] = twin
+                self.report.merged_by_hash += 1
+
+    def hash_twin(self, comp: Mapping[str, Any], key: str | None) -> dict[str, Any] | None:
+        """The first base component of the same type sharing a strong hash with ``comp`` and not
+        carrying another purl. Types must match: a model's digest is its weights file's, and the
+        model is not that file."""
+        for hkey in strong_hashes(comp):
+            for candidate in self.by_hash.get(hkey, ()):
+                if candidate.get("type") != comp.get("type"):
                     continue
                 other = purl_key(candidate.get("purl"))
                 if key is not None and other is not None and other != key:
@@ -310,10 +321,9 @@ class _Merger:
                         f"{_label(comp)} and the base's {_label(candidate)} share a {hkey[0]} "
                         "but have different purls: both kept"
                     )
-                    break
-                self.target[id(comp)] = candidate
-                self.report.merged_by_hash += 1
-                break
+                    continue
+                return candidate
+        return None
 
     # -------------------------------------------------------- references
 
@@ -403,8 +413,16 @@ class _Merger:
         if not base_list:
             del self.doc["components"]
 
-    def place(self, comp: dict[str, Any], siblings: list[Any], depth: int = 0) -> None:
-        """Put addition ``comp`` (and its children) into ``siblings`` or fold it into its twin."""
+    def place(
+        self,
+        comp: dict[str, Any],
+        siblings: list[Any],
+        depth: int = 0,
+        holder: dict[str, Any] | None = None,
+    ) -> None:
+        """Put addition ``comp`` (and its children) into ``siblings`` (the children of ``holder``,
+        when it is nested) or fold it into its twin. A nested component folded into a twin that
+        sits elsewhere becomes a dependency of its holder, so the relation is not lost."""
         children = comp.get("components")
         children = (
             [c for c in children if isinstance(c, dict)] if isinstance(children, list) else []
@@ -419,6 +437,8 @@ class _Merger:
             fold(twin, own, _label(twin), self.report)
             parent = twin
             self.placed[id(comp)] = twin
+            if holder is not None and all(twin is not c for c in siblings):
+                self.part_edges.append((holder, twin))
         else:
             parent = {k: v for k, v in comp.items() if k != "components"}
             siblings.append(parent)
@@ -427,7 +447,7 @@ class _Merger:
         if children and depth < DEFAULT_LIMITS.max_bom_depth:
             kids = parent.setdefault("components", [])
             for child in children:
-                self.place(child, kids, depth + 1)
+                self.place(child, kids, depth + 1, parent)
             if not kids:
                 del parent["components"]
 
@@ -453,6 +473,8 @@ class _Merger:
                 _drop_self_edges(entry)
             else:
                 _unite_edges(mine, entry)
+        for holder, twin in self.part_edges:
+            self.part_edge(holder, twin, entries, out)
         edge = self.root_edge()
         if edge is not None:
             base_ref, add_ref = edge
@@ -467,6 +489,31 @@ class _Merger:
             self.report.root_edge = edge
         if out:
             self.doc["dependencies"] = out
+
+    def part_edge(
+        self,
+        holder: dict[str, Any],
+        twin: dict[str, Any],
+        entries: dict[str, dict[str, Any]],
+        out: list[Any],
+    ) -> None:
+        holder_ref, twin_ref = holder.get("bom-ref"), twin.get("bom-ref")
+        if (
+            not (isinstance(holder_ref, str) and isinstance(twin_ref, str))
+            or holder_ref == twin_ref
+        ):
+            return
+        entry = entries.get(holder_ref)
+        if entry is None:
+            entry = entries[holder_ref] = {"ref": holder_ref}
+            out.append(entry)
+        depends = entry.setdefault("dependsOn", [])
+        if twin_ref not in depends:
+            depends.append(twin_ref)
+        self.report.notes.append(
+            f"{holder_ref} held {twin_ref}, which is the base's (elsewhere in its tree): "
+            f"{holder_ref} now depends on it"
+        )
 
     def root_edge(self) -> tuple[str, str] | None:
         """(base root, ML-BOM root) refs, when the one is to depend on the other."""
@@ -639,6 +686,7 @@ def fold(ours: dict[str, Any], theirs: Mapping[str, Any], where: str, report: Me
                     continue
                 new = [item for item in value if item not in a[key]]
                 if key == "hashes":
+                    new = _new_hashes(a[key], new)
                     _hash_conflicts(a[key], new, path, report)
                 a[key].extend(new)
                 changed = changed or bool(new)
@@ -653,6 +701,18 @@ def fold(ours: dict[str, Any], theirs: Mapping[str, Any], where: str, report: Me
 
 def _expression(licenses: list[Any]) -> bool:
     return any(isinstance(item, dict) and "expression" in item for item in licenses)
+
+
+def _hash_key(item: object) -> object:
+    if isinstance(item, dict) and isinstance(item.get("content"), str):
+        return (item.get("alg"), item["content"].strip().lower())
+    return json.dumps(item, sort_keys=True)
+
+
+def _new_hashes(ours: list[Any], theirs: list[Any]) -> list[Any]:
+    """``theirs`` not in ``ours``, hash values compared without regard to case."""
+    have = {_hash_key(h) for h in ours}
+    return [h for h in theirs if _hash_key(h) not in have]
 
 
 def _hash_conflicts(ours: list[Any], new: list[Any], path: str, report: MergeReport) -> None:

@@ -140,7 +140,8 @@ def test_an_xml_sbom_merges(project: Project) -> None:
 
 
 def test_a_syft_style_file_component_is_folded_by_hash(project: Project) -> None:
-    """syft lists files with their SHA-256; aibom hashes the model file too: one component."""
+    """syft lists files with their SHA-256; aibom hashes the model's file too: one component, which
+    the model (no longer its holder) depends on."""
     base = read_bom(project.sbom)
     data = (project.model / "model.safetensors").read_bytes()
     digest = hashlib.sha256(data).hexdigest()
@@ -155,18 +156,22 @@ def test_a_syft_style_file_component_is_folded_by_hash(project: Project) -> None
         }
     )  # fmt: skip
     ml = read_bom(project.mlbom)
-    hashed = [
+    carriers = [
         c
         for c in all_components(ml)
         if {"alg": "SHA-256", "content": digest} in c.get("hashes", [])
     ]
-    assert hashed, "aibom lists the model file with its SHA-256"
+    assert sorted(c["type"] for c in carriers) == ["file", "machine-learning-model"]
     doc, report = merge(base, ml)
-    assert report.merged_by_hash == len(hashed)
+    assert report.merged_by_hash == 1  # the file; the model has its digest but is not a file
     carrying = [
         c for c in all_components(doc) if any(h["content"] == digest for h in c.get("hashes", []))
     ]
-    assert [c["bom-ref"] for c in carrying] == ["syft-file-1"]
+    assert sorted(c["bom-ref"] for c in carrying) == ["model:model", "syft-file-1"]
+    assert (
+        "syft-file-1"
+        in {d["ref"]: d.get("dependsOn", []) for d in doc["dependencies"]}["model:model"]
+    )
     assert_graph_closed(doc)
     assert schema_error(doc) is None
 
@@ -197,5 +202,96 @@ def test_both_audited_against_osv_list_the_shared_advisory_once(
     assert len(osv) == 1
     assert [a["ref"] for a in osv[0]["affects"]] == ["Jinja2==3.1.4"]
     assert any(v["id"].startswith("AIBOM-") for v in doc["vulnerabilities"])  # the scan's findings
+    assert_graph_closed(doc)
+    assert schema_error(doc) is None
+
+
+def _syft_shaped(model_sha256: str) -> dict[str, Any]:
+    """A document in the shape syft 1.x writes with ``-o cyclonedx-json`` (written by hand: syft is
+    not installed here): bom-refs are purls with a ``package-id`` qualifier or opaque ids, the root
+    is a ``file``, files carry SHA-1 and SHA-256."""
+    jinja = "pkg:pypi/jinja2@3.1.4?package-id=7fa0b2d3a3c2c2c1"
+    markupsafe = "pkg:pypi/markupsafe@2.1.5?package-id=91d1f1a7e0c45d12"
+
+    def python(ref: str, name: str, version: str) -> dict[str, Any]:
+        return {
+            "bom-ref": ref,
+            "type": "library",
+            "name": name,
+            "version": version,
+            "cpe": f"cpe:2.3:a:python-{name.lower()}:python-{name.lower()}:{version}:*:*:*:*:*:*:*",
+            "purl": ref.split("?", 1)[0],
+            "properties": [
+                {"name": "syft:package:foundBy", "value": "python-installed-package-cataloger"},
+                {"name": "syft:package:language", "value": "python"},
+            ],
+        }
+
+    return {
+        "$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "serialNumber": "urn:uuid:8b5e0f1c-6b7e-4d55-9d7a-2c3f2f6f0e11",
+        "version": 1,
+        "metadata": {
+            "timestamp": "2026-12-01T10:00:00Z",
+            "tools": {
+                "components": [
+                    {
+                        "type": "application",
+                        "author": "anchore",
+                        "name": "syft",
+                        "version": "1.18.1",
+                    }
+                ]
+            },
+            "component": {"bom-ref": "af63bd4c8601b7f1", "type": "file", "name": "/app"},
+        },
+        "components": [
+            python(jinja, "Jinja2", "3.1.4"),
+            python(markupsafe, "MarkupSafe", "2.1.5"),
+            {
+                "bom-ref": "3f2a8e1f6c0d9b77",
+                "type": "file",
+                "name": "/app/model/model.safetensors",
+                "hashes": [
+                    {"alg": "SHA-1", "content": "0" * 40},
+                    {"alg": "SHA-256", "content": model_sha256},
+                ],
+            },
+        ],
+        "dependencies": [
+            {"ref": jinja, "dependsOn": [markupsafe]},
+            {"ref": "af63bd4c8601b7f1", "dependsOn": [jinja, "3f2a8e1f6c0d9b77"]},
+        ],
+    }
+
+
+def test_a_syft_shaped_sbom_merges_by_purl_and_by_hash(project: Project) -> None:
+    digest = hashlib.sha256((project.model / "model.safetensors").read_bytes()).hexdigest()
+    base = _syft_shaped(digest)
+    assert schema_error(base) is None
+    ml = read_bom(project.mlbom)
+    doc, report = merge(base, ml)
+    assert report.merged_by_purl == 1  # jinja2; requests is not in this SBOM
+    assert report.merged_by_hash >= 1  # the model file
+    by_ref = {c["bom-ref"]: c for c in all_components(doc)}
+    jinja = by_ref["pkg:pypi/jinja2@3.1.4?package-id=7fa0b2d3a3c2c2c1"]
+    assert {"name": "syft:package:foundBy", "value": "python-installed-package-cataloger"} in jinja[
+        "properties"
+    ]
+    assert by_ref["3f2a8e1f6c0d9b77"]["name"] == "/app/model/model.safetensors"
+    model = next(c for c in doc["components"] if c["type"] == "machine-learning-model")
+    assert "3f2a8e1f6c0d9b77" not in [c["bom-ref"] for c in model["components"]]
+    deps = {d["ref"]: d.get("dependsOn", []) for d in doc["dependencies"]}
+    assert deps["af63bd4c8601b7f1"] == [
+        "pkg:pypi/jinja2@3.1.4?package-id=7fa0b2d3a3c2c2c1",
+        "3f2a8e1f6c0d9b77",
+        "root",
+    ]
+    assert "3f2a8e1f6c0d9b77" in deps[model["bom-ref"]]  # the model's file, now the SBOM's
+    assert any("now depends on it" in n for n in report.notes)
+    assert doc["metadata"]["tools"]["components"][0]["name"] == "syft"
+    assert doc["serialNumber"] == base["serialNumber"] and doc["version"] == 2
     assert_graph_closed(doc)
     assert schema_error(doc) is None

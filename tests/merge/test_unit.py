@@ -118,7 +118,16 @@ def test_different_versions_are_not_duplicates() -> None:
 
 
 def test_same_strong_hash_is_one_component() -> None:
-    base = _base(components=[lib("file:model.safetensors", hashes=sha256(SHA.upper()))])
+    base = _base(
+        components=[
+            {
+                "type": "machine-learning-model",
+                "name": "bert-base",
+                "bom-ref": "other-tool:model",
+                "hashes": sha256(SHA.upper()),
+            }
+        ]
+    )
     ml = _ml(
         components=[
             {
@@ -133,12 +142,44 @@ def test_same_strong_hash_is_one_component() -> None:
     )
     doc, report = merge(base, ml)
     assert report.merged_by_hash == 1 and report.merged_by_purl == 0
-    merged = _by_ref(doc)["file:model.safetensors"]
+    merged = _by_ref(doc)["other-tool:model"]
     assert merged["modelCard"] == {"modelParameters": {"task": "fill-mask"}}
-    assert merged["type"] == "library"  # the base's, and the difference is reported
-    assert any("type" in c for c in report.conflicts)
-    assert _deps(doc)["root"] == ["file:model.safetensors"]
+    assert merged["name"] == "bert-base"  # the base's, and the difference is reported
+    assert report.conflicts == ['other-tool:model: name "model" differs; kept "bert-base"']
+    assert _deps(doc)["root"] == ["other-tool:model"]
     assert_graph_closed(doc)
+
+
+def test_same_hash_but_another_type_is_not_the_same_component() -> None:
+    """aibom gives a one-file model its weights' digest: the model is not the file syft lists."""
+    base = _base(
+        components=[
+            {"type": "file", "name": "/app/w.safetensors", "bom-ref": "f", "hashes": sha256()}
+        ]
+    )
+    ml = _ml(
+        components=[
+            {
+                "type": "machine-learning-model",
+                "name": "m",
+                "bom-ref": "model:m",
+                "hashes": sha256(),
+                "components": [
+                    {
+                        "type": "file",
+                        "name": "w.safetensors",
+                        "bom-ref": "file:w",
+                        "hashes": sha256(),
+                    }
+                ],
+            }
+        ]
+    )
+    doc, report = merge(base, ml)
+    assert report.merged_by_hash == 1
+    assert report.folded == {"file:w": "f"}
+    assert _by_ref(doc)["model:m"]["type"] == "machine-learning-model"
+    assert _deps(doc)["model:m"] == ["f"]
 
 
 def test_weak_hashes_and_names_do_not_make_duplicates() -> None:
@@ -488,3 +529,23 @@ def test_two_refs_folded_into_one_are_named_once() -> None:
     assert _deps(doc)["root"] == ["d"]
     assert doc["vulnerabilities"][0]["affects"] == [{"ref": "d"}]
     assert schema_error(doc) is None
+
+
+def test_a_nested_part_folded_elsewhere_becomes_a_dependency_of_its_holder() -> None:
+    base = _base(components=[lib("weights-file", hashes=sha256())])
+    ml = _ml(
+        components=[
+            {
+                "type": "machine-learning-model",
+                "name": "m",
+                "bom-ref": "model:m",
+                "components": [lib("file:m/model.safetensors", hashes=sha256())],
+            }
+        ]
+    )
+    doc, report = merge(base, ml)
+    assert report.merged_by_hash == 1
+    assert "components" not in _by_ref(doc)["model:m"]
+    assert _deps(doc)["model:m"] == ["weights-file"]
+    assert any("model:m held weights-file" in n for n in report.notes)
+    assert_graph_closed(doc)
