@@ -12,8 +12,9 @@ inputs are never modified. The result is the base document with the addition fol
   result is validated, so a field the newer version refuses is an error, never a silent drop.
 - **Duplicates.** An addition component is the same as a base component when their package URLs are
   equal after normalisation (``packageurl``; PyPI names and versions canonicalised as pip does), or,
-  failing that, when they share a strong hash (SHA-256 or stronger, same algorithm and value) and do
-  not carry two different purls. Nested components are compared too. A duplicate is folded into the
+  failing that, when they share a strong hash (SHA-256 or stronger, same algorithm and value), have
+  the same type and do not carry two different purls. Nested components are compared too; one folded
+  into a base component elsewhere in the tree becomes a dependency of the component that held it. A duplicate is folded into the
   base component: lists (hashes, licences, properties, external references, ...) are united, fields
   the base lacks are filled in, and where both differ the base's value is kept and the difference is
   named in the report. Different versions make different purls: they are never duplicates.
