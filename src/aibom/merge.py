@@ -579,7 +579,7 @@ class _Merger:
         tools = _tool_entries(theirs.get("tools"))
         tools.append(_aibom_tool(self.tool_version))
         meta["tools"] = _add_tools(meta.get("tools"), tools)
-        dropped = sorted(set(theirs) - {"component", "tools", "properties"})
+        dropped = sorted(set(theirs) - {"component", "tools"})  # properties: moved to the root
         if dropped:
             self.report.notes.append(
                 "the ML-BOM's metadata "

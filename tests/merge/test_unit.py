@@ -549,3 +549,12 @@ def test_a_nested_part_folded_elsewhere_becomes_a_dependency_of_its_holder() -> 
     assert _deps(doc)["model:m"] == ["weights-file"]
     assert any("model:m held weights-file" in n for n in report.notes)
     assert_graph_closed(doc)
+
+
+def test_ml_metadata_without_a_root_is_named_as_not_carried_over() -> None:
+    ml = bom(
+        metadata={"properties": [{"name": "a", "value": "1"}], "lifecycles": [{"phase": "build"}]}
+    )
+    doc, report = merge(_base(), ml)
+    assert "properties" not in doc["metadata"]
+    assert "the ML-BOM's metadata lifecycles, properties not carried over" in " ".join(report.notes)
