@@ -17,6 +17,8 @@ BOM_CONSUMERS = (
     "cli/score.py",
     "cli/audit.py",
     "cli/verify.py",
+    "cli/merge.py",
+    "merge.py",
     "vulns",
     "verify",
     "diff.py",

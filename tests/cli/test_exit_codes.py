@@ -37,6 +37,7 @@ AIBOM = str(Path(sys.executable).with_name("aibom"))
 NOT_APPLICABLE = {
     ("report", "policy"): "report has no gate: it renders whatever the BOM holds",
     ("rules", "interrupted"): "rules reads only regular files it lists; nothing it reads can block",
+    ("merge", "policy"): "merge has no gate: it folds one BOM into another",
 }
 
 EVIL_PICKLE = b"cos\nsystem\n(S'echo owned'\ntR."
@@ -149,6 +150,13 @@ def test_diff_clean(tree: Tree) -> None:
     assert_machine_output(result)
 
 
+def test_merge_clean(tree: Tree) -> None:
+    result = run("merge", str(tree.clean_bom), str(tree.evil_bom))
+    assert result.returncode == 0, result.stderr
+    assert assert_machine_output(result)["bomFormat"] == "CycloneDX"
+    assert "merged:" in result.stderr
+
+
 def test_audit_clean(tree: Tree) -> None:
     bom = tree.pinned_bom("jinja2", "3.1.4")
     argv = ["audit", str(bom), "--osv-db", str(tree.db), "--cache-dir", str(tree.root / "c")]
@@ -245,6 +253,8 @@ def test_audit_policy_vulnerable_pin(
         (["report", "{root}/missing.json"], "does not exist"),
         (["diff", "{clean_bom}"], "Missing argument"),
         (["diff", "{clean_bom}", "{evil_bom}", "--fail-on-new", "bad"], "'bad'"),
+        (["merge", "{clean_bom}"], "Missing argument"),
+        (["merge", "{clean_bom}", "{evil_bom}", "--format", "pdf"], "'pdf'"),
         (["audit", "{clean_bom}"], "choose one advisory source"),
         (["audit", "{clean_bom}", "--osv-db", "{db}", "--online"], "choose one advisory source"),
         (["audit", "{clean_bom}", "--osv-db", "{root}/nope.zip"], "does not exist"),
@@ -269,6 +279,7 @@ def test_usage_error(tree: Tree, argv: list[str], needle: str) -> None:
         ["score", "{clean_bom}", "--annotate", "{out}"],
         ["report", "{clean_bom}", "-o", "{out}"],
         ["diff", "{clean_bom}", "{clean_bom}", "-o", "{out}"],
+        ["merge", "{clean_bom}", "{evil_bom}", "-o", "{out}"],
         ["audit", "{clean_bom}", "--osv-db", "{db}", "-o", "{out}"],
     ],
 )
@@ -307,6 +318,8 @@ def test_output_onto_a_folder_is_a_usage_error(tree: Tree) -> None:
         (["report", "{broken_bom}"], "neither JSON nor XML"),
         (["report", "{fifo}"], "not a regular file"),
         (["diff", "{clean_bom}", "{broken_bom}"], "neither JSON nor XML"),
+        (["merge", "{clean_bom}", "{broken_bom}"], "neither JSON nor XML"),
+        (["merge", "{fifo}", "{clean_bom}"], "not a regular file"),
         (["audit", "{broken_bom}", "--osv-db", "{db}"], "neither JSON nor XML"),
         (["audit", "{clean_bom}", "--osv-db", "{not_zip}"], "not_zip"),
     ],
@@ -340,6 +353,7 @@ def test_runtime_error(tree: Tree, argv: list[str], needle: str) -> None:
         ["rules", "list"],
         ["report", "{evil_bom}"],
         ["diff", "{clean_bom}", "{evil_bom}"],
+        ["merge", "{clean_bom}", "{evil_bom}", "-q"],
         ["audit", "{clean_bom}", "--osv-db", "{db}", "--cache-dir", "{root}/c"],
     ],
 )
@@ -386,6 +400,7 @@ needs_proc_syscall = pytest.mark.skipif(
         ["report", "-", "--format", "sarif"],
         ["score", "-"],
         ["diff", "-", "{clean_bom}"],
+        ["merge", "-", "{clean_bom}"],
         ["audit", "-", "--osv-db", "{db}"],
     ],
 )

@@ -53,6 +53,7 @@ def _register_commands() -> None:
     """Area commands live in ``aibom.cli``; each imports its heavy libraries only when run."""
     from aibom.cli.audit import audit
     from aibom.cli.convert import convert
+    from aibom.cli.merge import merge
     from aibom.cli.report import diff, report
     from aibom.cli.scan import scan
     from aibom.cli.score import rules, score
@@ -61,6 +62,7 @@ def _register_commands() -> None:
     for command in (scan, verify, sign, sign_bom, verify_bom, audit, report, diff, score, rules):
         cli.add_command(command)
     cli.add_command(convert)
+    cli.add_command(merge)
 
 
 _register_commands()

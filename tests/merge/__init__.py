@@ -1,0 +1,1 @@
+"""Tests of ``aibom merge`` (``aibom.merge``)."""
