@@ -919,9 +919,7 @@ def render(
 
     ``UsageError`` when it is not; ``inputs`` (name -> document) lets the message say which input is
     itself invalid, which is almost always the cause."""
-    from cyclonedx.schema import SchemaVersion
-
-    from aibom.bom.document import validate_json
+    from aibom.bomdoc.schema import validate_document
 
     if output_format not in ("json", "xml"):
         raise UsageError(f"unknown output format {output_format!r} (json or xml)")
@@ -940,7 +938,7 @@ def render(
             from aibom.bom.xml import write_xml
 
             return write_xml(doc)
-        validate_json(text, SchemaVersion.from_version(version))
+        validate_document(doc, version)
     except InvalidBomError as exc:
         raise _invalid(exc, version, inputs or {}, output_format) from None
     return text
@@ -985,13 +983,12 @@ def _schema_message(text: str) -> str:
 
 
 def _schema_error(doc: Mapping[str, Any], version: str) -> str | None:
-    from cyclonedx.schema import SchemaVersion
-    from cyclonedx.validation.json import JsonStrictValidator
+    from aibom.bomdoc.schema import schema_errors
 
     if _xml_only_keys(doc):
         return None  # an XML input: its JSON form is not expected to validate
-    error = JsonStrictValidator(SchemaVersion.from_version(version)).validate_str(json.dumps(doc))
-    return None if error is None else str(error)
+    errors = schema_errors(doc, version, limit=1)
+    return errors[0] if errors else None
 
 
 def _xml_only_keys(doc: object) -> list[str]:

@@ -455,9 +455,9 @@ def test_render_error_shows_input_values_escaped_and_without_the_schema_dump() -
     with pytest.raises(UsageError) as info:
         render(doc, inputs={"ml.json": ml})
     hint = info.value.hint or ""
-    assert "\x1b" not in hint and "\\x1b" in hint
+    assert "\x1b" not in hint and ("\\x1b" in hint or "\\u001b" in hint)
     assert "ml.json is itself not valid CycloneDX 1.6" in hint
-    assert "Failed validating 'pattern'" in hint
+    assert "does not match" in hint and "at /components/1/hashes/0/content" in hint
     assert "'examples'" not in hint  # the schema jsonschema quotes is left out
 
 
