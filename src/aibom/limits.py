@@ -270,6 +270,14 @@ class Limits:
     max_card_heading_chars: int = 200
     """Characters of a card heading kept and matched to section names (the longest template heading
     is 50); a 16 MiB heading line would otherwise be copied into findings and every report."""
+    max_card_view_items: int = 50
+    """Entries of one model-card or data list (users, metrics, datasets, ...) shown in the HTML and
+    Markdown reports; the rest are counted ("N more not shown")."""
+    max_card_view_text: int = 2_000
+    """Characters of one model-card value shown in reports; cards can hold megabytes of prose."""
+    max_card_view_values: int = 1_000
+    """Values shown per model card (or per data component) in reports; a real card has a few dozen.
+    Beyond it the card is marked truncated."""
 
 
 DEFAULT_LIMITS = Limits()

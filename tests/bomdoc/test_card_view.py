@@ -5,9 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from aibom.bomdoc.card import (
-    MAX_CARD_ITEMS,
-    MAX_CARD_TEXT,
-    MAX_CARD_VALUES,
     CardView,
     Field,
     Group,
@@ -15,6 +12,11 @@ from aibom.bomdoc.card import (
     model_card_view,
 )
 from aibom.bomdoc.view import ComponentView, view_of
+from aibom.limits import DEFAULT_LIMITS
+
+MAX_CARD_ITEMS = DEFAULT_LIMITS.max_card_view_items
+MAX_CARD_TEXT = DEFAULT_LIMITS.max_card_view_text
+MAX_CARD_VALUES = DEFAULT_LIMITS.max_card_view_values
 
 
 def _component(**entry: Any) -> ComponentView:

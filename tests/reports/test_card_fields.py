@@ -20,13 +20,18 @@ from typing import Any
 import pytest
 
 from aibom.bomdoc import read_bom
-from aibom.bomdoc.card import MAX_CARD_ITEMS, MAX_CARD_TEXT, model_card_view
+from aibom.bomdoc.card import model_card_view
 from aibom.bomdoc.view import view_of
 from aibom.escape import visible
+from aibom.limits import DEFAULT_LIMITS
 from aibom.render import render
 from aibom.render.interface import MAX_MARKDOWN_CHARS
 from aibom.render.markdown import MAX_CARD_BLOCK_CHARS, MAX_CARD_VALUE, MAX_CARDS_CHARS, esc
 from tests.reports.builders import document
+
+MAX_CARD_ITEMS = DEFAULT_LIMITS.max_card_view_items
+MAX_CARD_TEXT = DEFAULT_LIMITS.max_card_view_text
+
 
 EXAMPLES = Path(__file__).parents[1] / "data" / "cyclonedx"
 PLACEHOLDER = "(not shown in this report)"

@@ -61,6 +61,13 @@ class Built:
     """CycloneDX vulnerability objects made outside the library (OSV matches), appended as given."""
     files: dict[str, list[dict[str, object]]] = field(default_factory=dict)
     """File components (JSON form, in order) of each model and dataset, by the parent's bom-ref."""
+    package_components: list[Component] = field(default_factory=list)
+    """Package components, serialized one by one (``Component.as_json``) and spliced in with their
+    dependency entries by ``aibom.bom.document``: in the library's ``Bom`` they sit in sorted sets
+    compared field by field, and its dependency registration scans every entry per call, so 10,000
+    requirement lines cost 20 s of CPU there."""
+    package_edges: dict[str, list[str]] = field(default_factory=dict)
+    """dependsOn refs of each package component (empty list: none), by ref."""
     loose: list[dict[str, object]] = field(default_factory=list)
     """Top-level file components (JSON form, in order): files outside any model or dataset, each a
     dependency of the root."""
@@ -311,7 +318,10 @@ def build(inv: Inventory, root: Component, findings: Sequence[Finding]) -> Built
     # Files of interest outside any model or dataset (weights, archives, data, signatures, package
     # manifests): top-level file components, so that every file is in the BOM or a skipped entry.
     b.built.loose = sorted((file_entry(a, a.display, b.refs) for a in inv.loose), key=file_order)
-    for comp in (*models, *datasets, *base, *packages):
+    b.built.package_components = packages
+    for comp in packages:
+        b.by_ref[str(comp.bom_ref.value)] = comp
+    for comp in (*models, *datasets, *base):
         b.bom.components.add(comp)
         b.by_ref[str(comp.bom_ref.value)] = comp
     _model_cards(b, inv)
@@ -369,11 +379,10 @@ def _dependencies(
     packages: list[Component],
     groups: list[list[Package]],
 ) -> None:
-    by_ref = {str(c.bom_ref.value): c for c in (*models, *datasets, *packages)}
+    by_ref = {str(c.bom_ref.value): c for c in (*models, *datasets)}
     top = [
         *models,
         *[d for d, e in zip(datasets, inv.datasets, strict=False) if e.source != "declared"],
-        *packages,
     ]
     b.bom.register_dependency(root, top)
     for model, comp in zip(inv.models, models, strict=False):
@@ -384,9 +393,9 @@ def _dependencies(
         b.bom.register_dependency(comp, deps)
     for group, comp in zip(groups, packages, strict=False):
         names = dict.fromkeys(n for p in group for n in p.dependencies)
-        deps = [by_ref[r] for n in names for r in b.package_ref.get(n, [])[:1]]
-        b.bom.register_dependency(comp, deps)
-    for comp in (*datasets, *packages):
+        needs = [r for n in names for r in b.package_ref.get(n, [])[:1]]
+        b.built.package_edges[str(comp.bom_ref.value)] = needs
+    for comp in datasets:
         b.bom.register_dependency(comp, [])
 
 

@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, cast
 
 from cyclonedx.model.component import Component, ComponentType
 from cyclonedx.output import make_outputter
@@ -61,7 +61,7 @@ def render_document(
     schema = _schema(options.spec_version)
     stamp = _stamp(built, version, options)
     doc = json.loads(make_outputter(built.bom, OutputFormat.JSON, schema).output_as_string())
-    splice(doc, built)
+    splice(doc, built, schema)
     if built.extra_vulnerabilities:
         doc.setdefault("vulnerabilities", []).extend(built.extra_vulnerabilities)
     if stage is not None:
@@ -92,7 +92,7 @@ def _stamp(built: Built, version: str, options: DocumentOptions) -> datetime | N
     return stamp
 
 
-def splice(doc: dict[str, Any], built: Built) -> None:
+def splice(doc: dict[str, Any], built: Built, schema: SchemaVersion = SchemaVersion.V1_6) -> None:
     """Put ``modelCard``, ``data`` and file components on the components the library serialized, by
     bom-ref, and the top-level files with their dependency entries, where the library would have
     put them (components sorted by type, then name; dependencies by ref)."""
@@ -110,8 +110,8 @@ def splice(doc: dict[str, Any], built: Built) -> None:
         if files:
             _insert_sorted(comp, "components", files)
     root = built.bom.metadata.component
-    if built.loose and root is not None:
-        _splice_loose(doc, built.loose, str(root.bom_ref.value))
+    if (built.loose or built.package_components) and root is not None:
+        _splice_top(doc, built, str(root.bom_ref.value), schema)
 
 
 def _insert_sorted(obj: dict[str, Any], key: str, value: object) -> None:
@@ -123,21 +123,48 @@ def _insert_sorted(obj: dict[str, Any], key: str, value: object) -> None:
     obj.update(items)
 
 
-def _splice_loose(doc: dict[str, Any], loose: list[dict[str, object]], root: str) -> None:
+def _splice_top(doc: dict[str, Any], built: Built, root: str, schema: SchemaVersion) -> None:
+    """Top-level files and packages, made outside the library's ``Bom``, with their dependency
+    entries: the root depends on each; a package on the packages it requires."""
+    from cyclonedx.schema.schema import SCHEMA_VERSIONS
+
+    view = SCHEMA_VERSIONS[schema]
+    # py-serializable adds ``as_json`` to the class at run time: the library's own serializer, so a
+    # component comes out exactly as in a whole-``Bom`` output
+    packages = [json.loads(cast(Any, c).as_json(view_=view)) for c in built.package_components]
     comps = doc.setdefault("components", [])
-    at = next((i for i, c in enumerate(comps) if str(c.get("type", "")) > "file"), len(comps))
-    comps[at:at] = loose
-    refs = [str(entry["bom-ref"]) for entry in loose]
+    comps.extend(built.loose)
+    comps.extend(packages)
+    comps.sort(key=_library_order)
+    refs = [str(c["bom-ref"]) for c in (*built.loose, *packages)]
     deps = doc.setdefault("dependencies", [])
     entry = next((d for d in deps if d.get("ref") == root), None)
     if entry is None:
         entry = {"ref": root}
         deps.append(entry)
-    entry["dependsOn"] = sorted({*entry.get("dependsOn", []), *refs})
-    if list(entry) != sorted(entry):  # the library writes keys in order: dependsOn, ref
-        entry["ref"] = entry.pop("ref")
-    deps.extend({"ref": r} for r in refs)
+    depends_on = sorted({*entry.pop("dependsOn", []), *refs})
+    ref = entry.pop("ref")
+    entry.update({"dependsOn": depends_on, "ref": ref})  # the library's key order
+    deps.extend({"ref": str(c["bom-ref"])} for c in built.loose)
+    for pkg_ref, needs in built.package_edges.items():
+        wanted = sorted(set(needs) - {pkg_ref})
+        deps.append({"dependsOn": wanted, "ref": pkg_ref} if wanted else {"ref": pkg_ref})
     deps.sort(key=lambda d: str(d.get("ref", "")))
+
+
+def _library_order(comp: dict[str, Any]) -> tuple[object, ...]:
+    """cyclonedx-python-lib's component order: type, group, name, version (a missing one last),
+    then bom-ref (unique, so nothing after it counts)."""
+    group, version = comp.get("group"), comp.get("version")
+    return (
+        str(comp.get("type", "")),
+        group is None,
+        str(group or ""),
+        str(comp.get("name", "")),
+        version is None,
+        str(version or ""),
+        str(comp.get("bom-ref", "")),
+    )
 
 
 def _walk(components: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -3,8 +3,8 @@ groups the renderers show as they are (HTML definition lists, Markdown bullet li
 
 The card is someone else's text and may be hostile: only the fields the CycloneDX 1.5-1.7 schemas
 define are read, each defensively (a wrong type is absent, nothing raises), and everything is bounded:
-at most ``MAX_CARD_ITEMS`` entries per list (the rest counted in ``Field.more``), ``MAX_CARD_TEXT``
-characters per value and ``MAX_CARD_VALUES`` values per card (then ``CardView.truncated``). The
+at most ``Limits.max_card_view_items`` entries per list (the rest counted in ``Field.more``), ``Limits.max_card_view_text``
+characters per value and ``Limits.max_card_view_values`` values per card (then ``CardView.truncated``). The
 nesting is the schema's, so hostile depth is never followed. Dataset ``ref`` entries and governance
 parties given by bom-ref are resolved to the name of the component in the BOM. Image and attachment
 content (base64) is never shown: a placeholder says what it is and how long.
@@ -19,15 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aibom.bomdoc.view import ComponentView, items, obj
-
-MAX_CARD_ITEMS = 50
-"""Entries shown per list (users, metrics, datasets...); the rest are counted."""
-
-MAX_CARD_TEXT = 2_000
-"""Characters shown per value; cards can hold megabytes of prose."""
-
-MAX_CARD_VALUES = 1_000
-"""Values shown per card (or per data component); a real card has a few dozen."""
+from aibom.limits import DEFAULT_LIMITS, Limits
 
 Resolve = Callable[[str], "str | None"]
 """bom-ref -> name of the component in the BOM, or None."""
@@ -41,7 +33,7 @@ class Field:
     values: tuple[str, ...] = ()
     groups: tuple[Group, ...] = ()
     more: int = 0
-    """List entries left out (beyond ``MAX_CARD_ITEMS``)."""
+    """List entries left out (beyond ``Limits.max_card_view_items``)."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +48,7 @@ class Group:
 class CardView:
     sections: tuple[Group, ...] = ()
     truncated: bool = False
-    """True when ``MAX_CARD_VALUES`` was reached and later fields were left out."""
+    """True when ``Limits.max_card_view_values`` was reached and later fields were left out."""
 
     @property
     def empty(self) -> bool:
@@ -66,14 +58,19 @@ class CardView:
 @dataclass
 class _Reader:
     resolve: Resolve
-    left: int = MAX_CARD_VALUES
+    limits: Limits = DEFAULT_LIMITS
+    left: int = -1
     truncated: bool = False
+
+    def __post_init__(self) -> None:
+        if self.left < 0:
+            self.left = self.limits.max_card_view_values
 
     # ------------------------------------------------------------------ scalars
 
     def text(self, value: Any) -> str | None:
         """A string, or a number shown as written; anything else is absent. Counts against the
-        card's value budget and is cut at ``MAX_CARD_TEXT`` characters."""
+        card's value budget and is cut at ``Limits.max_card_view_text`` characters."""
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             return None
         shown = value if isinstance(value, str) else _number(value)
@@ -83,12 +80,18 @@ class _Reader:
             self.truncated = True
             return None
         self.left -= 1
-        return shown if len(shown) <= MAX_CARD_TEXT else shown[: MAX_CARD_TEXT - 1] + "…"
+        return (
+            shown
+            if len(shown) <= self.limits.max_card_view_text
+            else shown[: self.limits.max_card_view_text - 1] + "…"
+        )
 
     def texts(self, value: Any) -> tuple[tuple[str, ...], int]:
         entries = items(value)
-        shown = tuple(t for v in entries[:MAX_CARD_ITEMS] if (t := self.text(v)) is not None)
-        return shown, max(0, len(entries) - MAX_CARD_ITEMS)
+        shown = tuple(
+            t for v in entries[: self.limits.max_card_view_items] if (t := self.text(v)) is not None
+        )
+        return shown, max(0, len(entries) - self.limits.max_card_view_items)
 
     # ------------------------------------------------------------------ fields
 
@@ -105,9 +108,11 @@ class _Reader:
     ) -> Field | None:
         entries = items(value)
         groups = tuple(
-            g for e in entries[:MAX_CARD_ITEMS] if isinstance(e, Mapping) and (g := read(e))
+            g
+            for e in entries[: self.limits.max_card_view_items]
+            if isinstance(e, Mapping) and (g := read(e))
         )
-        more = max(0, len(entries) - MAX_CARD_ITEMS)
+        more = max(0, len(entries) - self.limits.max_card_view_items)
         return Field(label, groups=groups, more=more) if groups or more else None
 
     def record(
@@ -257,7 +262,9 @@ class _Reader:
                 self.value("Organization", self.organization(obj(provider.get("organization")))),
                 self.value("Energy source", provider.get("energySource")),
                 self.measure("Energy provided", provider.get("energyProvided")),
-                self.values("External references", _references(provider)),
+                self.values(
+                    "External references", _references(provider, self.limits.max_card_view_items)
+                ),
             ],
         )
 
@@ -318,7 +325,7 @@ class _Reader:
     def parties(self, value: Any) -> list[Any]:
         """Governance owners, stewards or custodians: an organisation or a contact each."""
         out: list[Any] = []
-        for entry in items(value)[:MAX_CARD_ITEMS]:
+        for entry in items(value)[: self.limits.max_card_view_items]:
             party = obj(entry)
             if isinstance(party.get("organization"), Mapping):
                 out.append(self.organization(obj(party.get("organization"))))
@@ -326,7 +333,7 @@ class _Reader:
                 out.append(self.contact(obj(party.get("contact"))))
             elif isinstance(party.get("individual"), Mapping):  # the XML form's name for contact
                 out.append(self.contact(obj(party.get("individual"))))
-        return out + [None] * max(0, len(items(value)) - MAX_CARD_ITEMS)
+        return out + [None] * max(0, len(items(value)) - self.limits.max_card_view_items)
 
     def organization(self, org: Mapping[str, Any]) -> str | None:
         name = _str(org.get("name"))
@@ -346,9 +353,15 @@ class _Reader:
             )
             if (s := _str(address.get(k)))
         )
-        urls = [u for u in items(org.get("url"))[:MAX_CARD_ITEMS] if isinstance(u, str) and u]
+        urls = [
+            u
+            for u in items(org.get("url"))[: self.limits.max_card_view_items]
+            if isinstance(u, str) and u
+        ]
         contacts = [
-            c for e in items(org.get("contact"))[:MAX_CARD_ITEMS] if (c := self.contact(obj(e)))
+            c
+            for e in items(org.get("contact"))[: self.limits.max_card_view_items]
+            if (c := self.contact(obj(e)))
         ]
         parts = [p for p in (name, place, *urls) if p]
         if contacts:
@@ -386,9 +399,9 @@ def _attachment(attachment: Mapping[str, Any]) -> str:
     return f"{kind}{how}{size} (not shown in this report)"
 
 
-def _references(entry: Mapping[str, Any]) -> list[str]:
+def _references(entry: Mapping[str, Any], cap: int) -> list[str]:
     out = []
-    for ref in items(entry.get("externalReferences"))[:MAX_CARD_ITEMS]:
+    for ref in items(entry.get("externalReferences"))[:cap]:
         url, kind = _str(obj(ref).get("url")), _str(obj(ref).get("type"))
         if url:
             out.append(f"{kind}: {url}" if kind else url)
@@ -407,23 +420,24 @@ def _no_names(_ref: str) -> str | None:
     return None
 
 
-def model_card_view(component: ComponentView, resolve: Resolve = _no_names) -> CardView:
+def model_card_view(
+    component: ComponentView, resolve: Resolve = _no_names, limits: Limits = DEFAULT_LIMITS
+) -> CardView:
     """Every field of ``component.model_card``; empty when it has none."""
-    reader = _Reader(resolve)
+    reader = _Reader(resolve, limits)
     sections = reader.model_card(component.model_card)
     return CardView(sections, reader.truncated)
 
 
-def data_view(component: ComponentView, resolve: Resolve = _no_names) -> CardView:
+def data_view(
+    component: ComponentView, resolve: Resolve = _no_names, limits: Limits = DEFAULT_LIMITS
+) -> CardView:
     """Every ``data[]`` entry of a data component, one group each; empty when it has none."""
-    reader = _Reader(resolve)
+    reader = _Reader(resolve, limits)
     entries = component.data
-    groups = [
-        g
-        for e in entries[:MAX_CARD_ITEMS]
-        if isinstance(e, Mapping) and (g := reader.data_entry(e))
-    ]
-    more = len(entries) - MAX_CARD_ITEMS
+    cap = limits.max_card_view_items
+    groups = [g for e in entries[:cap] if isinstance(e, Mapping) and (g := reader.data_entry(e))]
+    more = len(entries) - cap
     if more > 0:
         groups.append(Group(None, (Field("Data entries", more=more),)))
     return CardView(tuple(groups), reader.truncated)

@@ -47,7 +47,7 @@ MAX_DESCRIPTION = 2_000
 
 MAX_CARDS = 200
 """Models whose model card, and data components whose data entries, are shown in full (each up to
-``aibom.bomdoc.card.MAX_CARD_VALUES`` values): bounds the page for a BOM of thousands of cards."""
+``Limits.max_card_view_values`` values): bounds the page for a BOM of thousands of cards."""
 
 _SEVERITY_CSS = {
     Severity.CRITICAL: "critical",
