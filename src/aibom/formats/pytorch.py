@@ -116,7 +116,9 @@ def _member(ctx: InspectContext, name: str, member: Opener, size: int) -> Inspec
     try:
         with member() as fh:
             head = fh.read(ctx.limits.head_bytes)
-    except FormatError as exc:  # a damaged compressed member: that member is malformed, not the file
+    except (
+        FormatError
+    ) as exc:  # a damaged compressed member: that member is malformed, not the file
         finding = ctx.finding(MALFORMED_FILE, f"member {name!r} cannot be read: {exc}")
         return Inspection(findings=[finding], complete=False)
     return inspect_as_pickle(ctx, name, member, head, emit_low=False)
