@@ -361,14 +361,28 @@ def test_data_descriptor_member_without_central_directory_is_found(
 ) -> None:
     """Only local headers (the central directory cut off) and the length only in the descriptor: a
     streaming reader still loads the member, so it is analysed (deflate to its stream's end, stored to
-    the descriptor whose size matches)."""
+    the descriptor whose size matches). No CRC is claimed for a member whose CRC was not found."""
     data = write_zip(
-        [("archive/data.pkl", evil(marker), method), ("archive/version", b"3\n", 0)], seekable=False
+        [("archive/data.pkl", evil(marker), method), ("archive/version", b"3\n", 0)],
+        seekable=False,
     )
     cut = data[: data.find(b"PK\x01\x02")]
     findings = run(tmp_path, "payload.zip", cut)
     crit = critical(findings)
     assert crit and "(local header only)" in (crit[0].member or ""), findings
+    assert "AIBOM-ZIP-002" not in ids(findings), findings
+
+
+def test_walk_goes_on_after_a_stored_member_with_a_descriptor(tmp_path: Path, marker: Path) -> None:
+    """The stored member's end is found from its descriptor, so the member after it is found too."""
+    data = write_zip(
+        [("archive/version", b"3\n", 0), ("archive/data.pkl", evil(marker), 0)], seekable=False
+    )
+    cut = data[: data.find(b"PK\x01\x02")]
+    layout = read_layout(io.BytesIO(cut), DEFAULT_LIMITS)
+    assert [e.name for e in layout.local_only] == ["archive/version", "archive/data.pkl"]
+    crit = critical(run(tmp_path, "payload.zip", cut))
+    assert crit and (crit[0].member or "").startswith("archive/data.pkl"), crit
 
 
 def test_central_sizes_past_the_end_of_the_archive_stay_bounded(

@@ -92,6 +92,9 @@ class ZipEntry:
     """Where Python's zipfile reads it (offsets shifted by the bytes that precede the archive)."""
     budget: InflationBudget | None = field(default=None, repr=False, compare=False)
     """The archive's inflation budget, which every read of the member draws on."""
+    crc_known: bool = True
+    """False when no header holds the CRC-32 (a deflate member found by the walk whose descriptor is
+    not located): there is nothing to check its content against."""
     plain: bool = False
     """Flagged encrypted (or patch data) but read as plain anyway: its data decodes as its method."""
     end: int | None = None
@@ -253,8 +256,11 @@ def walk_locals(fh: BinaryIO, layout: ZipLayout, limits: Limits) -> None:
             entry.local_crc, entry.local_csize, entry.local_usize = crc, csize, usize
             entry.data_offset = data_at
             layout.local_only.append(entry)
-            if flags & DESCRIPTOR and csize == 0:
-                _descriptor_sizes(fh, layout, entry, limits)
+            if (
+                flags & DESCRIPTOR
+                and csize == 0
+                and not _descriptor_sizes(fh, layout, entry, limits)
+            ):
                 return  # the walk cannot tell where the next header is: it stops here
         if flags & DESCRIPTOR and entry.csize == 0:
             return  # length only in a trailing descriptor: a sequential reader cannot go on safely
@@ -263,17 +269,19 @@ def walk_locals(fh: BinaryIO, layout: ZipLayout, limits: Limits) -> None:
         )
 
 
-def _descriptor_sizes(fh: BinaryIO, layout: ZipLayout, entry: ZipEntry, limits: Limits) -> None:
+def _descriptor_sizes(fh: BinaryIO, layout: ZipLayout, entry: ZipEntry, limits: Limits) -> bool:
     """Sizes for a member no central directory lists whose local header defers them to a trailing
     data descriptor, found the way a streaming reader finds them: a deflate stream ends by itself (its
     data is taken to run to the end of the archive, inflation stops at the stream's end), a stored one
-    at the first descriptor whose compressed size is the distance to it (searched in a bounded window)."""
+    at the first descriptor whose compressed size is the distance to it (searched in a bounded window).
+    True when the member's end is known (the walk can go on after its descriptor)."""
     assert entry.data_offset is not None
     rest = max(0, layout.size - entry.data_offset)
     if entry.method != 0:
         entry.csize = rest
         entry.usize = min(limits.max_decompressed, max(rest, 1) * limits.max_compression_ratio)
-        return
+        entry.crc_known = False
+        return False
     window, at, tail = min(rest, limits.max_member_bytes_in_memory), 0, b""
     while at < window:
         chunk = tail + _read(fh, entry.data_offset + at, min(1 << 20, window - at))
@@ -285,7 +293,7 @@ def _descriptor_sizes(fh: BinaryIO, layout: ZipLayout, entry: ZipEntry, limits: 
             crc, csize, usize = struct.unpack("<3I", chunk[pos + 4 : pos + 16])
             if base + pos - entry.data_offset == csize == usize:
                 entry.crc, entry.csize, entry.usize = crc, csize, usize
-                return
+                return True
             pos = chunk.find(_DD, pos + 1)
         at += len(chunk) - len(tail)
         tail = chunk[-15:]
@@ -293,6 +301,7 @@ def _descriptor_sizes(fh: BinaryIO, layout: ZipLayout, entry: ZipEntry, limits: 
         "unread",
         f"{entry.name!r}: stored member with its length only in a data descriptor that was not found",
     )
+    return False
 
 
 def _descriptor(fh: BinaryIO, at: int) -> int:
