@@ -226,6 +226,7 @@ def test_really_encrypted_member_is_a_medium_not_analysed_finding(
     assert unread and all(f.effective_severity == Severity.MEDIUM for f in unread)
     assert any("could not be analysed: encrypted" in f.message for f in unread), unread
     assert not critical(findings)
+    assert "AIBOM-PKL-006" not in ids(findings)  # no "only allowlisted objects" for unread data.pkl
 
 
 def test_aes_method_99_member_is_not_analysed_and_said_so(tmp_path: Path, marker: Path) -> None:
@@ -289,6 +290,7 @@ def test_unknown_compression_method_is_a_medium_not_analysed_finding(
     unread = [f for f in findings if f.check.id == "AIBOM-ARC-001"]
     assert any(f"compression method {method}" in f.message for f in unread), findings
     assert all(f.effective_severity == Severity.MEDIUM for f in unread)
+    assert "AIBOM-PKL-006" not in ids(findings)
 
 
 # ---------------------------------------------------------------- local header vs central directory

@@ -103,6 +103,7 @@ class TorchZipInspector:
             out.findings.append(ctx.finding(TORCHSCRIPT_CODE, text))
         if (
             pickles.complete
+            and out.complete  # a member not analysed (encrypted, unknown method) may be a pickle
             and max((f.effective_severity for f in pickles.findings), default=0) < Severity.LOW
         ):
             text = "PyTorch checkpoint (pickle-based; prefer safetensors) uses only allowlisted objects"
