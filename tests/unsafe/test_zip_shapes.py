@@ -497,3 +497,19 @@ def test_installed_scan_reports_the_payload_in_an_encrypted_flagged_member(
     assert {"AIBOM-PKL-001", "AIBOM-ZIP-003"} <= found, found
     pkl = [v for v in vulns if v["id"] == "AIBOM-PKL-001"]
     assert any(r.get("severity") == "critical" for v in pkl for r in v.get("ratings", [])), pkl
+
+
+def test_zip64_local_headers_are_not_a_mismatch(tmp_path: Path, marker: Path) -> None:
+    """``force_zip64`` puts 0xFFFFFFFF sizes and a zip64 extra in the local header: the sizes compared
+    with the central directory are the extra's, so a plain zip64 member is no mismatch."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, content in (("archive/data.pkl", evil(marker)), ("archive/version", b"3\n")):
+            with zf.open(zipfile.ZipInfo(name, (2024, 1, 1, 0, 0, 0)), "w", force_zip64=True) as fh:
+                fh.write(content)
+    data = buf.getvalue()
+    _, local = _central_offsets(data)["archive/data.pkl"]
+    assert struct.unpack("<I", data[local + 18 : local + 22])[0] == 0xFFFFFFFF
+    findings = run(tmp_path, "model.pt", data)
+    assert critical(findings)
+    assert "AIBOM-ZIP-001" not in ids(findings), findings
