@@ -513,3 +513,24 @@ def test_zip64_local_headers_are_not_a_mismatch(tmp_path: Path, marker: Path) ->
     findings = run(tmp_path, "model.pt", data)
     assert critical(findings)
     assert "AIBOM-ZIP-001" not in ids(findings), findings
+
+
+def test_hidden_descriptor_member_before_listed_ones_is_no_overlap(
+    tmp_path: Path, marker: Path
+) -> None:
+    """A deflate member no central directory lists, length only in its descriptor, ahead of listed
+    members: analysed; its unknown span (to the archive's end) is not reported as overlapping them."""
+    hidden = write_zip([("archive/hidden.pkl", evil(marker), zipfile.ZIP_DEFLATED)], seekable=False)
+    hidden = hidden[: hidden.find(b"PK\x01\x02")]
+    listed = write_zip([("archive/data.pkl", benign(), 0), ("archive/version", b"3\n", 0)])
+    cd = _central_offsets(listed)
+    out = bytearray(hidden + listed)
+    for rec, local in cd.values():  # shift the listed members' offsets past the hidden one
+        struct.pack_into("<I", out, len(hidden) + rec + 42, local + len(hidden))
+    eocd = out.rfind(b"PK\x05\x06")
+    (cd_off,) = struct.unpack_from("<I", out, eocd + 16)
+    struct.pack_into("<I", out, eocd + 16, cd_off + len(hidden))
+    findings = run(tmp_path, "model.pt", bytes(out))
+    assert any("hidden.pkl" in (f.member or "") for f in critical(findings)), findings
+    assert "AIBOM-ZIP-004" not in ids(findings), findings
+    assert any("no central-directory entry" in f.message for f in findings)

@@ -195,7 +195,7 @@ def budget_spent(ctx: InspectContext, budget: InflationBudget, names: list[str])
 
 def check_crc(ctx: InspectContext, name: str, entry: ZipEntry, member: Opener) -> list[Finding]:
     length = min(entry.csize, entry.usize) if entry.method == 0 else entry.usize
-    if not entry.crc_known or length > ctx.limits.max_member_bytes_in_memory:
+    if not entry.described or length > ctx.limits.max_member_bytes_in_memory:
         return []  # crc_of would give up after reading that much: do not read it at all
     try:
         actual = crc_of(member, ctx.limits.max_member_bytes_in_memory)

@@ -92,9 +92,10 @@ class ZipEntry:
     """Where Python's zipfile reads it (offsets shifted by the bytes that precede the archive)."""
     budget: InflationBudget | None = field(default=None, repr=False, compare=False)
     """The archive's inflation budget, which every read of the member draws on."""
-    crc_known: bool = True
-    """False when no header holds the CRC-32 (a deflate member found by the walk whose descriptor is
-    not located): there is nothing to check its content against."""
+    described: bool = True
+    """False for a deflate member found by the walk whose data descriptor was not located: its CRC-32
+    and compressed size are unknown (its data is taken to run to the archive's end, inflation stops at
+    the stream's end), so there is no CRC to check and no span to compare with other members."""
     plain: bool = False
     """Flagged encrypted (or patch data) but read as plain anyway: its data decodes as its method."""
     end: int | None = None
@@ -280,7 +281,7 @@ def _descriptor_sizes(fh: BinaryIO, layout: ZipLayout, entry: ZipEntry, limits: 
     if entry.method != 0:
         entry.csize = rest
         entry.usize = min(limits.max_decompressed, max(rest, 1) * limits.max_compression_ratio)
-        entry.crc_known = False
+        entry.described = False
         return False
     window, at, tail = min(rest, limits.max_member_bytes_in_memory), 0, b""
     while at < window:

@@ -116,8 +116,8 @@ def _overlaps(layout: ZipLayout) -> None:
         (
             (e.data_offset, -e.csize, i, e)
             for i, e in enumerate((*layout.entries, *layout.local_only))
-            if e.data_offset is not None and e.csize > 0
-        ),
+            if e.data_offset is not None and e.csize > 0 and e.described
+        ),  # a walked deflate member with no known length runs "to the end": not an overlap
         key=lambda span: span[:3],
     )
     shared: dict[str, list[str]] = {}
