@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import lzma
 import struct
 import zipfile
@@ -160,5 +161,10 @@ def inspect_member(parent: InspectContext, name: str, opener: Opener, size: int)
     except (OSError, EOFError, ValueError, IndexError, struct.error) as exc:
         finding = parent.finding(MALFORMED_FILE, f"member {name!r} cannot be read: {exc}")
         return Inspection(findings=[finding], complete=False)
-    art = Artifact(parent.artifact.ref, kind_of(name, fmt, CATALOG), fmt, evidence, None, head)
+    # The member's own size, not the container's: an inspector measuring its file (safetensors' data
+    # section, a numpy array's length) must never reach past the member's end into the next one.
+    ref = dataclasses.replace(
+        parent.artifact.ref, stat=dataclasses.replace(parent.artifact.ref.stat, size=size)
+    )
+    art = Artifact(ref, kind_of(name, fmt, CATALOG), fmt, evidence, None, head)
     return _run(art, parent.child(art, opener, member))

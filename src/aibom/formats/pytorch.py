@@ -26,7 +26,7 @@ from aibom.findings import Check, Finding, Severity
 from aibom.formats.containers.support import guarded
 from aibom.formats.containers.zip import check_crc, zip_contents, zip_findings
 from aibom.formats.containers.zipview import ZipLayout, member_opener, read_layout
-from aibom.formats.interface import InspectContext, Inspection, Opener
+from aibom.formats.interface import FormatError, InspectContext, Inspection, Opener
 from aibom.formats.pickle.scan import (
     inspect_as_pickle,
     inspect_nested,
@@ -103,6 +103,7 @@ class TorchZipInspector:
             out.findings.append(ctx.finding(TORCHSCRIPT_CODE, text))
         if (
             pickles.complete
+            and out.complete  # a member not analysed (encrypted, unknown method) may be a pickle
             and max((f.effective_severity for f in pickles.findings), default=0) < Severity.LOW
         ):
             text = "PyTorch checkpoint (pickle-based; prefer safetensors) uses only allowlisted objects"
@@ -113,8 +114,14 @@ class TorchZipInspector:
 def _member(ctx: InspectContext, name: str, member: Opener, size: int) -> Inspection:
     if not name.lower().endswith(("pkl",)):
         return inspect_nested(ctx, name, member, size)
-    with member() as fh:
-        head = fh.read(ctx.limits.head_bytes)
+    try:
+        with member() as fh:
+            head = fh.read(ctx.limits.head_bytes)
+    except (
+        FormatError
+    ) as exc:  # a damaged compressed member: that member is malformed, not the file
+        finding = ctx.finding(MALFORMED_FILE, f"member {name!r} cannot be read: {exc}")
+        return Inspection(findings=[finding], complete=False)
     return inspect_as_pickle(ctx, name, member, head, emit_low=False)
 
 

@@ -48,12 +48,14 @@ class Inflate(io.RawIOBase):
         while len(self._pending) < want and not self._z.eof:
             chunk = self._z.unconsumed_tail or self._base.read(1 << 16)
             self._in += 0 if self._z.unconsumed_tail else len(chunk)
-            if not chunk:
-                break
             try:
-                self._pending += self._z.decompress(chunk, max(want - len(self._pending), 1 << 16))
+                more = self._z.decompress(chunk, max(want - len(self._pending), 1 << 16))
             except zlib.error as exc:
                 raise FormatError(f"deflate data is corrupt: {exc}") from None
+            self._pending += more
+            if not chunk and not more:
+                break  # input spent and nothing pending (zlib may hold output past max_length: the
+                # last call, with no input, drains it; stopping earlier lost the content's last bytes)
         data, self._pending = self._pending[:want], self._pending[want:]
         self._out += len(data)
         check_bomb(self._out, self._in, self._limits)

@@ -22,9 +22,14 @@ _CDH = b"PK\x01\x02"
 _LFH = b"PK\x03\x04"
 _DD = b"PK\x07\x08"
 UNSUPPORTED_FLAGS = 0x0001 | 0x0020 | 0x0040
-"""Encrypted, compressed patch data, strong encryption: miniz and zipfile both refuse these members."""
+"""Encrypted, compressed patch data, strong encryption: miniz and zipfile both refuse these members, but
+a loader may ignore the bits, so a member flagged so is still read as plain when its data allows it."""
 KNOWN_FLAGS = UNSUPPORTED_FLAGS | 0x0002 | 0x0004 | 0x0008 | 0x0800
 """Flag bits a plain deflate/stored writer uses (compression options, data descriptor, UTF-8 names)."""
+DESCRIPTOR = 0x0008
+"""Sizes and CRC-32 follow the data (the local header may hold zeros): the central directory has them."""
+METHODS = {0: "stored", 8: "deflate", 12: "bzip2", 14: "lzma"}
+"""Compression methods whose data is read (bzip2 and lzma as Python's zipfile reads them)."""
 
 
 class BudgetSpent(DecompressionBomb):
@@ -77,12 +82,41 @@ class ZipEntry:
     local_name: bytes | None = None
     local_flags: int | None = None
     local_method: int | None = None
+    local_crc: int | None = None
+    local_csize: int | None = None
+    local_usize: int | None = None
+    """The local header's CRC-32 and sizes (zip64 extra applied): what a streaming reader goes by."""
     data_offset: int | None = None
     """Where miniz (and PyTorch) reads the member's data; None when the local header is missing."""
     py_data_offset: int | None = None
     """Where Python's zipfile reads it (offsets shifted by the bytes that precede the archive)."""
     budget: InflationBudget | None = field(default=None, repr=False, compare=False)
     """The archive's inflation budget, which every read of the member draws on."""
+    described: bool = True
+    """False for a deflate member found by the walk whose data descriptor was not located: its CRC-32
+    and compressed size are unknown (its data is taken to run to the archive's end, inflation stops at
+    the stream's end), so there is no CRC to check and no span to compare with other members."""
+    plain: bool = False
+    """Flagged encrypted (or patch data) but read as plain anyway: its data decodes as its method."""
+    end: int | None = None
+    """The archive's size: no read of the member goes past it."""
+
+    def available(self, python: bool = False) -> int:
+        """The bytes the member's data spans: its compressed size, cut at the end of the archive."""
+        start = self.py_data_offset if python else self.data_offset
+        if start is None:
+            return 0
+        if self.end is None:
+            return self.csize
+        return max(0, min(self.csize, self.end - start))
+
+    def content_size(self, python: bool = False) -> int:
+        """The size of the member's content as its own sizes bound it (never the rest of the archive):
+        a stored member is the bytes it spans (the smaller size; cut at the archive's end), any other
+        its declared uncompressed size (inflation stops there)."""
+        if self.method == 0:
+            return min(self.available(python), self.usize)
+        return self.usize
 
 
 @dataclass
@@ -94,7 +128,8 @@ class ZipLayout:
     """Bytes before the archive: Python's zipfile shifts every offset by this, miniz does not."""
     local_only: list[ZipEntry] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)
-    """(kind, message); kind is "views", "crc", "flags", "shared" or "overlap"."""
+    """(kind, message); kind is "views", "crc", "flags", "shared", "overlap" or "unread" (a member
+    whose content could not be read at all: encrypted, an unknown method, no length)."""
     budget: InflationBudget = field(default_factory=lambda: InflationBudget(0), repr=False)
 
     def problem(self, kind: str, message: str) -> None:
@@ -193,9 +228,12 @@ def _attach_local(fh: BinaryIO, layout: ZipLayout, entry: ZipEntry) -> None:
     if head[:4] != _LFH or len(head) < 30:
         layout.problem("views", f"{entry.name!r}: no local header at offset {entry.header_offset}")
         return
-    _, _, lflags, lmethod, _, _, _, _, _, nlen, xlen = struct.unpack("<4s5H3I2H", head)
+    _, _, lflags, lmethod, _, _, lcrc, lcsize, lusize, nlen, xlen = struct.unpack("<4s5H3I2H", head)
     entry.local_name = _read(fh, entry.header_offset + 30, nlen)
     entry.local_flags, entry.local_method = lflags, lmethod
+    lextra = _read(fh, entry.header_offset + 30 + nlen, xlen)
+    lusize, lcsize, _ = _zip64(lextra, lusize, lcsize, 0)
+    entry.local_crc, entry.local_csize, entry.local_usize = lcrc, lcsize, lusize
     entry.data_offset = entry.header_offset + 30 + nlen + xlen
     if entry.data_offset + entry.csize > layout.size:
         layout.problem("views", f"{entry.name!r}: data runs past the end of the file")
@@ -216,13 +254,55 @@ def walk_locals(fh: BinaryIO, layout: ZipLayout, limits: Limits) -> None:
             raw = _read(fh, pos + 30, nlen)
             entry = ZipEntry(_decode(raw, flags), raw, flags, method, crc, csize, usize, pos)
             entry.local_name, entry.local_flags, entry.local_method = raw, flags, method
+            entry.local_crc, entry.local_csize, entry.local_usize = crc, csize, usize
             entry.data_offset = data_at
             layout.local_only.append(entry)
-        if flags & 0x08 and entry.csize == 0:
+            if (
+                flags & DESCRIPTOR
+                and csize == 0
+                and not _descriptor_sizes(fh, layout, entry, limits)
+            ):
+                return  # the walk cannot tell where the next header is: it stops here
+        if flags & DESCRIPTOR and entry.csize == 0:
             return  # length only in a trailing descriptor: a sequential reader cannot go on safely
         pos = (
             data_at + entry.csize + (_descriptor(fh, data_at + entry.csize) if flags & 0x08 else 0)
         )
+
+
+def _descriptor_sizes(fh: BinaryIO, layout: ZipLayout, entry: ZipEntry, limits: Limits) -> bool:
+    """Sizes for a member no central directory lists whose local header defers them to a trailing
+    data descriptor, found the way a streaming reader finds them: a deflate stream ends by itself (its
+    data is taken to run to the end of the archive, inflation stops at the stream's end), a stored one
+    at the first descriptor whose compressed size is the distance to it (searched in a bounded window).
+    True when the member's end is known (the walk can go on after its descriptor)."""
+    assert entry.data_offset is not None
+    rest = max(0, layout.size - entry.data_offset)
+    if entry.method != 0:
+        entry.csize = rest
+        entry.usize = min(limits.max_decompressed, max(rest, 1) * limits.max_compression_ratio)
+        entry.described = False
+        return False
+    window, at, tail = min(rest, limits.max_member_bytes_in_memory), 0, b""
+    while at < window:
+        chunk = tail + _read(fh, entry.data_offset + at, min(1 << 20, window - at))
+        base = entry.data_offset + at - len(tail)
+        if len(chunk) == len(tail):
+            break
+        pos = chunk.find(_DD)
+        while pos >= 0 and pos + 16 <= len(chunk):
+            crc, csize, usize = struct.unpack("<3I", chunk[pos + 4 : pos + 16])
+            if base + pos - entry.data_offset == csize == usize:
+                entry.crc, entry.csize, entry.usize = crc, csize, usize
+                return True
+            pos = chunk.find(_DD, pos + 1)
+        at += len(chunk) - len(tail)
+        tail = chunk[-15:]
+    layout.problem(
+        "unread",
+        f"{entry.name!r}: stored member with its length only in a data descriptor that was not found",
+    )
+    return False
 
 
 def _descriptor(fh: BinaryIO, at: int) -> int:

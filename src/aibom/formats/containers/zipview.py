@@ -17,6 +17,7 @@ The records themselves are parsed in ``zip_records``; the stream windows and the
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import struct
 import zipfile
@@ -27,7 +28,9 @@ from contextvars import ContextVar
 from typing import BinaryIO, cast
 
 from aibom.formats.containers.zip_records import (
+    DESCRIPTOR,
     KNOWN_FLAGS,
+    METHODS,
     UNSUPPORTED_FLAGS,
     BudgetSpent,
     InflationBudget,
@@ -39,12 +42,13 @@ from aibom.formats.containers.zip_records import (
     walk_locals,
 )
 from aibom.formats.interface import FormatError, Opener
-from aibom.formats.stream_codecs import Inflate, check_bomb
+from aibom.formats.stream_codecs import Decompress, Inflate, check_bomb
 from aibom.formats.streams import open_slice
 from aibom.limits import Limits
 
 __all__ = [
     "KNOWN_FLAGS",
+    "METHODS",
     "UNSUPPORTED_FLAGS",
     "BudgetSpent",
     "InflationBudget",
@@ -53,6 +57,7 @@ __all__ = [
     "ZipLayout",
     "check_bomb",
     "crc_of",
+    "local_reading",
     "member_opener",
     "open_slice",
     "python_view_errors",
@@ -100,7 +105,7 @@ def read_layout(fh: BinaryIO, limits: Limits) -> ZipLayout:
     outer = _OUTER_BUDGET.get()
     layout.budget = outer or InflationBudget(limits.max_archive_inflated_bytes + 2 * size)
     for entry in (*layout.entries, *layout.local_only):
-        entry.budget = layout.budget
+        entry.budget, entry.end = layout.budget, size
     return layout
 
 
@@ -111,8 +116,8 @@ def _overlaps(layout: ZipLayout) -> None:
         (
             (e.data_offset, -e.csize, i, e)
             for i, e in enumerate((*layout.entries, *layout.local_only))
-            if e.data_offset is not None and e.csize > 0
-        ),
+            if e.data_offset is not None and e.csize > 0 and e.described
+        ),  # a walked deflate member with no known length runs "to the end": not an overlap
         key=lambda span: span[:3],
     )
     shared: dict[str, list[str]] = {}
@@ -173,7 +178,28 @@ def _compare_entry(layout: ZipLayout, entry: ZipEntry) -> None:
             "views", f"central name {entry.name!r} but local header name {entry.local_name!r}"
         )
     if entry.local_method is not None and entry.local_method != entry.method:
-        layout.problem("views", f"{entry.name!r}: compression method differs between headers")
+        layout.problem(
+            "views",
+            f"{entry.name!r}: compression method differs between headers (central "
+            f"{entry.method}, local {entry.local_method}): both readings are analysed",
+        )
+    if entry.local_flags is not None and entry.local_flags != entry.flags:
+        layout.problem(
+            "views",
+            f"{entry.name!r}: general-purpose flags differ between headers (central "
+            f"0x{entry.flags:04x}, local 0x{entry.local_flags:04x})",
+        )
+    for what, central, local in (
+        ("CRC-32", entry.crc, entry.local_crc),
+        ("compressed size", entry.csize, entry.local_csize),
+        ("uncompressed size", entry.usize, entry.local_usize),
+    ):
+        deferred = bool((entry.local_flags or 0) & DESCRIPTOR) and local == 0
+        if local is not None and local != central and not deferred:
+            layout.problem(
+                "views",
+                f"{entry.name!r}: {what} differs between headers (central {central}, local {local})",
+            )
     if entry.flags & UNSUPPORTED_FLAGS or entry.flags & ~KNOWN_FLAGS & 0xFFFF:
         layout.problem("flags", f"{entry.name!r}: general-purpose flags 0x{entry.flags:04x}")
     if entry.method not in (0, 8):
@@ -182,25 +208,117 @@ def _compare_entry(layout: ZipLayout, entry: ZipEntry) -> None:
         layout.problem("views", f"{entry.name!r}: stored member with two different sizes")
 
 
+def local_reading(entry: ZipEntry) -> ZipEntry | None:
+    """The member as a streaming reader reads it (the local header's method and sizes) when that
+    reads other bytes than the central directory's entry; None when the readings are the same."""
+    if entry.data_offset is None or entry.local_method is None:
+        return None
+    deferred = bool((entry.local_flags or 0) & DESCRIPTOR)
+    csize = entry.csize if deferred and not entry.local_csize else entry.local_csize
+    usize = entry.usize if deferred and not entry.local_usize else entry.local_usize
+    if csize is None or usize is None:
+        return None
+    if (entry.local_method, csize, usize) == (entry.method, entry.csize, entry.usize):
+        return None
+    flags = entry.local_flags if entry.local_flags is not None else entry.flags
+    crc = entry.crc if deferred and not entry.local_crc else entry.local_crc
+    return dataclasses.replace(
+        entry,
+        method=entry.local_method,
+        csize=csize,
+        usize=usize,
+        flags=flags,
+        crc=entry.crc if crc is None else crc,
+    )
+
+
 def member_opener(opener: Opener, entry: ZipEntry, limits: Limits, python: bool = False) -> Opener:
-    """Open the member the way miniz reads it, or (``python``) where Python's zipfile finds it."""
+    """Open the member the way miniz reads it, or (``python``) where Python's zipfile finds it. What is
+    read is bounded by the member's own sizes (and the archive's end), never the rest of the archive."""
     start = entry.py_data_offset if python else entry.data_offset
     assert start is not None
     budget = entry.budget
+    span = entry.available(python)
 
     def open_member() -> BinaryIO:
         if budget is not None:
             budget.open()
         if entry.method == 0:
-            stored = cast(io.RawIOBase, open_slice(opener, start, min(entry.csize, entry.usize)))
+            stored = cast(io.RawIOBase, open_slice(opener, start, entry.content_size(python)))
             return cast(BinaryIO, stored if budget is None else _Charged(stored, budget))
-        raw = open_slice(opener, start, entry.csize)
-        inflate: io.RawIOBase = Inflate(raw, entry.usize, limits)
+        raw = open_slice(opener, start, span)
+        inflate: io.RawIOBase
+        if entry.method == 12:
+            inflate = _Capped(Decompress(raw, "bz2", limits), entry.usize)
+        elif entry.method == 14:
+            inflate = _Capped(Decompress(_zip_lzma(raw, entry), "lzma", limits), entry.usize)
+        else:
+            inflate = Inflate(raw, entry.usize, limits)
         if budget is not None:
             inflate = _Charged(inflate, budget)
         return cast(BinaryIO, io.BufferedReader(inflate))
 
     return open_member
+
+
+def _zip_lzma(raw: BinaryIO, entry: ZipEntry) -> BinaryIO:
+    """A zip lzma member (version, properties size, properties, raw LZMA) as an ``.lzma`` stream: the
+    properties, then the uncompressed size (unknown when bit 1 says an end marker closes the data)."""
+    head = raw.read(4)
+    if len(head) < 4:
+        raise FormatError("lzma member is shorter than its header")
+    (psize,) = struct.unpack("<H", head[2:4])
+    props = raw.read(psize)
+    if psize != 5 or len(props) != 5:
+        raise FormatError(f"lzma member has {psize} bytes of properties, not 5")
+    size = b"\xff" * 8 if entry.flags & 0x0002 else struct.pack("<Q", entry.usize)
+    return cast(BinaryIO, _Prefixed(props + size, raw))
+
+
+class _Prefixed(io.RawIOBase):
+    """``prefix``, then what ``inner`` reads."""
+
+    def __init__(self, prefix: bytes, inner: BinaryIO) -> None:
+        super().__init__()
+        self._prefix, self._inner = prefix, inner
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        if self._prefix:
+            n = min(len(buffer), len(self._prefix))
+            buffer[:n], self._prefix = self._prefix[:n], self._prefix[n:]
+            return n
+        data = self._inner.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._inner.close()
+        super().close()
+
+
+class _Capped(io.RawIOBase):
+    """At most ``limit`` bytes of ``inner``: a member is as long as its declared size, no longer."""
+
+    def __init__(self, inner: io.RawIOBase, limit: int) -> None:
+        super().__init__()
+        self._inner, self._left = inner, limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        if self._left <= 0:
+            return 0
+        n = self._inner.readinto(buffer[: min(len(buffer), self._left)]) or 0
+        self._left -= n
+        return n
+
+    def close(self) -> None:
+        self._inner.close()
+        super().close()
 
 
 class _Charged(io.RawIOBase):
@@ -235,11 +353,13 @@ class _Charged(io.RawIOBase):
 
 
 def readable(entry: ZipEntry) -> bool:
-    """Whether miniz (PyTorch) can read the member at all."""
+    """Whether some reader can load the member's bytes: a method whose data is read (stored and deflate
+    as miniz reads them, bzip2 and lzma as zipfile does) and not encrypted, unless its data was found
+    to read as plain (``ZipEntry.plain``: a loader that ignores the flag loads it so)."""
     return (
         entry.data_offset is not None
-        and entry.method in (0, 8)
-        and not (entry.flags & UNSUPPORTED_FLAGS)
+        and entry.method in METHODS
+        and (entry.plain or not entry.flags & UNSUPPORTED_FLAGS)
     )
 
 
