@@ -254,3 +254,23 @@ def _serialize(el: Element) -> str:
         return ET.tostring(el, encoding="unicode")
     finally:
         el.tail = tail
+
+
+def extension_keys(doc: object, limit: int = 3) -> list[str]:
+    """Up to ``limit`` of the keys this module keeps XML-only content under (``{namespace}name``,
+    ``@attribute``, ``name/...``): what a JSON form written as JSON would carry as odd keys rather
+    than as the XML it was."""
+    found: list[str] = []
+    stack: list[object] = [doc]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if (key[:1] in ("{", "@") or "/{" in key) and key not in found:
+                    found.append(key)
+                    if len(found) >= limit:
+                        return found
+                stack.append(item)
+        elif isinstance(value, list):
+            stack.extend(value)
+    return found
