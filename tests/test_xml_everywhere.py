@@ -293,7 +293,15 @@ def test_audit_cyclonedx_refuses_with_exit_2_and_writes_nothing(
     scanned: Scanned, tmp_path: Path, content: str, name: str, extra: list[str], words: list[str]
 ) -> None:
     (tmp_path / name).write_text(content)
-    args: list[str | Path] = ["--osv-db", scanned.osv, "--format", "cyclonedx", "--fail-on", "none", *extra]
+    args: list[str | Path] = [
+        "--osv-db",
+        scanned.osv,
+        "--format",
+        "cyclonedx",
+        "--fail-on",
+        "none",
+        *extra,
+    ]
     _refused(aibom("audit", name, *args, "-o", "out.xml", cwd=tmp_path), *words)
     assert not (tmp_path / "out.xml").exists()
     assert [p for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
