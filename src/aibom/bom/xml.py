@@ -25,9 +25,18 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from aibom.bomdoc.fromxml import array, ref_choice, wrapper
+from aibom.bomdoc.fromxml import (
+    PLAIN_EXPRESSION,
+    array,
+    dataflow,
+    parties,
+    party_of,
+    ref_choice,
+    wrapper,
+)
 from aibom.bomdoc.xmlnames import (
     ATTRIBUTE_NAMES,
+    DATAFLOW_CLASSIFICATION,
     DEPENDENCY_LISTS,
     JSON_ONLY,
     TEXT_KEYS,
@@ -144,7 +153,7 @@ class _Writer:
         self, el: ET.Element, name: str, value: Any, node: Node, parent: Mapping[str, Any]
     ) -> None:
         if isinstance(value, Mapping):
-            if not self.special(el, name, value, node, parent):
+            if not self.party(el, name, value, node, parent):
                 self.fill(el, value, node)
             return
         self.unstash(el, name, parent)
@@ -186,9 +195,28 @@ class _Writer:
             return False
         return True
 
+    def party(
+        self,
+        el: ET.Element,
+        name: str,
+        value: Mapping[str, Any],
+        node: Node,
+        parent: Mapping[str, Any],
+    ) -> bool:
+        """JSON's untagged organisation or person (``xmlnames.PARTY_CHOICES``) as its element."""
+        choice = parties(node, name)
+        if choice is None:
+            return False
+        if len(value) == 1 and any(isinstance(value.get(c), Mapping) for c in choice):
+            return False  # the reader's tagged {"individual": {...}} (see party_of)
+        party = party_of(node, choice, dict(value))
+        el.append(self.element(party, value, node.child[party].node, parent))
+        return True
+
     def fill(
         self, el: ET.Element, obj: Mapping[str, Any], node: Node, *, top: bool = False
     ) -> None:
+        original, obj = obj, _dataflow_view(obj, node)
         placed = self.attributes(el, obj, node)
         if node.text is not None and not node.children:
             key = TEXT_KEYS.get(node.name, "content")
@@ -212,7 +240,7 @@ class _Writer:
         self.foreign(el, obj, "")
         for key in obj:
             if key not in placed and not _kept(key, top):
-                self.unplaced.append((obj, key))
+                self.unplaced.append((original, key))
 
     def attributes(self, el: ET.Element, obj: Mapping[str, Any], node: Node) -> set[str]:
         """Set the attributes of ``el`` from ``obj``; the schema's keys that were written."""
@@ -235,8 +263,7 @@ class _Writer:
             self.unplaced.extend((item, key) for key in item if key != "license")
             return
         detailed = node.child.get("expression-detailed")
-        plain = {"expression", "bom-ref", "acknowledgement"}
-        if detailed is not None and not set(item) <= plain:
+        if detailed is not None and not set(item) <= PLAIN_EXPRESSION:
             el.append(self.element("expression-detailed", item, detailed.node, item))
             return
         expression = node.child["expression"].node
@@ -265,6 +292,20 @@ class _Writer:
             for text in value:
                 if isinstance(text, str):
                     el.append(_parse(text))
+
+
+def _dataflow_view(obj: Mapping[str, Any], node: Node) -> Mapping[str, Any]:
+    """A 1.5+ dataflow's JSON ``classification`` and ``flow`` as the one ``<classification flow>``
+    element they are in XML (``xmlnames.DATAFLOW_CLASSIFICATION``)."""
+    text = obj.get(DATAFLOW_CLASSIFICATION)
+    if not dataflow(node) or isinstance(text, (Mapping, list)) or text is None:
+        return obj
+    view = {k: v for k, v in obj.items() if k != "flow"}
+    item = {"classification": text}
+    if "flow" in obj:
+        item["flow"] = obj["flow"]
+    view[DATAFLOW_CLASSIFICATION] = item
+    return view
 
 
 def _kept(key: str, top: bool) -> bool:
