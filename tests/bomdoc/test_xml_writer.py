@@ -137,3 +137,38 @@ def test_wrong_shapes_give_an_invalid_document_or_a_valid_one_never_a_crash() ->
         else:
             read_bom(io.BytesIO(text.encode()))  # what is written (validated) reads back
     assert refused >= 3
+
+
+def test_choices_json_does_not_tag_are_read_untagged_and_written_back() -> None:
+    """1.7 patents' assignee (organisation or individual) and a 1.6 dataflow's classification: JSON
+    has the object itself and two keys; a person with only a name (an organisation's keys too) stays
+    tagged so that its XML comes back as it was."""
+    ns = "http://cyclonedx.org/schema/bom/1.7"
+    text = f"""<?xml version="1.0"?><bom xmlns="{ns}" version="1"><definitions><patents>
+      <patent bom-ref="p1"><patentNumber>US1234567890</patentNumber><jurisdiction>US</jurisdiction>
+        <patentLegalStatus>in-force</patentLegalStatus>
+        <patentAssignee><individual><name>Jane</name><email>j@x.org</email></individual></patentAssignee>
+        <patentAssignee><individual><name>Only a name</name></individual></patentAssignee>
+        <patentAssignee><organization><name>Org</name></organization></patentAssignee>
+      </patent></patents></definitions></bom>"""
+    doc = read_bom(io.BytesIO(text.encode()))
+    [patent] = doc["definitions"]["patents"]
+    assert patent["patentAssignee"] == [
+        {"name": "Jane", "email": "j@x.org"},
+        {"individual": {"name": "Only a name"}},
+        {"name": "Org"},
+    ]
+    written = write_xml(doc)
+    assert written.count("<individual>") == 2 and written.count("<organization>") == 1
+    assert read_bom(io.BytesIO(written.encode())) == doc
+    flows = _doc(
+        services=[
+            {"name": "s", "data": [{"flow": "inbound", "classification": "PII", "name": "d"}]}
+        ]
+    )
+    xml = write_xml(flows)
+    assert '<classification flow="inbound">PII</classification>' in xml
+    assert read_bom(io.BytesIO(xml.encode()))["services"] == flows["services"]
+    assert unplaced_keys(
+        _doc(services=[{"name": "s", "data": [{"name": "d", "flow": "inbound"}]}])
+    ) == ["/services/0/data/0/flow"]

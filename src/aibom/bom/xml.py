@@ -29,6 +29,7 @@ from aibom.bomdoc.fromxml import (
     PLAIN_EXPRESSION,
     array,
     dataflow,
+    known_keys,
     parties,
     party_of,
     ref_choice,
@@ -354,11 +355,9 @@ def _alternative(node: Node, item: Any) -> Child:
 
 
 def _known(node: Node, item: Mapping[str, Any]) -> int:
-    names = {ATTRIBUTE_NAMES.get(a, a) for a in node.attributes} | {
-        child_key(c.name, DEPENDENCY_LISTS) for c in node.children
-    }
-    if node.text is not None:
-        names.add(TEXT_KEYS.get(node.name, "content"))
+    names = known_keys(node)
+    if dataflow(node):
+        names.add("flow")  # written on its <classification> (_dataflow_view)
     return sum(1 for key in item if key in names)
 
 
