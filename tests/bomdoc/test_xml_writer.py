@@ -81,6 +81,9 @@ def test_keys_xml_has_no_place_for_are_refused_by_name_never_dropped() -> None:
         and "nothing was written" in message
     )
     assert all(path in message for path in expected)
+    with pytest.raises(UsageError) as hostile:
+        write_xml(_doc(**{"x\x1b[2J": 1}))
+    assert "\x1b" not in hostile.value.message and "/x" in hostile.value.message  # shown escaped
     older = {**_doc(specVersion="1.2"), "metadata": {"properties": [{"name": "a", "value": "b"}]}}
     assert unplaced_keys(older) == ["/metadata/properties"]  # 1.2 has no properties
 

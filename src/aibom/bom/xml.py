@@ -45,6 +45,7 @@ from aibom.bomdoc.xmlnames import (
 )
 from aibom.bomdoc.xsd import SCHEMA_VERSIONS, Child, Node, schema
 from aibom.errors import InvalidBomError, UsageError
+from aibom.escape import visible
 from aibom.limits import DEFAULT_LIMITS
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -75,7 +76,7 @@ def write_xml(doc: Mapping[str, Any], *, validate: bool = True) -> str:
     writer, root = _written(doc, version)
     unplaced = writer.unplaced_paths(doc)
     if unplaced:
-        shown = ", ".join(unplaced[:_SHOWN])
+        shown = ", ".join(visible(path[:200]) for path in unplaced[:_SHOWN])  # keys are input
         more = f" and {len(unplaced) - _SHOWN} more" if len(unplaced) > _SHOWN else ""
         raise UsageError(
             f"CycloneDX {version} XML has no place for {shown}{more}; nothing was written",
@@ -131,7 +132,7 @@ class _Writer:
         """(object, key) of each key written nowhere."""
 
     def unplaced_paths(self, doc: Mapping[str, Any]) -> list[str]:
-        """``self.unplaced`` as JSON paths into ``doc``, in document order."""
+        """``self.unplaced`` as JSON paths into ``doc``, in the order the writer met them."""
         if not self.unplaced:
             return []
         where: dict[int, str] = {}

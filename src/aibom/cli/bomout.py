@@ -66,8 +66,11 @@ def bom_text(doc: dict[str, Any], form: str, source_form: str, what: str) -> str
 
         kept = extension_keys(doc)
         if kept:
+            from aibom.escape import visible
+
+            names = ", ".join(visible(key[:200]) for key in kept)  # names from the input
             raise UsageError(
-                f"{what} carries XML-only content ({', '.join(kept)}) that JSON has no place for; "
+                f"{what} carries XML-only content ({names}) that JSON has no place for; "
                 "nothing was written",
                 hint="write it as XML (--bom-format xml, or an output file ending in .xml)",
             )
