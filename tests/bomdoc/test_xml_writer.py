@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from aibom.bom.xml import write_xml, xml_text
+from aibom.bom.xml import unplaced_keys, write_xml, xml_text
 from aibom.bomdoc import read_bom
 from aibom.errors import InvalidBomError, UsageError
 
@@ -37,9 +37,55 @@ def test_fields_follow_the_schema_order_and_spelling() -> None:
 
 
 def test_json_only_fields_are_left_out() -> None:
-    doc = _doc(**{"$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json", "unknown": 1})
+    """``$schema``, ``bomFormat``, ``specVersion`` and JSF signatures have no XML counterpart by
+    design (xmlnames.JSON_ONLY)."""
+    signature = {"algorithm": "ES256", "value": "tqIT"}
+    doc = _doc(
+        **{"$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json", "signature": signature},
+        components=[{"type": "library", "name": "a", "signature": signature}],
+    )
     text = write_xml(doc)
-    assert "schema.json" not in text and "unknown" not in text and ">CycloneDX<" not in text
+    assert "schema.json" not in text and "tqIT" not in text and ">CycloneDX<" not in text
+    assert unplaced_keys(doc) == []
+
+
+def test_keys_xml_has_no_place_for_are_refused_by_name_never_dropped() -> None:
+    """A vendor's key in a JSON BOM (invalid under the strict schema, but found in the wild) or a
+    field of a newer version: refused with every path named, never written as if it were not there."""
+    doc = _doc(
+        **{"x-vendor": {"a": 1}},
+        metadata={"timestamp": "2024-01-01T00:00:00Z", "lifecycles2": []},
+        components=[
+            {
+                "type": "library",
+                "name": "a",
+                "x/odd~key": 1,
+                "licenses": [{"license": {"id": "MIT", "x": 1}}],
+            },
+            {"type": "library", "name": "b", "licenses": [{"license": {"id": "MIT"}, "y": 2}]},
+        ],
+    )
+    expected = [
+        "/metadata/lifecycles2",
+        "/components/0/x~1odd~0key",
+        "/components/0/licenses/0/license/x",
+        "/components/1/licenses/0/y",
+        "/x-vendor",
+    ]
+    assert sorted(unplaced_keys(doc)) == sorted(expected)
+    with pytest.raises(UsageError) as caught:
+        write_xml(doc)
+    message = caught.value.message
+    assert (
+        message.startswith("CycloneDX 1.6 XML has no place for ")
+        and "nothing was written" in message
+    )
+    assert all(path in message for path in expected)
+    with pytest.raises(UsageError) as hostile:
+        write_xml(_doc(**{"x\x1b[2J": 1}))
+    assert "\x1b" not in hostile.value.message and "/x" in hostile.value.message  # shown escaped
+    older = {**_doc(specVersion="1.2"), "metadata": {"properties": [{"name": "a", "value": "b"}]}}
+    assert unplaced_keys(older) == ["/metadata/properties"]  # 1.2 has no properties
 
 
 def test_characters_xml_cannot_carry_are_dropped() -> None:
@@ -89,8 +135,43 @@ def test_wrong_shapes_give_an_invalid_document_or_a_valid_one_never_a_crash() ->
     ):
         try:
             text = write_xml(_doc(**fields))
-        except InvalidBomError:
+        except (InvalidBomError, UsageError):  # invalid, or a key named that XML has no place for
             refused += 1
         else:
             read_bom(io.BytesIO(text.encode()))  # what is written (validated) reads back
     assert refused >= 3
+
+
+def test_choices_json_does_not_tag_are_read_untagged_and_written_back() -> None:
+    """1.7 patents' assignee (organisation or individual) and a 1.6 dataflow's classification: JSON
+    has the object itself and two keys; a person with only a name (an organisation's keys too) stays
+    tagged so that its XML comes back as it was."""
+    ns = "http://cyclonedx.org/schema/bom/1.7"
+    text = f"""<?xml version="1.0"?><bom xmlns="{ns}" version="1"><definitions><patents>
+      <patent bom-ref="p1"><patentNumber>US1234567890</patentNumber><jurisdiction>US</jurisdiction>
+        <patentLegalStatus>in-force</patentLegalStatus>
+        <patentAssignee><individual><name>Jane</name><email>j@x.org</email></individual></patentAssignee>
+        <patentAssignee><individual><name>Only a name</name></individual></patentAssignee>
+        <patentAssignee><organization><name>Org</name></organization></patentAssignee>
+      </patent></patents></definitions></bom>"""
+    doc = read_bom(io.BytesIO(text.encode()))
+    [patent] = doc["definitions"]["patents"]
+    assert patent["patentAssignee"] == [
+        {"name": "Jane", "email": "j@x.org"},
+        {"individual": {"name": "Only a name"}},
+        {"name": "Org"},
+    ]
+    written = write_xml(doc)
+    assert written.count("<individual>") == 2 and written.count("<organization>") == 1
+    assert read_bom(io.BytesIO(written.encode())) == doc
+    flows = _doc(
+        services=[
+            {"name": "s", "data": [{"flow": "inbound", "classification": "PII", "name": "d"}]}
+        ]
+    )
+    xml = write_xml(flows)
+    assert '<classification flow="inbound">PII</classification>' in xml
+    assert read_bom(io.BytesIO(xml.encode()))["services"] == flows["services"]
+    assert unplaced_keys(
+        _doc(services=[{"name": "s", "data": [{"name": "d", "flow": "inbound"}]}])
+    ) == ["/services/0/data/0/flow"]

@@ -30,7 +30,7 @@ def components(draw: st.DrawFn, refs: list[str], depth: int = 0) -> dict[str, An
         comp["properties"] = [{"name": "p", "value": draw(st.sampled_from(["1", "2"]))}]
     if depth < 2 and refs and draw(st.booleans()):
         n = draw(st.integers(0, min(2, len(refs))))
-        comp["components"] = [draw(components(refs, depth + 1)) for _ in range(n)]
+        comp["components"] = [draw(components(refs, depth + 1)) for _ in range(n) if refs]
     return comp
 
 

@@ -226,11 +226,20 @@ def test_an_xml_bom_scores_like_its_json_form(tmp_path: Path) -> None:
     assert json.loads(from_xml.stdout)["score"] is not None
 
 
-def test_annotate_refuses_xml_rather_than_dropping_what_it_cannot_convert(tmp_path: Path) -> None:
+def test_annotate_writes_xml_back_as_xml_and_refuses_json_it_could_not_carry(
+    tmp_path: Path,
+) -> None:
+    """XML in, XML out; asking for JSON of an XML BOM with XML-only content is refused, not
+    dropped (tests/test_xml_everywhere.py runs these through the console script)."""
     bom = tmp_path / "bom.xml"
     bom.write_text("<bom xmlns='http://cyclonedx.org/schema/bom/1.6' version='1'/>")
-    assert run(bom, "-q").exit_code == 0
-    result = run(bom, "-q", "--annotate", tmp_path / "annotated.json")
+    assert run(bom, "-q", "--annotate", tmp_path / "annotated.xml").exit_code == 0
+    assert 'name="aibom:score:profile"' in (tmp_path / "annotated.xml").read_text()
+    extended = tmp_path / "extended.xml"
+    extended.write_text(
+        "<bom xmlns='http://cyclonedx.org/schema/bom/1.6' xmlns:x='urn:x' x:a='1' version='1'/>"
+    )
+    result = run(extended, "-q", "--annotate", tmp_path / "annotated.json")
     assert isinstance(result.exception, UsageError)
-    assert "is XML, and this writes the BOM back as JSON" in result.exception.message
+    assert "XML-only content (@{urn:x}a)" in result.exception.message
     assert not (tmp_path / "annotated.json").exists()

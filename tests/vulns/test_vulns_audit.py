@@ -181,9 +181,14 @@ def test_online_audit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
             "no vulnerabilities to write back",
         ),
         (
-            "<bom xmlns='http://cyclonedx.org/schema/bom/1.6'/>",
+            "<bom xmlns='http://cyclonedx.org/schema/bom/1.3'/>",
             ["--online", "--format", "cyclonedx"],
-            "is XML",
+            "no vulnerabilities to write back",
+        ),
+        (
+            "<bom xmlns='http://cyclonedx.org/schema/bom/1.6'/>",
+            ["--online", "--format", "json", "--bom-format", "xml"],
+            "--bom-format is the form of the BOM written by --format cyclonedx",
         ),
     ],
 )
@@ -230,3 +235,29 @@ def test_policy_failure_exits_1_through_the_console_script(tmp_path: Path) -> No
     assert "GHSA-crit-1111-2222" in failing.stdout
     passing = subprocess.run([*argv, "--fail-on", "none"], capture_output=True, check=False)
     assert passing.returncode == 0
+
+
+@pytest.mark.parametrize("spec", ["1.4", "1.5", "1.6", "1.7"])
+def test_cyclonedx_output_of_an_xml_bom_is_valid_xml_with_vulnerabilities(
+    tmp_path: Path, spec: str
+) -> None:
+    """An XML BOM comes back as XML (validated against the version's XSD), re-audited idempotently."""
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.xml import XmlValidator
+
+    from aibom.bom.xml import write_xml
+    from aibom.bomdoc import read_bom
+
+    source = tmp_path / "bom.xml"
+    source.write_text(write_xml(json.loads(_bom(tmp_path, spec).read_text())))
+    db = write_export(tmp_path / "all.zip", RECORDS)
+    out = tmp_path / "audited.xml"
+    args = ["--osv-db", str(db), "--format", "cyclonedx", "--cache-dir", str(tmp_path / "c")]
+    result = _run(str(source), *args, "-o", str(out))
+    assert result.exit_code == 1, result.output
+    text = out.read_text()
+    assert XmlValidator(SchemaVersion.from_version(spec)).validate_str(text) is None
+    doc = read_bom(out)
+    assert [v["id"] for v in doc["vulnerabilities"]] == ["GHSA-crit-1111-2222", "PYSEC-2019-1"]
+    assert _run(str(out), *args, "-o", str(out)).exit_code == 1
+    assert read_bom(out) == doc, "re-audit changed the document"

@@ -29,7 +29,9 @@ from typing import Any
 
 from aibom.bomdoc.xmlnames import (
     ATTRIBUTE_NAMES,
+    DATAFLOW_CLASSIFICATION,
     DEPENDENCY_LISTS,
+    PARTY_CHOICES,
     REF_CHOICES,
     SCALARS,
     TEXT_KEYS,
@@ -116,8 +118,9 @@ class _Reader:
         if node.leaf:
             self.stash(el, node, parent, name)
             return typed(el.text or "", node.text)
-        if _ref_choice(node, name, el, self.prefix):
-            return (el[0].text or "").strip()
+        chosen = self.chosen(el, node, name)
+        if chosen is not None:
+            return chosen
         if node.ref_only:
             self.stash(el, node, parent, name)
             return el.get("ref", "")
@@ -126,6 +129,18 @@ class _Reader:
         if node.text is None and not len(el) and not el.attrib and (el.text or "").strip():
             return el.text  # mixed content used as text (1.7's deprecated IKEv2 refs)
         return self.object(el, node)
+
+    def chosen(self, el: Element, node: Node, name: str) -> str | dict[str, Any] | None:
+        """The JSON form of a choice JSON does not tag: a ``<ref>`` as its text (``REF_CHOICES``), an
+        organisation or a person as its object (``PARTY_CHOICES``); ``None`` for anything else."""
+        if _ref_choice(node, name, el, self.prefix):
+            return (el[0].text or "").strip()
+        choice = parties(node, name)
+        local = self.local(el[0].tag) if choice and len(el) == 1 and not el.attrib else None
+        if choice is None or local not in choice:
+            return None
+        party = self.object(el[0], node.child[local].node)
+        return party if party_of(node, choice, party) == local else None  # else kept tagged
 
     def object(self, el: Element, node: Node) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -158,6 +173,8 @@ class _Reader:
                 out.setdefault(child.tag, []).append(_serialize(child))
             else:
                 out[key] = value
+        if dataflow(node):
+            _flatten_classification(out)
 
     def stash(self, el: Element, node: Node, parent: dict[str, Any], name: str) -> None:
         """Attributes of an element whose JSON form is a string or array, kept on ``parent``."""
@@ -204,7 +221,7 @@ class _Reader:
                 item = self.object(child, spec.node)
                 if local == "expression" and "content" in item:
                     item["expression"] = item.pop("content")
-                elif local == "expression-detailed":
+                elif local == "expression-detailed" and set(item) <= PLAIN_EXPRESSION:
                     item.setdefault("expressionDetails", [])  # what tells it from <expression>
                 out.append(item)
         return out
@@ -218,6 +235,59 @@ class _Reader:
             else:
                 out.append(self.value(child, spec.node, local, parent))
         return out
+
+
+PLAIN_EXPRESSION = frozenset({"expression", "bom-ref", "acknowledgement"})
+"""The keys a plain ``<expression>`` carries; a JSON licence expression with any other key is 1.7's
+``<expression-detailed>``."""
+
+
+def parties(node: Node, name: str) -> tuple[str, str] | None:
+    """The (organisation, person) elements of a ``PARTY_CHOICES`` element, whose JSON form is the
+    chosen object itself; ``None`` for any other element."""
+    choice = PARTY_CHOICES.get(name)
+    if choice is None or not set(choice) <= set(node.child) <= {*choice, "ref"}:
+        return None
+    return choice if not node.attributes and node.text is None else None
+
+
+def party_of(node: Node, choice: tuple[str, str], obj: Any) -> str:
+    """Which of ``choice`` writes the untagged ``obj``: the one whose schema knows more of its keys
+    (the organisation on a tie, e.g. a name alone; the reader keeps such a person tagged)."""
+    org, person = (known_keys(node.child[p].node) for p in choice)
+    keys = set(obj) if isinstance(obj, dict) else set()
+    return choice[1] if len(keys & person) > len(keys & org) else choice[0]
+
+
+def known_keys(node: Node) -> set[str]:
+    """The JSON keys the schema has for an object of type ``node``."""
+    names = {ATTRIBUTE_NAMES.get(a, a) for a in node.attributes} | {
+        child_key(c.name, DEPENDENCY_LISTS if "ref" in node.attributes else frozenset())
+        for c in node.children
+    }
+    if node.text is not None:
+        names.add(TEXT_KEYS.get(node.name, "content"))
+    return names
+
+
+def dataflow(node: Node) -> bool:
+    """1.5+'s ``<dataflow>``, whose ``<classification flow>`` is two of its JSON keys."""
+    spec = node.child.get(DATAFLOW_CLASSIFICATION)
+    return (
+        node.name.endswith("/dataflow")
+        and spec is not None
+        and not spec.many
+        and spec.node.text is not None
+        and set(spec.node.attributes) == {"flow"}
+    )
+
+
+def _flatten_classification(out: dict[str, Any]) -> None:
+    item = out.get(DATAFLOW_CLASSIFICATION)
+    if isinstance(item, dict) and set(item) <= {"flow", "classification"} and "flow" not in out:
+        out[DATAFLOW_CLASSIFICATION] = item.get("classification", "")
+        if "flow" in item:
+            out["flow"] = item["flow"]
 
 
 def array(spec: Child) -> bool:
@@ -254,3 +324,23 @@ def _serialize(el: Element) -> str:
         return ET.tostring(el, encoding="unicode")
     finally:
         el.tail = tail
+
+
+def extension_keys(doc: object, limit: int = 3) -> list[str]:
+    """Up to ``limit`` of the keys this module keeps XML-only content under (``{namespace}name``,
+    ``@attribute``, ``name/...``): what a JSON form written as JSON would carry as odd keys rather
+    than as the XML it was."""
+    found: list[str] = []
+    stack: list[object] = [doc]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if (key[:1] in ("{", "@") or "/{" in key) and key not in found:
+                    found.append(key)
+                    if len(found) >= limit:
+                        return found
+                stack.append(item)
+        elif isinstance(value, list):
+            stack.extend(value)
+    return found

@@ -59,9 +59,9 @@ def read_bom(
     """The CycloneDX document at ``source`` (a path, ``"-"`` for stdin, or a binary stream) as the
     JSON form's dict, XML included; ``UsageError`` for anything the module docstring refuses.
 
-    ``xml=False`` refuses XML: for commands that write the document back as JSON (``score
-    --annotate``, ``audit --format cyclonedx``), where XML-only content (extension elements, XML
-    signatures) would have no valid place."""
+    ``xml=False`` refuses XML: for a caller that can only write the document back as JSON, where
+    XML-only content (extension elements, XML signatures) would have no valid place. (``score
+    --annotate`` and ``audit --format cyclonedx`` write XML back as XML: ``aibom.cli.bomout``.)"""
     name, data = read_source(source, limits)
     return parse_bom(data, name, limits, versions=versions, xml=xml)
 

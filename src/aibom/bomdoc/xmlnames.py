@@ -20,9 +20,23 @@ type; any other such type's text is ``content``."""
 DEPENDENCY_LISTS = frozenset({"dependency", "provides"})
 """Inside a ``<dependency ref>``: nested ``<dependency ref>``/``<provides ref>`` are JSON arrays of refs
 (``dependsOn``, ``provides``)."""
-CHILD_KEYS = {"responses": "response", "details": "expressionDetails"}
+CHILD_KEYS = {
+    "responses": "response",
+    "details": "expressionDetails",
+    "cryptoRef": "cryptoRefArray",
+}
 """XML element name -> JSON key (a vulnerability analysis' ``responses`` is ``response``, 1.7's
-``<expression-detailed><details>`` is ``expressionDetails``)."""
+``<expression-detailed><details>`` is ``expressionDetails``, 1.6's protocol properties' repeated
+``<cryptoRef>`` is ``cryptoRefArray``)."""
+PARTY_CHOICES = {
+    "patentAssignee": ("organization", "individual"),
+    "asserter": ("organization", "contact"),
+}
+"""Elements holding a choice of an organisation or a person (1.7's patents), whose JSON form is the
+chosen object itself, untagged (elsewhere, as in licensing and data governance, JSON keeps the tag)."""
+DATAFLOW_CLASSIFICATION = "classification"
+"""In a 1.5+ ``<dataflow>``: ``<classification flow="...">text</classification>`` is two JSON keys of the
+dataflow, ``classification`` (the text) and ``flow``."""
 REF_CHOICES = frozenset({"asserter"})
 """Elements holding an object or a ``<ref>``, whose JSON form is then the ref itself (a string)."""
 SCALARS = frozenset({"email", "phone", "supplier", "manufacture"})

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from aibom.cli.bomout import bom_format_option
 from aibom.cli.exit import ExitCode
 from aibom.cli.output import write_text
 from aibom.cli.params import OUTPUT
@@ -71,6 +72,7 @@ _pack_option = click.option(
     metavar="FILE",
     help="Also write the BOM with aibom:score:* properties to FILE.",
 )
+@bom_format_option
 @click.option("-q", "--quiet", is_flag=True, help="No warnings on stderr.")
 def score(
     bom: Path,
@@ -81,22 +83,32 @@ def score(
     min_score: float | None,
     output: Path | None,
     annotated: Path | None,
+    bom_format: str | None,
     quiet: bool,
 ) -> None:
-    """Score a CycloneDX BOM (any generator) against transparency rule packs."""
-    import json
+    """Score a CycloneDX BOM (any generator, JSON or XML) against transparency rule packs.
 
-    from aibom.bomdoc import read_bom
+    ``--annotate`` writes the BOM back with its scores, in its own form (XML stays XML) unless
+    ``--bom-format`` or the file's suffix says otherwise; it is validated (XML against the XSD)
+    first, and on any error neither the BOM nor the scorecard is written."""
+    from aibom.cli.bomout import bom_text, form_for, read_with_form
+    from aibom.errors import UsageError
     from aibom.rules.model import Enforcement
     from aibom.score import annotate, policy_failures, score_document
     from aibom.score.text import RENDERERS
 
-    doc = read_bom(bom, xml=annotated is None)
+    if bom_format is not None and annotated is None:
+        raise UsageError("--bom-format is the form of the --annotate BOM; give --annotate FILE")
+    doc, source_form = read_with_form(bom)
     scorecard = score_document(doc, packs or None, profile, rule_dirs)
-    write_text(RENDERERS[output_format](scorecard), output)
-    if annotated is not None:
+    annotated_text = None
+    if annotated is not None:  # made (and validated) before anything is written
         annotate(doc, scorecard)
-        write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", annotated)
+        form = form_for(bom_format, annotated, source_form)
+        annotated_text = bom_text(doc, form, source_form, "the annotated BOM")
+    write_text(RENDERERS[output_format](scorecard), output)
+    if annotated is not None and annotated_text is not None:
+        write_text(annotated_text, annotated)
     if not quiet:
         for result in scorecard.gating(Enforcement.WARN):
             click.echo(f"warning: {result.rule.id} on {result.subject}: {result.message}", err=True)
