@@ -7,10 +7,12 @@ import struct
 import zipfile
 import zlib
 
-from aibom.artifacts import Artifact, Format, Subject
+from aibom.artifacts import Artifact, Coverage, CoverageStatus, Format, Subject
 from aibom.catalog import Catalog
 from aibom.checks import LIMIT_REACHED, MALFORMED_FILE, NOT_ANALYSED
-from aibom.findings import Severity, Skipped
+from aibom.checks.core import BUDGET_SPENT, PARTIAL_COVERAGE
+from aibom.checks.unsafe import ARCHIVE_BOMB, ARCHIVE_UNOPENABLE
+from aibom.findings import Finding, Severity, Skipped
 from aibom.formats.containers import StreamInspector
 from aibom.formats.containers.sevenzip import SevenZipInspector
 from aibom.formats.containers.tar import TarInspector
@@ -96,6 +98,13 @@ def inspector_for(fmt: Format) -> Inspector | None:
 
 
 def _run(artifact: Artifact, ctx: InspectContext) -> Inspection:
+    """Run the artifact's inspector and note why it stopped early, if it did (``_note_reasons``)."""
+    inspection = _inspect_once(artifact, ctx)
+    _note_reasons(inspection, artifact, ctx)
+    return inspection
+
+
+def _inspect_once(artifact: Artifact, ctx: InspectContext) -> Inspection:
     """Run the artifact's inspector. Malformed input and limits become findings; bugs become a skip."""
     inspector = inspector_for(artifact.format)
     if inspector is None:
@@ -105,20 +114,20 @@ def _run(artifact: Artifact, ctx: InspectContext) -> Inspection:
         return inspector.inspect(artifact, ctx)
     except FormatError as exc:
         finding = ctx.finding(MALFORMED_FILE, f"{artifact.format.value}: {exc}", offset=exc.offset)
-        return Inspection(findings=[finding], complete=False)
+        return _stopped([finding], exc.reason, exc.offset)
     except LimitExceeded as exc:
         finding = ctx.finding(LIMIT_REACHED, f"{artifact.format.value}: {exc}")
-        return Inspection(findings=[finding], complete=False)
+        return _stopped([finding], exc.limit or "limit", exc.covered)
     except _BROKEN_STREAM as exc:  # a damaged compressed member is a broken file, not an aibom bug
         message = f"{artifact.format.value}: compressed data is damaged: {exc}"
-        return Inspection(findings=[ctx.finding(MALFORMED_FILE, message)], complete=False)
+        return _stopped([ctx.finding(MALFORMED_FILE, message)], "malformed", None)
     except struct.error as exc:  # a fixed-size field read past the end: a truncated file
         message = f"{artifact.format.value}: truncated or malformed structure: {exc}"
-        return Inspection(findings=[ctx.finding(MALFORMED_FILE, message)], complete=False)
+        return _stopped([ctx.finding(MALFORMED_FILE, message)], "truncated", None)
     except OSError as exc:
-        return Inspection(
-            complete=False, skipped=[Skipped(where, f"cannot read: {exc.strerror or exc}")]
-        )
+        out = Inspection(skipped=[Skipped(where, f"cannot read: {exc.strerror or exc}")])
+        out.hit("unreadable", covered=0)
+        return out
     except Exception as exc:  # a bug in one inspector must not lose the rest of the scan
         name = type(inspector).__name__
         # Never a silent skip: the file stays "not known to be clean", and more so when its format can
@@ -127,11 +136,100 @@ def _run(artifact: Artifact, ctx: InspectContext) -> Inspection:
         severity = Severity.MEDIUM if artifact.format in catalog.code_bearing_formats else None
         message = f"{artifact.format.value}: not analysed ({name} stopped on {exc!r})"
         finding = ctx.finding(NOT_ANALYSED, message, severity=severity)
-        return Inspection(
-            findings=[finding],
-            complete=False,
-            skipped=[Skipped(where, f"internal error in {name}: {exc!r}")],
+        out = Inspection(
+            findings=[finding], skipped=[Skipped(where, f"internal error in {name}: {exc!r}")]
         )
+        out.hit("internal-error", covered=0)  # what it saw before the error is lost with it
+        return out
+
+
+def _stopped(findings: list[Finding], reason: str, covered: int | None) -> Inspection:
+    out = Inspection(findings=findings)
+    out.hit(reason, covered=covered)
+    return out
+
+
+def _note_reasons(inspection: Inspection, artifact: Artifact, ctx: InspectContext) -> None:
+    """Make every early stop show in ``inspection.limits``, also where an inspector (the containers)
+    only made a finding: a limit, budget or bomb finding made at this level always means content
+    was left unread; damage does when the inspector says it is incomplete. A partial inspection
+    with no named reason gets ``incomplete``, so it can never read as complete."""
+    named = bool(inspection.limits)
+    for finding in inspection.findings:
+        if finding.member != ctx.member or named:
+            continue  # a member's own run noted its reasons; they came in through merge()
+        if finding.check is BUDGET_SPENT:
+            fmt = artifact.format
+            inspection.hit("max_h5_seconds" if fmt is Format.HDF5 else "max_archive_inflated_bytes")
+        elif finding.check is ARCHIVE_BOMB:
+            bomb_ratio = "expands more than" in finding.message
+            inspection.hit("max_compression_ratio" if bomb_ratio else "max_decompressed")
+        elif finding.check is LIMIT_REACHED:
+            inspection.hit("max_nesting" if "nested deeper" in finding.message else "limit")
+        elif finding.check is NOT_ANALYSED:
+            inspection.hit("internal-error")
+        elif not inspection.complete and finding.check is ARCHIVE_UNOPENABLE:
+            inspection.hit("unopenable")
+        elif not inspection.complete and finding.check is MALFORMED_FILE:
+            inspection.hit("malformed")
+    if not inspection.complete and not inspection.limits:
+        inspection.hit("unreadable" if inspection.skipped else "incomplete")
+
+
+CODE_SAFE_REASONS = frozenset(
+    {
+        "max_tensors",
+        "max_safetensors_header",
+        "max_safetensors_entry",
+        "max_safetensors_metadata",
+        "max_onnx_external_refs",
+        "max_proto_name_bytes",
+        "malformed",
+        "truncated",
+    }
+)
+"""Reasons that leave only data descriptions or damaged bytes unread. Any other reason on a
+code-bearing file (a pickle cut short, members not inflated, HDF5 not read, a graph or configuration
+not walked to the end, an unnamed limit) may leave code unread: AIBOM-COV-001 is medium."""
+
+
+DATA_ONLY_FORMATS = frozenset({Format.SAFETENSORS})
+"""Weight formats that hold nothing a loader runs (a JSON header and raw tensor bytes): their partial
+coverage shows in the BOM but makes no AIBOM-COV-001 finding."""
+
+
+def coverage_of(artifact: Artifact, inspection: Inspection) -> Coverage:
+    """The outermost file's coverage record from its (merged) inspection."""
+    total = artifact.size
+    if inspection.complete and not inspection.limits:
+        return Coverage(CoverageStatus.COMPLETE, total, total)
+    covered = inspection.covered
+    if covered is not None:
+        covered = max(0, min(covered, total))
+    status = CoverageStatus.NOT_ANALYSED if covered == 0 else CoverageStatus.PARTIAL
+    return Coverage(status, total, covered, tuple(inspection.limits or ("incomplete",)))
+
+
+def coverage_finding(artifact: Artifact, coverage: Coverage, catalog: Catalog) -> Finding | None:
+    """AIBOM-COV-001 for a code-bearing file not analysed to the end (none for data-only formats:
+    their coverage property still says partial)."""
+    if coverage.complete or artifact.format not in catalog.code_bearing_formats:
+        return None
+    if artifact.format in DATA_ONLY_FORMATS:
+        return None
+    risky = coverage.status is CoverageStatus.NOT_ANALYSED or any(
+        r not in CODE_SAFE_REASONS for r in coverage.reasons
+    )
+    message = f"{artifact.format.value}: analysed {coverage.describe()}; the unread part " + (
+        "may hold code" if risky else "holds data descriptions or damaged bytes only"
+    )
+    return Finding(
+        PARTIAL_COVERAGE,
+        artifact.display,
+        message,
+        severity=Severity.MEDIUM if risky else Severity.LOW,
+        evidence=coverage.bytes_text(),
+    )
 
 
 _BROKEN_STREAM: tuple[type[Exception], ...] = (
@@ -143,7 +241,17 @@ _BROKEN_STREAM: tuple[type[Exception], ...] = (
 
 
 def inspect_artifact(artifact: Artifact, limits: Limits = DEFAULT_LIMITS) -> Inspection:
-    return _run(artifact, InspectContext(artifact, limits, members=inspect_member, catalog=CATALOG))
+    """Inspect the outermost file; formats with an inspector get a coverage record
+    (``Inspection.coverage``) and, when a code-bearing file was not read to the end, AIBOM-COV-001."""
+    ctx = InspectContext(artifact, limits, members=inspect_member, catalog=CATALOG)
+    inspection = _run(artifact, ctx)
+    if inspector_for(artifact.format) is None or not inspection.examined:
+        return inspection
+    inspection.coverage = coverage_of(artifact, inspection)
+    finding = coverage_finding(artifact, inspection.coverage, CATALOG)
+    if finding is not None:
+        inspection.findings.append(finding)
+    return inspection
 
 
 def inspect_member(parent: InspectContext, name: str, opener: Opener, size: int) -> Inspection:
@@ -152,13 +260,13 @@ def inspect_member(parent: InspectContext, name: str, opener: Opener, size: int)
     limits = parent.limits
     if parent.depth + 1 > limits.max_nesting:
         message = f"containers nested deeper than {limits.max_nesting} levels; {name!r} not opened"
-        return Inspection(findings=[parent.finding(LIMIT_REACHED, message)], complete=False)
+        return _stopped([parent.finding(LIMIT_REACHED, message)], "max_nesting", None)
     try:
         with opener() as fh:
             head = fh.read(limits.head_bytes)
         fmt, evidence = sniff_subject(Subject(name, size, opener), head, CATALOG, limits)
     except (OSError, EOFError, ValueError, IndexError, struct.error) as exc:
         finding = parent.finding(MALFORMED_FILE, f"member {name!r} cannot be read: {exc}")
-        return Inspection(findings=[finding], complete=False)
+        return _stopped([finding], "malformed", None)
     art = Artifact(parent.artifact.ref, kind_of(name, fmt, CATALOG), fmt, evidence, None, head)
     return _run(art, parent.child(art, opener, member))

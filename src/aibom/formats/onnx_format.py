@@ -80,7 +80,9 @@ class OnnxModel:
     def add_external(self, ref: ExternalRef) -> None:
         most = self.limits.max_onnx_external_refs
         if len(self.external) >= most:
-            raise LimitExceeded(f"more than {most} tensors with external data")
+            raise LimitExceeded(
+                f"more than {most} tensors with external data", limit="max_onnx_external_refs"
+            )
         self.external.append(ref)
 
 
