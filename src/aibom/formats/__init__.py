@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import lzma
+import re
 import struct
 import zipfile
 import zlib
@@ -158,14 +160,18 @@ def _note_reasons(inspection: Inspection, artifact: Artifact, ctx: InspectContex
     for finding in inspection.findings:
         if finding.member != ctx.member or named:
             continue  # a member's own run noted its reasons; they came in through merge()
+        named_limit = _limit_named_in(finding.message)
         if finding.check is BUDGET_SPENT:
             fmt = artifact.format
-            inspection.hit("max_h5_seconds" if fmt is Format.HDF5 else "max_archive_inflated_bytes")
+            default = "max_h5_seconds" if fmt is Format.HDF5 else "max_archive_inflated_bytes"
+            inspection.hit(named_limit or default)
         elif finding.check is ARCHIVE_BOMB:
             bomb_ratio = "expands more than" in finding.message
-            inspection.hit("max_compression_ratio" if bomb_ratio else "max_decompressed")
+            default = "max_compression_ratio" if bomb_ratio else "max_decompressed"
+            inspection.hit(named_limit or default)
         elif finding.check is LIMIT_REACHED:
-            inspection.hit("max_nesting" if "nested deeper" in finding.message else "limit")
+            default = "max_nesting" if "nested deeper" in finding.message else "limit"
+            inspection.hit(named_limit or default)
         elif finding.check is NOT_ANALYSED:
             inspection.hit("internal-error")
         elif not inspection.complete and finding.check is ARCHIVE_UNOPENABLE:
@@ -176,21 +182,29 @@ def _note_reasons(inspection: Inspection, artifact: Artifact, ctx: InspectContex
         inspection.hit("unreadable" if inspection.skipped else "incomplete")
 
 
-CODE_SAFE_REASONS = frozenset(
-    {
-        "max_tensors",
-        "max_safetensors_header",
-        "max_safetensors_entry",
-        "max_safetensors_metadata",
-        "max_onnx_external_refs",
-        "max_proto_name_bytes",
-        "malformed",
-        "truncated",
-    }
+REPORTED_REASONS = frozenset(
+    {"malformed", "truncated", "unopenable", "unreadable", "internal-error", "lfs-content-absent"}
 )
-"""Reasons that leave only data descriptions or damaged bytes unread. Any other reason on a
-code-bearing file (a pickle cut short, members not inflated, HDF5 not read, a graph or configuration
-not walked to the end, an unnamed limit) may leave code unread: AIBOM-COV-001 is medium."""
+"""Reasons another finding already reports as the file's verdict (AIBOM-FMT-002 malformed, ARC
+unopenable, AIBOM-FMT-003 not analysed, AIBOM-LFS-001) or a skip: coverage still says partial, but
+AIBOM-COV-001 is only made when a limit or budget is among the reasons."""
+
+_LIMIT_NAMES = frozenset(f.name for f in dataclasses.fields(Limits))
+_LIMIT_WORD = re.compile(r"\bmax_[a-z0-9_]+\b")
+
+
+def _limit_named_in(message: str) -> str | None:
+    """The ``Limits`` field a finding's message names (``... (max_archive_inflated_bytes) ...``)."""
+    for word in _LIMIT_WORD.findall(message):
+        if word in _LIMIT_NAMES:
+            return word
+    return None
+
+
+CODE_SAFE_REASONS = frozenset({"max_pickle_records"})
+"""Limits that stop no walk: past ``max_pickle_records`` nested-loader calls are still judged (each is
+a finding of its own), only their payloads are not scanned. Every other limit stops a walk or leaves
+members, streams or configurations unread, where code may sit: AIBOM-COV-001 is then medium."""
 
 
 DATA_ONLY_FORMATS = frozenset({Format.SAFETENSORS})
@@ -217,11 +231,14 @@ def coverage_finding(artifact: Artifact, coverage: Coverage, catalog: Catalog) -
         return None
     if artifact.format in DATA_ONLY_FORMATS:
         return None
+    limits = [r for r in coverage.reasons if r not in REPORTED_REASONS]
+    if not limits:
+        return None
     risky = coverage.status is CoverageStatus.NOT_ANALYSED or any(
-        r not in CODE_SAFE_REASONS for r in coverage.reasons
+        r not in CODE_SAFE_REASONS for r in limits
     )
     message = f"{artifact.format.value}: analysed {coverage.describe()}; the unread part " + (
-        "may hold code" if risky else "holds data descriptions or damaged bytes only"
+        "may hold code" if risky else "is nested payloads whose loader calls are reported"
     )
     return Finding(
         PARTIAL_COVERAGE,

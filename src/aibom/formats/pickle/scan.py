@@ -168,6 +168,8 @@ def report(
             out.hit(trace.limit_name or "limit", covered=trace.limit_at)
         elif trace.error is not None:
             out.hit("malformed", covered=trace.error[0])
+        if trace.nested_dropped:
+            out.hit("max_pickle_records")
     worst = max((f.effective_severity for f in out.findings), default=Severity.INFO)
     if emit_low and worst < Severity.LOW and traces:
         out.findings.append(_allowlisted_only(ctx, traces, policy, what))

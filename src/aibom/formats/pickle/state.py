@@ -155,7 +155,10 @@ class VMState:
         record = self.trace.imports.get(key)
         if record is None:
             if len(self.trace.imports) >= self.limits.max_pickle_imports:
-                raise WalkLimit(f"more than {self.limits.max_pickle_imports} distinct imports")
+                raise WalkLimit(
+                    f"more than {self.limits.max_pickle_imports} distinct imports",
+                    limit="max_pickle_imports",
+                )
             record = self.trace.imports[key] = ImportRecord(ref)
         record.count += 1
         return record.ref
@@ -220,9 +223,10 @@ class VMState:
 
     def _maybe_nested(self, callee: GlobalRef, args: object) -> None:
         nested = self.trace.nested
-        if (callee.module, callee.name) not in NESTED_LOADERS or (
-            len(nested) >= self.limits.max_pickle_records
-        ):
+        if (callee.module, callee.name) not in NESTED_LOADERS:
+            return
+        if len(nested) >= self.limits.max_pickle_records:
+            self.trace.nested_dropped += 1  # the call is judged; its payload is not scanned
             return
         first = args[0] if isinstance(args, tuple) and args else args
         nested.append((callee, first))

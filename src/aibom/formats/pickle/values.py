@@ -117,6 +117,8 @@ class Trace:
     limit_at: int | None = None
     """Offset of the opcode the walk stopped at when a limit stopped it."""
     bomb: bool = False
+    nested_dropped: int = 0
+    """Nested-loader calls past ``max_pickle_records`` whose payload was not scanned."""
     result: object = None
     skipped_bytes: int = 0
     salvage: bytes = b""
