@@ -146,7 +146,7 @@ PARTIAL_COVERAGE = Check(
     name="partially-analysed",
     title="A file of a format that can run code was not analysed to the end",
     severity=Severity.LOW,
-    help="The file's coverage record (``aibom:file:coverage``) is partial or not-analysed because a "
+    help="The file's coverage record (aibom:file:coverage) is partial or not-analysed because a "
     "limit or budget stopped analysis before the end, so the lack of other findings does not mean it "
     "is clean. One finding per file, naming every limit behind it; the AIBOM-LIM-001/002 findings say "
     "where each limit was hit (per member), this one gives the file's verdict. Medium when the unread "

@@ -197,7 +197,7 @@ def _limit_named_in(message: str) -> str | None:
     """The ``Limits`` field a finding's message names (``... (max_archive_inflated_bytes) ...``)."""
     for word in _LIMIT_WORD.findall(message):
         if word in _LIMIT_NAMES:
-            return word
+            return str(word)
     return None
 
 

@@ -203,7 +203,9 @@ def _value(r: _Reader, vtype: int, depth: int, cap: int, *, keep: bool) -> objec
     limits = r.limits
     if depth >= limits.max_gguf_array_depth:
         raise FormatError(
-            f"metadata arrays nested deeper than {limits.max_gguf_array_depth}", offset=r.pos
+            f"metadata arrays nested deeper than {limits.max_gguf_array_depth}",
+            offset=r.pos,
+            reason="max_gguf_array_depth",
         )
     etype, count = int(r.unpack("I")), r.length("array length")
     if count > limits.max_gguf_array_len:
@@ -320,11 +322,11 @@ class GgufInspector:
             except Overflow as exc:
                 stopped = ctx.finding(GGUF_PARSER_EXPLOIT, str(exc), offset=r.pos)
                 covered = r.pos
-            except (FormatError, LimitExceeded) as exc:
-                stopped = failure_finding(ctx, Format.GGUF, exc)
-                covered = r.pos
-                if isinstance(exc, LimitExceeded):
-                    reason = exc.limit or "limit"
+            except LimitExceeded as exc:
+                stopped, reason, covered = failure_finding(ctx, Format.GGUF, exc), "limit", r.pos
+                reason = exc.limit or reason
+            except FormatError as exc:
+                stopped, reason, covered = failure_finding(ctx, Format.GGUF, exc), exc.reason, r.pos
         inspection = Inspection(facts=_facts(scan), findings=_template_findings(ctx, scan))
         if stopped is not None and not scan.metadata_read and scan.version:
             message = "metadata could not be read to the end; chat templates after the break were not checked"

@@ -89,7 +89,10 @@ def walk_config(root: object, limits: Limits) -> list[KerasIssue]:
                 f"Keras configuration has more than {most} values", limit="max_keras_config_nodes"
             )
         if depth > deepest:
-            raise FormatError(f"Keras configuration nested deeper than {deepest} levels")
+            raise FormatError(
+                f"Keras configuration nested deeper than {deepest} levels",
+                reason="max_keras_config_depth",
+            )
         if isinstance(node, dict):
             issues.extend(object_issues(node, path))
             stack.extend((v, f"{path}.{k}", depth + 1) for k, v in reversed(node.items()))
