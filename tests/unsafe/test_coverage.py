@@ -179,6 +179,22 @@ def test_zip_over_the_inflation_budget_is_partial_and_medium(tmp_path: Path) -> 
     assert _coverage(_scan(folder), "bundle.zip").status is CoverageStatus.COMPLETE
 
 
+def test_a_member_cut_short_makes_its_archive_partial(tmp_path: Path) -> None:
+    folder = tmp_path / "m"
+    folder.mkdir()
+    inner = pickle.dumps(list(range(20_000)), protocol=4)
+    (folder / "bundle.zip").write_bytes(_zip({"notes.txt": b"hi", "w.pkl": inner}))
+    result = _scan(folder, Limits(max_pickle_bytes=4096))
+    cov = _coverage(result, "bundle.zip")
+    assert cov.status is CoverageStatus.PARTIAL and cov.reasons == ("max_pickle_bytes",)
+    (finding,) = [f for f in _on(result, "bundle.zip") if f.check is PARTIAL_COVERAGE]
+    assert finding.member is None and finding.effective_severity is Severity.MEDIUM
+    limit = [f for f in _on(result, "bundle.zip") if f.check is LIMIT_REACHED]
+    assert [f.member for f in limit] == [
+        "w.pkl"
+    ]  # where, per member; COV-001 is the file's verdict
+
+
 def test_safetensors_over_the_tensor_cap_is_partial_without_a_coverage_finding(
     tmp_path: Path,
 ) -> None:

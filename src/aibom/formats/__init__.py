@@ -153,33 +153,49 @@ def _stopped(findings: list[Finding], reason: str, covered: int | None) -> Inspe
 
 def _note_reasons(inspection: Inspection, artifact: Artifact, ctx: InspectContext) -> None:
     """Make every early stop show in ``inspection.limits``, also where an inspector (the containers)
-    only made a finding: a limit, budget or bomb finding made at this level always means content
-    was left unread; damage does when the inspector says it is incomplete. A partial inspection
-    with no named reason gets ``incomplete``, so it can never read as complete."""
-    named = bool(inspection.limits)
+    only made a finding. A budget or bomb finding, or a limit finding that names its limit, made at
+    this level always adds its limit (a member's own run noted its reasons, merged in already).
+    Generic reasons (an unnamed ``limit``, ``malformed``, ``unopenable``) are added only when nothing
+    else explains the stop. A partial inspection with no reason gets ``incomplete``, so it can never
+    read as complete."""
+    explained = bool(inspection.limits)
+    generic: list[str] = []
     for finding in inspection.findings:
-        if finding.member != ctx.member or named:
-            continue  # a member's own run noted its reasons; they came in through merge()
-        named_limit = _limit_named_in(finding.message)
-        if finding.check is BUDGET_SPENT:
-            fmt = artifact.format
-            default = "max_h5_seconds" if fmt is Format.HDF5 else "max_archive_inflated_bytes"
-            inspection.hit(named_limit or default)
-        elif finding.check is ARCHIVE_BOMB:
-            bomb_ratio = "expands more than" in finding.message
-            default = "max_compression_ratio" if bomb_ratio else "max_decompressed"
-            inspection.hit(named_limit or default)
-        elif finding.check is LIMIT_REACHED:
-            default = "max_nesting" if "nested deeper" in finding.message else "limit"
-            inspection.hit(named_limit or default)
-        elif finding.check is NOT_ANALYSED:
-            inspection.hit("internal-error")
-        elif not inspection.complete and finding.check is ARCHIVE_UNOPENABLE:
-            inspection.hit("unopenable")
-        elif not inspection.complete and finding.check is MALFORMED_FILE:
-            inspection.hit("malformed")
+        if finding.member != ctx.member:
+            continue
+        specific, fallback = _reason_of(finding, artifact.format, inspection.complete)
+        if specific is not None:
+            inspection.hit(specific)
+        elif fallback is not None:
+            generic.append(fallback)
+    if not explained:
+        for reason in generic:
+            inspection.hit(reason)
     if not inspection.complete and not inspection.limits:
         inspection.hit("unreadable" if inspection.skipped else "incomplete")
+
+
+def _reason_of(finding: Finding, fmt: Format, complete: bool) -> tuple[str | None, str | None]:
+    """(the limit a finding names for sure, else a generic reason it suggests)."""
+    named = _limit_named_in(finding.message)
+    check = finding.check
+    if check is BUDGET_SPENT:
+        return named or (
+            "max_h5_seconds" if fmt is Format.HDF5 else "max_archive_inflated_bytes"
+        ), None
+    if check is ARCHIVE_BOMB:
+        ratio = "expands more than" in finding.message
+        return named or ("max_compression_ratio" if ratio else "max_decompressed"), None
+    if check is LIMIT_REACHED:
+        nesting = "nested deeper" in finding.message
+        return (named or "max_nesting", None) if named or nesting else (None, "limit")
+    if check is NOT_ANALYSED:
+        return None, "internal-error"
+    if not complete and check is ARCHIVE_UNOPENABLE:
+        return None, "unopenable"
+    if not complete and check is MALFORMED_FILE:
+        return None, "malformed"
+    return None, None
 
 
 REPORTED_REASONS = frozenset(
