@@ -312,6 +312,8 @@ def test_installed_scan_writes_coverage_and_counts_partial_files(tmp_path: Path)
     assert "1 file examined partly" in markdown
     html = report("html")
     assert "<th>Coverage</th>" in html and shown in html
+    (entry,) = json.loads(report("json"))["partly_analysed"]
+    assert entry["path"].endswith("stacked.pkl") and entry["limits"] == "max_pickle_stacked"
     sarif = json.loads(report("sarif"))
     results = sarif["runs"][0]["results"]
     (cov,) = [r for r in results if r["ruleId"] == PARTIAL_COVERAGE.id]
