@@ -20,7 +20,7 @@ from safetensors.numpy import save_file
 
 from aibom.artifacts import Artifact, FileRef, FileStat, Format, Kind
 from aibom.checks import LIMIT_REACHED, MALFORMED_FILE
-from aibom.checks.core import BUDGET_SPENT, ZIP_OVERLAPPING_MEMBERS
+from aibom.checks.core import BUDGET_SPENT, PARTIAL_COVERAGE, ZIP_OVERLAPPING_MEMBERS
 from aibom.checks.unsafe import PICKLE_DANGEROUS_GLOBAL
 from aibom.findings import Finding, Severity
 from aibom.formats import inspect_artifact, stream_codecs
@@ -242,9 +242,14 @@ def test_h5_budget_is_shared_by_the_scan(tmp_path: Path, monkeypatch: pytest.Mon
     assert timeouts == [25.0, 15.0, 5.0]  # each run gets what is left, at most the per-file time
     assert [r.complete for r in results] == [True, True, True, False, False]
     for refused in results[3:]:
-        (finding,) = refused.findings
+        finding, verdict = refused.findings
         assert finding.check is BUDGET_SPENT and finding.effective_severity is Severity.MEDIUM
         assert "HDF5 time budget" in finding.message
+        # coverage per verdict: the file is not analysed at all, and said so once more per file
+        assert verdict.check is PARTIAL_COVERAGE and verdict.effective_severity is Severity.MEDIUM
+        assert refused.coverage is not None and refused.coverage.status.value == "not-analysed"
+        assert refused.coverage.reasons == ("max_h5_seconds",)
+    assert [r.coverage.status.value for r in results[:3] if r.coverage] == ["complete"] * 3
     assert budget.h5_files_refused == 2
 
 

@@ -110,6 +110,63 @@ class Digests:
     """``sha1(b"blob <size>\\0" + content)``, computed for Hugging Face cache files."""
 
 
+class CoverageStatus(enum.Enum):
+    COMPLETE = "complete"
+    """The inspector accounted for every byte of the file (payloads it skips by design, such as tensor
+    data, count as covered: they were located and bounded, not left unread)."""
+    PARTIAL = "partial"
+    """Analysis stopped early at a limit, a budget or damage; the rest was not examined."""
+    NOT_ANALYSED = "not-analysed"
+    """The inspector produced no verdict (budget spent before it started, or it failed)."""
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of an inspected file its verdict rests on (recorded only for formats with an inspector;
+    data-only formats without one, such as Parquet or plain text, carry no coverage)."""
+
+    status: CoverageStatus
+    bytes_total: int
+    bytes_covered: int | None
+    """None when the inspector cannot say where it stopped (a member deep in an archive, say)."""
+    reasons: tuple[str, ...] = ()
+    """Which limits, budgets or conditions stopped it: ``Limits`` field names (``max_pickle_bytes``),
+    or ``malformed``, ``unopenable``, ``unreadable``, ``internal-error``, ``incomplete``."""
+
+    @property
+    def complete(self) -> bool:
+        return self.status is CoverageStatus.COMPLETE
+
+    def bytes_text(self) -> str:
+        """``covered/total`` (``unknown/total`` when the stop point is not known)."""
+        covered = "unknown" if self.bytes_covered is None else str(self.bytes_covered)
+        return f"{covered}/{self.bytes_total}"
+
+    def describe(self) -> str:
+        return coverage_text(self.status.value, self.bytes_text(), ", ".join(self.reasons))
+
+
+def size_text(size: int) -> str:
+    """``512 B``, ``12.0 MiB``: binary units, one decimal."""
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            break
+        value /= 1024
+    return f"{int(value)} B" if unit == "B" else f"{value:.1f} {unit}"
+
+
+def coverage_text(status: str, covered_total: str | None, reasons: str | None) -> str:
+    """``partial (12.0 MiB of 2.0 GiB; max_pickle_bytes)`` from the three coverage properties' values
+    (``complete`` alone when the file was read whole)."""
+    if status == CoverageStatus.COMPLETE.value or not covered_total:
+        return status
+    covered, _, total = covered_total.partition("/")
+    of = size_text(int(total)) if total.isdigit() else total or "?"
+    read = f"{size_text(int(covered))} of {of}" if covered.isdigit() else f"unknown part of {of}"
+    return f"{status} ({read}; {reasons})" if reasons else f"{status} ({read})"
+
+
 @dataclass
 class Artifact:
     """A classified, hashed file."""
@@ -126,6 +183,8 @@ class Artifact:
     """Format-specific facts from inspection (dtypes, parameter count, LFS oid, ...)."""
     extra_properties: list[tuple[str, str]] = field(default_factory=list)
     """BOM properties added by the stage that produced the artifact (e.g. what the Hub declared)."""
+    coverage: Coverage | None = None
+    """How completely inspection read the file; None for formats without an inspector."""
 
     @property
     def size(self) -> int:

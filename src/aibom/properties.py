@@ -21,6 +21,9 @@ class Prop(str, enum.Enum):
     GIT_BLOB_SHA1 = "aibom:file:git-blob-sha1"
     LFS_OID = "aibom:file:lfs-oid"
     LFS_SIZE = "aibom:file:lfs-size"
+    FILE_COVERAGE = "aibom:file:coverage"
+    FILE_COVERAGE_BYTES = "aibom:file:coverage-bytes"
+    FILE_COVERAGE_LIMITS = "aibom:file:coverage-limits"
     # ---- models
     MODEL_FORMATS = "aibom:model:formats"
     MODEL_PARAMETERS = "aibom:model:parameter-count"
@@ -101,6 +104,17 @@ PROPERTIES: dict[Prop, str] = {
     "files stored in git rather than LFS.",
     Prop.LFS_OID: "SHA-256 object id named by a Git LFS pointer file (the content is not present).",
     Prop.LFS_SIZE: "Size named by a Git LFS pointer file.",
+    Prop.FILE_COVERAGE: "How completely the format inspector analysed the file: `complete` (every byte "
+    "accounted for), `partial` (a limit, budget or damage stopped it) or `not-analysed` (no verdict). "
+    "Only files whose format has an inspector carry it; data-only formats without one (Parquet, CSV, "
+    "plain text...) are hashed and classified, not analysed. A partial file of a format that can run "
+    "code also gets an AIBOM-COV-001 finding.",
+    Prop.FILE_COVERAGE_BYTES: "`covered/total` bytes behind the verdict; `covered` is `unknown` when "
+    "the inspector cannot say where it stopped (a member of an archive, say).",
+    Prop.FILE_COVERAGE_LIMITS: "Why coverage is not complete: `Limits` field names (`max_pickle_bytes`, "
+    "`max_archive_inflated_bytes`, `max_h5_seconds`...) or `malformed`, `truncated`, `unopenable`, "
+    "`unreadable`, `internal-error`, `h5_timeout` (libhdf5 overran its per-file timeout), `lfs-content-absent` (a Git LFS pointer: the content was never "
+    "fetched), `incomplete` (no named reason).",
     Prop.MODEL_FORMATS: "Serialization formats of the model's weight files.",
     Prop.MODEL_PARAMETERS: "Total number of parameters (sum of tensor element counts in the headers).",
     Prop.MODEL_DTYPES: "Tensor dtypes found in the weight headers.",

@@ -167,6 +167,7 @@ def _inspect(artifacts: Sequence[Artifact], limits: Limits) -> tuple[list[Findin
     for art in artifacts:
         inspection = inspect_artifact(art, limits)
         art.facts.update(inspection.facts)
+        art.coverage = inspection.coverage
         findings.extend(inspection.findings)
         skipped.extend(inspection.skipped)
     return findings, skipped

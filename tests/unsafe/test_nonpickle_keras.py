@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from aibom.artifacts import Format
 from aibom.checks import LIMIT_REACHED, MALFORMED_FILE
+from aibom.checks.core import PARTIAL_COVERAGE
 from aibom.checks.unsafe_other import (
     KERAS_CUSTOM_CODE,
     KERAS_EXTERNAL_RESOURCE,
@@ -328,7 +329,9 @@ def test_libhdf5_hang_is_a_finding_not_a_hang(
     started = time.monotonic()
     inspection = inspect(path, Format.HDF5)
     assert time.monotonic() - started < 30
-    assert [f.check for f in inspection.findings] == [MALFORMED_FILE]
+    # the file was not read: malformed, and (coverage per verdict) not analysed to the end
+    assert [f.check for f in inspection.findings] == [MALFORMED_FILE, PARTIAL_COVERAGE]
+    assert inspection.coverage is not None and inspection.coverage.reasons == ("h5_timeout",)
     assert not inspection.complete
 
 
@@ -387,4 +390,5 @@ def test_fuzzed_configs_never_crash(root: object) -> None:
 def test_config_over_the_limit_is_a_limit_finding(tmp_path: Path) -> None:
     path = write_keras_v3(tmp_path / "m.keras", keras3_model([]))
     inspection = inspect_artifact(artifact_for(path, Format.KERAS_V3), Limits(max_config_bytes=10))
-    assert [f.check for f in inspection.findings] == [LIMIT_REACHED] and not inspection.complete
+    assert [f.check for f in inspection.findings] == [LIMIT_REACHED, PARTIAL_COVERAGE]
+    assert not inspection.complete and inspection.limits == ["max_config_bytes"]

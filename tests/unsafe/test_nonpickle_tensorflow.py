@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from aibom.artifacts import Format
 from aibom.checks import LIMIT_REACHED, MALFORMED_FILE
+from aibom.checks.core import PARTIAL_COVERAGE
 from aibom.checks.unsafe_other import (
     KERAS_LAMBDA,
     TF_ASSET_TRAVERSAL,
@@ -331,7 +332,8 @@ def test_truncated_saved_model_is_malformed(tmp_path: Path) -> None:
 
 def test_field_budget_is_a_limit_finding(tmp_path: Path) -> None:
     inspection = inspect(tmp_path, saved_model(serving()), limits=Limits(max_proto_fields=50))
-    assert [f.check for f in inspection.findings] == [LIMIT_REACHED] and not inspection.complete
+    assert [f.check for f in inspection.findings] == [LIMIT_REACHED, PARTIAL_COVERAGE]
+    assert not inspection.complete and inspection.limits == ["max_proto_fields"]
     # ops beyond the budget were not checked: more than the usual low "limit reached"
     assert inspection.findings[0].effective_severity is Severity.MEDIUM
 

@@ -111,6 +111,12 @@ def file_entry(art: Artifact, name: str, refs: Refs) -> dict[str, object]:
         (Prop.LFS_OID, art.facts.get("lfs_oid")),
         (Prop.LFS_SIZE, art.facts.get("lfs_size")),
     ]
+    if art.coverage is not None:
+        pairs += [
+            (Prop.FILE_COVERAGE, art.coverage.status.value),
+            (Prop.FILE_COVERAGE_BYTES, art.coverage.bytes_text()),
+            (Prop.FILE_COVERAGE_LIMITS, list(art.coverage.reasons)),
+        ]
     props = [(p.name, p.value or "") for p in properties_of(pairs)]
     props += [(n, v) for n, v in art.extra_properties]
     props += fact_properties(art.facts)

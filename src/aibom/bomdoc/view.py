@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from aibom.artifacts import coverage_text
 from aibom.bomdoc.walk import nodes
 from aibom.checks import by_id
 from aibom.findings import CYCLONEDX_SEVERITY, Severity
@@ -51,6 +52,21 @@ class FileView:
     size: str | None
     kind: str | None
     format: str | None
+    coverage: str | None = None
+    """``aibom:file:coverage``: complete, partial or not-analysed (None: no inspector for the format)."""
+    coverage_bytes: str | None = None
+    coverage_limits: str | None = None
+
+    @property
+    def partly_analysed(self) -> bool:
+        return self.coverage is not None and self.coverage != "complete"
+
+    @property
+    def coverage_text(self) -> str | None:
+        """``partial (12.0 MiB of 2.0 GiB; max_pickle_bytes)``, or None without a record."""
+        if self.coverage is None:
+            return None
+        return coverage_text(self.coverage, self.coverage_bytes, self.coverage_limits)
 
 
 @dataclass(frozen=True)
@@ -123,6 +139,17 @@ class BomView:
 
     def of_type(self, kind: str) -> list[ComponentView]:
         return [c for c in self.components if c.type == kind]
+
+    @cached_property
+    def partly_analysed(self) -> tuple[FileView, ...]:
+        """Files whose coverage record is not ``complete``, once each, in BOM order."""
+        seen: dict[str, FileView] = {}
+        for c in self.components:
+            own = (_file_of(c),) if c.type == "file" else ()  # a top-level file component
+            for f in (*own, *c.files):
+                if f.partly_analysed:
+                    seen.setdefault(f.ref or f.path, f)
+        return tuple(seen.values())
 
     @property
     def models(self) -> list[ComponentView]:
@@ -229,6 +256,16 @@ def _component(
     )
 
 
+def _file_of(c: ComponentView) -> FileView:
+    return _file(
+        {
+            "bom-ref": c.ref,
+            "name": c.name,
+            "properties": [{"name": n, "value": v} for n, v in c.properties],
+        }
+    )
+
+
 def _file(entry: Mapping[str, Any]) -> FileView:
     props = properties(entry.get("properties"))
     return FileView(
@@ -238,6 +275,9 @@ def _file(entry: Mapping[str, Any]) -> FileView:
         size=prop(props, "aibom:file:size"),
         kind=prop(props, "aibom:file:kind"),
         format=prop(props, "aibom:file:format"),
+        coverage=prop(props, "aibom:file:coverage"),
+        coverage_bytes=prop(props, "aibom:file:coverage-bytes"),
+        coverage_limits=prop(props, "aibom:file:coverage-limits"),
     )
 
 

@@ -141,6 +141,25 @@ BUDGET_SPENT = Check(
     tags=("completeness", "dos"),
 )
 
+PARTIAL_COVERAGE = Check(
+    id="AIBOM-COV-001",
+    name="partially-analysed",
+    title="A file of a format that can run code was not analysed to the end",
+    severity=Severity.LOW,
+    help="The file's coverage record (aibom:file:coverage) is partial or not-analysed because a "
+    "limit or budget stopped analysis before the end, so the lack of other findings does not mean it "
+    "is clean. One finding per file, naming every limit behind it; the AIBOM-LIM-001/002 findings say "
+    "where each limit was hit (per member), this one gives the file's verdict. Medium when the unread "
+    "part could hold code (a pickle stream cut short, archive members not inflated, an HDF5 file not "
+    "read, a model graph or configuration not walked to the end); low when only the payloads of "
+    "nested-loader calls, each already a finding, were left unscanned. Damage alone (AIBOM-FMT-002) "
+    "and failures (AIBOM-FMT-003) are reported by their own findings, not this one.",
+    remediation="Do not load the file until its unread part has been checked: scan it on its own "
+    "with higher limits (trusted hosts only), or inspect the part named in the message by hand.",
+    cwe=400,
+    tags=("completeness",),
+)
+
 CORE_CHECKS: tuple[Check, ...] = (
     LFS_POINTER,
     FORMAT_MISMATCH,
@@ -153,4 +172,5 @@ CORE_CHECKS: tuple[Check, ...] = (
     UNPINNED_REQUIREMENT,
     ZIP_OVERLAPPING_MEMBERS,
     BUDGET_SPENT,
+    PARTIAL_COVERAGE,
 )

@@ -195,6 +195,9 @@ def summary(result: ScanResult) -> str:
         text += f" ({detail})"
     else:
         text += "; no findings"
+    partial = sum(1 for a in result.artifacts if a.coverage is not None and not a.coverage.complete)
+    if partial:
+        text += f"; {plural(partial, 'file')} partly analysed"
     deliberate = sum(1 for s in result.skipped if s.deliberate)
     if deliberate:
         text += f"; {deliberate} not inventoried"

@@ -157,7 +157,9 @@ def read_header(r: _Reader, scan: GgufScan) -> None:
     r.count = "I" if version == 1 else "Q"
     scan.tensor_count, scan.kv_count = r.length("tensor count"), r.length("metadata count")
     if scan.kv_count > r.limits.max_gguf_kv:
-        raise LimitExceeded(f"{scan.kv_count} metadata entries exceed {r.limits.max_gguf_kv}")
+        raise LimitExceeded(
+            f"{scan.kv_count} metadata entries exceed {r.limits.max_gguf_kv}", limit="max_gguf_kv"
+        )
 
 
 def read_metadata(r: _Reader, scan: GgufScan) -> None:
@@ -201,12 +203,15 @@ def _value(r: _Reader, vtype: int, depth: int, cap: int, *, keep: bool) -> objec
     limits = r.limits
     if depth >= limits.max_gguf_array_depth:
         raise FormatError(
-            f"metadata arrays nested deeper than {limits.max_gguf_array_depth}", offset=r.pos
+            f"metadata arrays nested deeper than {limits.max_gguf_array_depth}",
+            offset=r.pos,
+            reason="max_gguf_array_depth",
         )
     etype, count = int(r.unpack("I")), r.length("array length")
     if count > limits.max_gguf_array_len:
         raise LimitExceeded(
-            f"metadata array of {count} elements exceeds {limits.max_gguf_array_len}"
+            f"metadata array of {count} elements exceeds {limits.max_gguf_array_len}",
+            limit="max_gguf_array_len",
         )
     if etype in SCALARS:
         size = struct.calcsize(SCALARS[etype]) * count
@@ -305,6 +310,7 @@ class GgufInspector:
     def inspect(self, artifact: Artifact, ctx: InspectContext) -> Inspection:
         scan = GgufScan()
         stopped: Finding | None = None
+        reason, covered = "malformed", 0
         with ctx.open() as fh:
             fh.seek(0, 2)
             r = _Reader(fh, fh.tell(), ctx.limits)
@@ -315,8 +321,12 @@ class GgufInspector:
                 read_tensors(r, scan)
             except Overflow as exc:
                 stopped = ctx.finding(GGUF_PARSER_EXPLOIT, str(exc), offset=r.pos)
-            except (FormatError, LimitExceeded) as exc:
-                stopped = failure_finding(ctx, Format.GGUF, exc)
+                covered = r.pos
+            except LimitExceeded as exc:
+                stopped, reason, covered = failure_finding(ctx, Format.GGUF, exc), "limit", r.pos
+                reason = exc.limit or reason
+            except FormatError as exc:
+                stopped, reason, covered = failure_finding(ctx, Format.GGUF, exc), exc.reason, r.pos
         inspection = Inspection(facts=_facts(scan), findings=_template_findings(ctx, scan))
         if stopped is not None and not scan.metadata_read and scan.version:
             message = "metadata could not be read to the end; chat templates after the break were not checked"
@@ -324,7 +334,7 @@ class GgufInspector:
         inspection.findings += [ctx.finding(MALFORMED_FILE, f"gguf: {p}") for p in scan.problems]
         if stopped is not None:
             inspection.findings.append(stopped)
-            inspection.complete = False
+            inspection.hit(reason, covered=covered)
         return inspection
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO, Protocol
 
 from aibom._io import open_regular
-from aibom.artifacts import Artifact
+from aibom.artifacts import Artifact, Coverage
 from aibom.catalog import Catalog, FormatSpec
 from aibom.findings import Check, Finding, Severity, Skipped
 from aibom.limits import Limits
@@ -26,13 +26,26 @@ from aibom.limits import Limits
 class FormatError(Exception):
     """The file is not a valid instance of its format. The message says what is wrong, and where."""
 
-    def __init__(self, message: str, *, offset: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, offset: int | None = None, reason: str = "malformed"
+    ) -> None:
         super().__init__(message)
         self.offset = offset
+        self.reason = reason
+        """The coverage reason (``aibom.artifacts.Coverage.reasons``) when this stops analysis."""
 
 
 class LimitExceeded(Exception):
-    """A size, count or depth read from the file is beyond the configured ceiling."""
+    """A size, count or depth read from the file is beyond the configured ceiling. ``limit`` names the
+    ``Limits`` field (for the file's coverage record); ``covered`` is how many bytes of the content
+    were examined before it, when known."""
+
+    def __init__(
+        self, message: str, *, limit: str | None = None, covered: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.covered = covered
 
 
 @dataclass
@@ -42,12 +55,33 @@ class Inspection:
     complete: bool = True
     skipped: list[Skipped] = field(default_factory=list)
     """Content that could not be examined because of an error in aibom (never because of the file)."""
+    limits: list[str] = field(default_factory=list)
+    """Why the content (or a member) was not read to the end: ``Limits`` field names or conditions
+    (``aibom.artifacts.Coverage.reasons``). Merged from members."""
+    covered: int | None = None
+    """Bytes of this content examined when analysis stopped early (None: unknown, or read whole)."""
+    examined: bool = True
+    """False when the inspector found nothing in its remit (a JSON file that is no configuration or
+    template it reads): no coverage is recorded, as for formats without an inspector."""
+    coverage: Coverage | None = None
+    """The file's coverage record, set by ``aibom.formats.inspect_artifact`` for the outermost file."""
 
     def merge(self, other: Inspection) -> None:
-        """Fold a member's inspection into this one (facts are not merged: they describe the member)."""
+        """Fold a member's inspection into this one (facts are not merged: they describe the member;
+        nor is ``covered``: a member's offsets are not the container's)."""
         self.findings.extend(other.findings)
         self.skipped.extend(other.skipped)
         self.complete = self.complete and other.complete
+        for reason in other.limits:
+            self.hit(reason)
+
+    def hit(self, reason: str, *, covered: int | None = None) -> None:
+        """Record that analysis stopped early because of ``reason`` (a ``Limits`` field name)."""
+        self.complete = False
+        if reason not in self.limits:
+            self.limits.append(reason)
+        if covered is not None:
+            self.covered = covered if self.covered is None else min(self.covered, covered)
 
 
 Opener = Callable[[], BinaryIO]

@@ -55,4 +55,8 @@ class LfsPointerInspector:
             evidence=oid,
         )
         facts: dict[str, object] = {"lfs_oid": oid.removeprefix("sha256:"), "lfs_size": int(size)}
-        return Inspection(facts=facts, findings=[finding], complete=False)
+        out = Inspection(facts=facts, findings=[finding])
+        out.hit(
+            "lfs-content-absent", covered=artifact.size
+        )  # the pointer is read; the content is absent
+        return out

@@ -39,7 +39,11 @@ def read_header(ctx: InspectContext) -> tuple[dict[str, object], int]:
     else:
         raise FormatError(f"unknown .npy format version {major}.{fixed[7]}", offset=6)
     if length > ctx.limits.max_npy_header:
-        raise LimitExceeded(f".npy header of {length} bytes exceeds {ctx.limits.max_npy_header}")
+        raise LimitExceeded(
+            f".npy header of {length} bytes exceeds {ctx.limits.max_npy_header}",
+            limit="max_npy_header",
+            covered=start,
+        )
     raw = ctx.read_at(start, length)
     if len(raw) != length:
         raise FormatError("file ends inside the .npy header", offset=start)

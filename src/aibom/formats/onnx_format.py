@@ -80,7 +80,9 @@ class OnnxModel:
     def add_external(self, ref: ExternalRef) -> None:
         most = self.limits.max_onnx_external_refs
         if len(self.external) >= most:
-            raise LimitExceeded(f"more than {most} tensors with external data")
+            raise LimitExceeded(
+                f"more than {most} tensors with external data", limit="max_onnx_external_refs"
+            )
         self.external.append(ref)
 
 
@@ -148,7 +150,10 @@ def _s(value: str | bytes) -> str:
 
 def _check_depth(depth: int, limits: Limits) -> None:
     if depth > limits.max_onnx_graph_depth:
-        raise FormatError(f"subgraphs nested deeper than {limits.max_onnx_graph_depth} levels")
+        raise FormatError(
+            f"subgraphs nested deeper than {limits.max_onnx_graph_depth} levels",
+            reason="max_onnx_graph_depth",
+        )
 
 
 def parse_with_reader(src: ProtoSource) -> OnnxModel:

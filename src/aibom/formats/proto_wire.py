@@ -79,7 +79,9 @@ def fields(src: ProtoSource, span: Span) -> Iterator[tuple[int, int, int | Span]
     while pos < span.end:
         src.fields_left -= 1
         if src.fields_left < 0:
-            raise LimitExceeded(f"more than {src.max_fields} protobuf fields")
+            raise LimitExceeded(
+                f"more than {src.max_fields} protobuf fields", limit="max_proto_fields"
+            )
         key, pos = src.varint(pos, span.end)
         number, wire = key >> 3, key & 7
         if number == 0:

@@ -94,7 +94,11 @@ class SafetensorsInspector:
 def header_length(artifact: Artifact, ctx: InspectContext) -> int:
     (length,) = struct.unpack("<Q", ctx.read_at(0, 8))
     if length > ctx.limits.max_safetensors_header:
-        raise LimitExceeded(f"header length {length} exceeds {ctx.limits.max_safetensors_header}")
+        raise LimitExceeded(
+            f"header length {length} exceeds {ctx.limits.max_safetensors_header}",
+            limit="max_safetensors_header",
+            covered=8,
+        )
     if length + 8 > artifact.size:
         raise FormatError(f"header length {length} runs past the end of the file", offset=0)
     return int(length)
@@ -249,7 +253,9 @@ def _entry(text: _Text, cap: int) -> tuple[str, object]:
         except (json.JSONDecodeError, StopIteration, ValueError) as exc:
             if not text.more or len(text.buf) - text.pos > cap:
                 if text.more:
-                    raise LimitExceeded(f"a header entry is longer than {cap} bytes") from None
+                    raise LimitExceeded(
+                        f"a header entry is longer than {cap} bytes", limit="max_safetensors_entry"
+                    ) from None
                 raise _invalid(text, _describe(exc)) from None
             text.fill(need)
             need *= 2
@@ -316,7 +322,7 @@ class _Summary:
 
     def _room(self, more: int) -> None:
         if len(self.begins) + more > self.max_tensors:
-            raise LimitExceeded(f"more than {self.max_tensors} tensors")
+            raise LimitExceeded(f"more than {self.max_tensors} tensors", limit="max_tensors")
 
     def add_run(self, run: list[_Fast], index: int) -> None:
         """Entries of the fast path, checked in bulk (the same checks as ``_tensor``)."""

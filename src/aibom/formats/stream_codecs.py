@@ -21,12 +21,15 @@ from aibom.limits import Limits
 
 def check_bomb(produced: int, consumed: int, limits: Limits) -> None:
     if produced > limits.max_decompressed:
-        raise DecompressionBomb(f"decompressed size exceeds {limits.max_decompressed} bytes")
+        raise DecompressionBomb(
+            f"decompressed size exceeds {limits.max_decompressed} bytes", limit="max_decompressed"
+        )
     if produced > limits.max_ratio_free_bytes and produced > limits.max_compression_ratio * max(
         consumed, 1
     ):
         raise DecompressionBomb(
-            f"expands more than {limits.max_compression_ratio}x ({produced} bytes from {consumed})"
+            f"expands more than {limits.max_compression_ratio}x ({produced} bytes from {consumed})",
+            limit="max_compression_ratio",
         )
 
 

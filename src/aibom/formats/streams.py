@@ -225,7 +225,9 @@ def random_access(ctx: InspectContext) -> Iterator[Opener]:
         while chunk := probe.read(1 << 20):
             size += len(chunk)
             if size > ctx.limits.max_decompressed:
-                raise DecompressionBomb(f"content exceeds {ctx.limits.max_decompressed} bytes")
+                raise DecompressionBomb(
+                    f"content exceeds {ctx.limits.max_decompressed} bytes", limit="max_decompressed"
+                )
             spool.write(chunk)
         shared = cast(BinaryIO, spool)
         yield lambda: cast(BinaryIO, SpoolReader(shared, size))

@@ -254,7 +254,8 @@ def _object_graph(src: ProtoSource, span: Span, scan: GraphScan) -> None:
                 if number == 3 and isinstance(value, Span) and value.end > value.start:
                     if value.end - value.start > scan.metadata_cap:
                         raise LimitExceeded(
-                            f"object {index} metadata exceeds {scan.metadata_cap} bytes"
+                            f"object {index} metadata exceeds {scan.metadata_cap} bytes",
+                            limit="max_config_bytes",
                         )
                     scan.keras_metadata.append((f"object {index}", _long_text(src, value)))
 
@@ -276,7 +277,10 @@ def scan_keras_metadata(src: ProtoSource, cap: int) -> list[tuple[str, str]]:
                 if src.read(value.start, 1) != b"{":
                     continue
                 if value.end - value.start > cap:
-                    raise LimitExceeded(f"keras metadata of {path!r} is larger than {cap} bytes")
+                    raise LimitExceeded(
+                        f"keras metadata of {path!r} is larger than {cap} bytes",
+                        limit="max_config_bytes",
+                    )
                 metadata = _long_text(src, value)
         if metadata:
             out.append((path, metadata))
@@ -371,9 +375,9 @@ _PBTXT_LITERAL = re.compile(r""""((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'""")
 def inspect_pbtxt(ctx: InspectContext) -> Inspection:
     """``saved_model.pbtxt`` (text format; TensorFlow loads it when ``saved_model.pb`` is absent)."""
     with ctx.open() as fh:
-        text = read_capped(fh, ctx.limits.max_text_file, "saved_model.pbtxt").decode(
-            "utf-8", "replace"
-        )
+        text = read_capped(
+            fh, ctx.limits.max_text_file, "saved_model.pbtxt", limit="max_text_file"
+        ).decode("utf-8", "replace")
     scan = GraphScan()
     for match in _PBTXT_OP.finditer(text):
         op = _pbtxt_string(match.group(1))

@@ -55,6 +55,16 @@ def to_json(report: Report) -> dict[str, Any]:
         "counts": {s.label: n for s, n in bom.counts().items()},
         "findings": [_finding(f) for f in bom.findings],
         "skipped": [{"path": s.path, "reason": s.reason} for s in bom.skipped],
+        "partly_analysed": [
+            {
+                "path": f.path,
+                "format": f.format,
+                "coverage": f.coverage,
+                "bytes": f.coverage_bytes,
+                "limits": f.coverage_limits,
+            }
+            for f in bom.partly_analysed
+        ],
         "models": [_model(m) for m in bom.models],
         "datasets": [_component(d) for d in bom.datasets],
         "packages": [_component(p) for p in bom.packages],

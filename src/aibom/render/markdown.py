@@ -96,7 +96,7 @@ def code(value: str | None, limit: int = MAX_CELL) -> str:
 
 
 def render(report: Report, limit: int = MAX_MARKDOWN_CHARS) -> str:
-    lines = [MARKER, *_header(report), *_findings(report.bom.findings)]
+    lines = [MARKER, *_header(report), *_findings(report.bom.findings), *_coverage(report.bom)]
     if report.scorecard is not None:
         lines += _scores(report.scorecard)
     if report.diff is not None:
@@ -183,6 +183,28 @@ def _finding_table(findings: tuple[FindingView, ...] | list[FindingView]) -> lis
     more = len(findings) - MAX_ROWS
     tail = ["", f"…and {more} more."] if more > 0 else []
     return ["| Severity | Check | Location | Message |", "|---|---|---|---|", *rows, *tail]
+
+
+def _coverage(bom: BomView) -> list[str]:
+    """Files not analysed to the end (their coverage record), so a short findings list is not read
+    as a clean one."""
+    partial = bom.partly_analysed
+    if not partial:
+        return []
+    rows = [
+        f"| {code(f.path)} | {esc(f.format)} | {esc(f.coverage_text)} |" for f in partial[:MAX_ROWS]
+    ]
+    more = len(partial) - MAX_ROWS
+    tail = ["", f"…and {more} more."] if more > 0 else []
+    return [
+        "",
+        f"### Partly analysed files ({len(partial)})",
+        "",
+        "| File | Format | Coverage |",
+        "|---|---|---|",
+        *rows,
+        *tail,
+    ]
 
 
 def _scores(card: Scorecard) -> list[str]:

@@ -49,6 +49,7 @@ def to_sarif(report: Report) -> dict[str, Any]:
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     paths = PathMapper(bom, report.options.source_root)
     results = [_result(f, index[f.id], bom, paths) for f in findings]
+    _add_coverage(results, findings, bom)
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -155,6 +156,18 @@ def _result(f: FindingView, rule_index: int, bom: BomView, paths: PathMapper) ->
     if f.offset is not None:
         result["properties"]["offset"] = f.offset
     return result
+
+
+def _add_coverage(results: list[dict[str, Any]], findings: list[FindingView], bom: BomView) -> None:
+    """Results on a file not analysed to the end carry its coverage (``properties.coverage``): a
+    finding there says what was seen, not that the rest is clean."""
+    partial = {f.path: f.coverage_text for f in bom.partly_analysed}
+    if not partial:
+        return
+    for result, finding in zip(results, findings, strict=True):
+        text = partial.get(finding.path or "")
+        if text:
+            result["properties"]["coverage"] = text
 
 
 def _location(f: FindingView, bom: BomView, paths: PathMapper) -> dict[str, Any]:

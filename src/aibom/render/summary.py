@@ -189,7 +189,11 @@ def _dependency_light(bom: BomView) -> Light:
 
 
 def _completeness_light(bom: BomView) -> Light:
-    limited = sum(1 for f in bom.findings if f.id == LIMIT_REACHED.id)
+    # Files examined partly: every partial coverage record, and every other file with a limit finding
+    # (card and package limits have no coverage record); counted once each.
+    limits = [f for f in bom.findings if f.id == LIMIT_REACHED.id]
+    partial = {f.path for f in bom.partly_analysed} | {f.path for f in limits if f.path}
+    limited = len(partial) + sum(1 for f in limits if not f.path)
     if bom.skipped or limited:
         detail = (
             f"{plural(len(bom.skipped), 'path')} skipped, {plural(limited, 'file')} examined partly"

@@ -85,9 +85,14 @@ def walk_config(root: object, limits: Limits) -> list[KerasIssue]:
         node, path, depth = stack.pop()
         seen += 1
         if seen > most:
-            raise LimitExceeded(f"Keras configuration has more than {most} values")
+            raise LimitExceeded(
+                f"Keras configuration has more than {most} values", limit="max_keras_config_nodes"
+            )
         if depth > deepest:
-            raise FormatError(f"Keras configuration nested deeper than {deepest} levels")
+            raise FormatError(
+                f"Keras configuration nested deeper than {deepest} levels",
+                reason="max_keras_config_depth",
+            )
         if isinstance(node, dict):
             issues.extend(object_issues(node, path))
             stack.extend((v, f"{path}.{k}", depth + 1) for k, v in reversed(node.items()))
@@ -125,7 +130,9 @@ def unchecked_rest(ctx: InspectContext, fmt: Format, exc: LimitExceeded) -> Insp
     """A limit hit in a graph walk: what lies beyond was not checked, so this is not merely low."""
     message = f"{fmt.value}: {exc}; the rest was not checked for unsafe content"
     finding = ctx.finding(LIMIT_REACHED, message, severity=Severity.MEDIUM)
-    return Inspection(findings=[finding], complete=False)
+    out = Inspection(findings=[finding])
+    out.hit(exc.limit or "limit")
+    return out
 
 
 def parse_json(raw: bytes, what: str) -> object:
@@ -137,10 +144,10 @@ def parse_json(raw: bytes, what: str) -> object:
         raise FormatError(f"{what} is nested too deeply to parse") from None
 
 
-def read_capped(fh: IO[bytes], cap: int, what: str) -> bytes:
+def read_capped(fh: IO[bytes], cap: int, what: str, *, limit: str | None = None) -> bytes:
     data = fh.read(cap + 1)
     if len(data) > cap:
-        raise LimitExceeded(f"{what} is larger than {cap} bytes")
+        raise LimitExceeded(f"{what} is larger than {cap} bytes", limit=limit)
     return data
 
 
@@ -184,7 +191,9 @@ class KerasH5Inspector:
         try:
             attrs = read_h5_attributes(ctx)
         except H5BudgetSpent as exc:
-            return Inspection(findings=[ctx.finding(BUDGET_SPENT, str(exc))], complete=False)
+            out = Inspection(findings=[ctx.finding(BUDGET_SPENT, str(exc))])
+            out.hit("max_h5_seconds", covered=0)
+            return out
         facts = {
             k: v.decode("utf-8", "replace") for k, v in attrs.items() if k.startswith("keras_")
         }
@@ -271,7 +280,15 @@ def _read_h5_attributes(ctx: InspectContext, timeout: float, *, cut: bool) -> di
     source, data = str(ctx.artifact.ref.path), None
     if ctx.member is not None:
         with ctx.open() as fh:
-            source, data = "-", read_capped(fh, ctx.limits.max_member_bytes_in_memory, ctx.member)
+            source, data = (
+                "-",
+                read_capped(
+                    fh,
+                    ctx.limits.max_member_bytes_in_memory,
+                    ctx.member,
+                    limit="max_member_bytes_in_memory",
+                ),
+            )
     argv = [sys.executable, "-I", "-c", _H5_CHILD, source, ",".join(_H5_ATTRIBUTES)]
     try:
         proc = subprocess.run(
@@ -288,7 +305,7 @@ def _read_h5_attributes(ctx: InspectContext, timeout: float, *, cut: bool) -> di
                 message + ", when the scan's HDF5 time budget (max_h5_seconds) ran out: the file "
                 "was not analysed"
             ) from None
-        raise FormatError(message + " (crafted files make it loop)") from None
+        raise FormatError(message + " (crafted files make it loop)", reason="h5_timeout") from None
     return _h5_result(proc, cap)
 
 
@@ -300,7 +317,9 @@ def _h5_result(proc: subprocess.CompletedProcess[bytes], cap: int) -> dict[str, 
     if not isinstance(result, dict):
         raise FormatError(f"libhdf5 failed on this file (exit status {proc.returncode})")
     if "limit" in result:
-        raise LimitExceeded(f"attribute {result['limit']!r} is larger than {cap} bytes")
+        raise LimitExceeded(
+            f"attribute {result['limit']!r} is larger than {cap} bytes", limit="max_config_bytes"
+        )
     if "error" in result or not isinstance(result.get("attrs"), dict):
         raise FormatError(f"not a readable HDF5 file ({result.get('error')})")
     return {_H5_ATTRIBUTES[k]: base64.b64decode(v) for k, v in result["attrs"].items()}

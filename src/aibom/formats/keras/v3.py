@@ -44,11 +44,18 @@ class KerasV3Inspector:
 def _members(zf: zipfile.ZipFile, limits: Limits) -> Iterator[tuple[zipfile.ZipInfo, bytes]]:
     infos = zf.infolist()
     if len(infos) > limits.max_members:
-        raise LimitExceeded(f"{len(infos)} zip entries exceed {limits.max_members}")
+        raise LimitExceeded(
+            f"{len(infos)} zip entries exceed {limits.max_members}", limit="max_members"
+        )
     for info in infos:
         if info.filename in ("config.json", "metadata.json"):
             with zf.open(info) as member:
-                yield info, read_capped(member, limits.max_config_bytes, info.filename)
+                yield (
+                    info,
+                    read_capped(
+                        member, limits.max_config_bytes, info.filename, limit="max_config_bytes"
+                    ),
+                )
 
 
 def _keras_member(ctx: InspectContext, name: str, data: bytes, inspection: Inspection) -> None:

@@ -134,7 +134,7 @@ def scan_pickles(
         cap = ctx.limits.max_pickle_stacked
         message = f"more than {cap} pickles stacked in one stream; the rest was not walked"
         inspection.findings.append(ctx.finding(LIMIT_REACHED, message, offset=scan.capped_at))
-        inspection.complete = False
+        inspection.hit("max_pickle_stacked", covered=scan.capped_at)
     if scan.trailing:
         message = f"{scan.trailing} bytes after the final STOP are not a pickle"
         inspection.findings.append(ctx.finding(PICKLE_ANOMALY, message, offset=scan.trailing_at))
@@ -164,6 +164,12 @@ def report(
         out.findings.extend(_structure(ctx, trace, label, first=number == 0))
         out.merge(_nested(ctx, trace, label))
         out.complete = out.complete and trace.limit is None and trace.end is not None
+        if trace.limit is not None:
+            out.hit(trace.limit_name or "limit", covered=trace.limit_at)
+        elif trace.error is not None:
+            out.hit("malformed", covered=trace.error[0])
+        if trace.nested_dropped:
+            out.hit("max_pickle_records")
     worst = max((f.effective_severity for f in out.findings), default=Severity.INFO)
     if emit_low and worst < Severity.LOW and traces:
         out.findings.append(_allowlisted_only(ctx, traces, policy, what))
@@ -384,7 +390,9 @@ def member_context(
     """A child context for a member walked as a pickle, or the finding when nesting is too deep."""
     if ctx.depth + 1 > ctx.limits.max_nesting:
         text = f"containers nested deeper than {ctx.limits.max_nesting} levels; {name!r} not opened"
-        return Inspection(findings=[ctx.finding(LIMIT_REACHED, text)], complete=False)
+        out = Inspection(findings=[ctx.finding(LIMIT_REACHED, text)])
+        out.hit("max_nesting")
+        return out
     member = f"{ctx.member}!{name}" if ctx.member else name
     art = Artifact(ctx.artifact.ref, Kind.WEIGHTS, Format.PICKLE, "walked as a pickle", None, head)
     return ctx.child(art, opener, member)
@@ -403,7 +411,12 @@ def inspect_as_pickle(
         finding = child.finding(MALFORMED_FILE, f"pickle: {exc}", offset=exc.offset)
     except LimitExceeded as exc:
         finding = child.finding(LIMIT_REACHED, f"pickle: {exc}")
-    return Inspection(findings=[finding], complete=False)
+        out = Inspection(findings=[finding])
+        out.hit(exc.limit or "limit")
+        return out
+    out = Inspection(findings=[finding])
+    out.hit("malformed")
+    return out
 
 
 class PickleInspector:

@@ -99,7 +99,10 @@ class VMState:
 
     def push(self, value: object) -> None:
         if len(self.stack) >= self.limits.max_stack_depth:
-            raise WalkLimit(f"simulated stack deeper than {self.limits.max_stack_depth}")
+            raise WalkLimit(
+                f"simulated stack deeper than {self.limits.max_stack_depth}",
+                limit="max_stack_depth",
+            )
         self.stack.append(value)
 
     def pop(self) -> object:
@@ -114,7 +117,9 @@ class VMState:
 
     def mark(self) -> None:
         if len(self.frames) >= self.limits.max_stack_depth:
-            raise WalkLimit(f"more than {self.limits.max_stack_depth} nested MARKs")
+            raise WalkLimit(
+                f"more than {self.limits.max_stack_depth} nested MARKs", limit="max_stack_depth"
+            )
         self.frames.append(self.stack)
         self.stack = []
 
@@ -131,7 +136,10 @@ class VMState:
         if index not in self.memo and len(self.memo) >= self.limits.max_stack_depth:
             value = value if isinstance(value, GlobalRef | str) else Unknown("memo overflow")
             if len(self.memo) >= 10 * self.limits.max_stack_depth:
-                raise WalkLimit(f"more than {10 * self.limits.max_stack_depth} memo entries")
+                raise WalkLimit(
+                    f"more than {10 * self.limits.max_stack_depth} memo entries",
+                    limit="max_stack_depth",
+                )
         self.memo[index] = value
 
     def memo_get(self, index: int) -> object:
@@ -147,7 +155,10 @@ class VMState:
         record = self.trace.imports.get(key)
         if record is None:
             if len(self.trace.imports) >= self.limits.max_pickle_imports:
-                raise WalkLimit(f"more than {self.limits.max_pickle_imports} distinct imports")
+                raise WalkLimit(
+                    f"more than {self.limits.max_pickle_imports} distinct imports",
+                    limit="max_pickle_imports",
+                )
             record = self.trace.imports[key] = ImportRecord(ref)
         record.count += 1
         return record.ref
@@ -212,9 +223,10 @@ class VMState:
 
     def _maybe_nested(self, callee: GlobalRef, args: object) -> None:
         nested = self.trace.nested
-        if (callee.module, callee.name) not in NESTED_LOADERS or (
-            len(nested) >= self.limits.max_pickle_records
-        ):
+        if (callee.module, callee.name) not in NESTED_LOADERS:
+            return
+        if len(nested) >= self.limits.max_pickle_records:
+            self.trace.nested_dropped += 1  # the call is judged; its payload is not scanned
             return
         first = args[0] if isinstance(args, tuple) and args else args
         nested.append((callee, first))

@@ -20,7 +20,12 @@ class PickleError(Exception):
 
 
 class WalkLimit(Exception):
-    """A ceiling was reached; the walk stops and the trace is incomplete."""
+    """A ceiling was reached; the walk stops and the trace is incomplete. ``limit`` names the
+    ``Limits`` field."""
+
+    def __init__(self, message: str, *, limit: str | None = None) -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 # ---------------------------------------------------------------- values on the simulated stack
@@ -107,7 +112,13 @@ class Trace:
     persistent_ids: int = 0
     error: tuple[int, str] | None = None
     limit: str | None = None
+    limit_name: str | None = None
+    """The ``Limits`` field behind ``limit``."""
+    limit_at: int | None = None
+    """Offset of the opcode the walk stopped at when a limit stopped it."""
     bomb: bool = False
+    nested_dropped: int = 0
+    """Nested-loader calls past ``max_pickle_records`` whose payload was not scanned."""
     result: object = None
     skipped_bytes: int = 0
     salvage: bytes = b""

@@ -103,6 +103,8 @@ class PickleVM(VMState):
             trace.error = (self._op_pos, str(exc))
         except (WalkLimit, LimitExceeded) as exc:
             trace.limit = str(exc)
+            trace.limit_name = getattr(exc, "limit", None)
+            trace.limit_at = self._op_pos
             trace.bomb = isinstance(exc, DecompressionBomb)
         trace.skipped_bytes = max(0, self.src.pos - trace.start - self.src.bytes_read)
         return trace
@@ -117,9 +119,13 @@ class PickleVM(VMState):
             raise PickleError(f"invalid opcode {raw!r}")
         self.trace.opcodes += 1
         if self.trace.opcodes > self.limits.max_pickle_opcodes:
-            raise WalkLimit(f"more than {self.limits.max_pickle_opcodes} opcodes")
+            raise WalkLimit(
+                f"more than {self.limits.max_pickle_opcodes} opcodes", limit="max_pickle_opcodes"
+            )
         if pos - self.trace.start > self.limits.max_pickle_bytes:
-            raise WalkLimit(f"stream longer than {self.limits.max_pickle_bytes} bytes")
+            raise WalkLimit(
+                f"stream longer than {self.limits.max_pickle_bytes} bytes", limit="max_pickle_bytes"
+            )
         arg = self._argument(op) if op.arg is not None else None
         handlers[op.name](self, arg)
 

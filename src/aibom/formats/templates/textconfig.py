@@ -69,14 +69,14 @@ class TextConfigInspector:
         if name == "keras_metadata.pb":
             return inspect_keras_metadata(ctx)
         if artifact.format is not Format.JSON:
-            return Inspection()
+            return Inspection(examined=False)
         if name in TEMPLATE_JSON_NAMES:
             return _template_json(ctx, name)
         if name in KERAS_JSON_NAMES:
             with ctx.open() as fh:
-                data = read_capped(fh, ctx.limits.max_config_bytes, name)
+                data = read_capped(fh, ctx.limits.max_config_bytes, name, limit="max_config_bytes")
             return inspect_json_config(ctx, data, name)
-        return Inspection()
+        return Inspection(examined=False)
 
 
 def _read_or_finding(ctx: InspectContext, name: str, cap: int) -> bytes | Finding:
@@ -94,12 +94,16 @@ def _jinja_file(ctx: InspectContext, name: str) -> Inspection:
 
     data = _read_or_finding(ctx, name, ctx.limits.max_template_bytes)
     if isinstance(data, Finding):
-        return Inspection(findings=[data], complete=False)
+        out = Inspection(findings=[data])
+        out.hit("max_template_bytes", covered=0)
+        return out
     try:
         source = data.decode("utf-8")
     except UnicodeDecodeError:
         finding = ctx.finding(TEMPLATE_UNCHECKED, f"{name} is not UTF-8 text; not checked")
-        return Inspection(findings=[finding], complete=False)
+        out = Inspection(findings=[finding])
+        out.hit("malformed", covered=0)
+        return out
     return Inspection(
         facts={"chat_templates": [name]}, findings=template_findings(ctx, source, name)
     )
@@ -110,7 +114,9 @@ def _template_json(ctx: InspectContext, name: str) -> Inspection:
 
     data = _read_or_finding(ctx, name, ctx.limits.max_text_file)
     if isinstance(data, Finding):
-        return Inspection(findings=[data], complete=False)
+        out = Inspection(findings=[data])
+        out.hit("max_text_file", covered=0)
+        return out
     root = parse_json(data, name)
     value = root.get("chat_template") if isinstance(root, dict) else None
     findings: list[Finding] = []
