@@ -283,6 +283,32 @@ def test_hanging_libhdf5_files_cost_the_scan_budget_once(
     assert by_file["m2.h5"].check is BUDGET_SPENT and "not analysed" in by_file["m2.h5"].message
 
 
+def test_looping_libhdf5_is_stopped_by_cpu_time_not_the_wall_clock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same looping file under the real 30 s wall timeout: the reader's CPU limit stops it
+    (RLIMIT_CPU, ``H5_CPU_SECONDS``), so a loaded machine neither waits 30 s nor cuts a real file."""
+    import time
+
+    data = bytearray(write_h5_model(tmp_path / "ok.h5", keras2_config()).read_bytes())
+    at = data.index(b'{"seed"')
+    data[at:at] = b"\xf2"
+    folder = tmp_path / "hang"
+    folder.mkdir()
+    (folder / "m.h5").write_bytes(bytes(data))
+    monkeypatch.setattr(h5_module, "H5_CPU_SECONDS", 2)
+    started = time.monotonic()
+    findings = _scan_dir(folder, DEFAULT_LIMITS)
+    took = time.monotonic() - started
+    malformed = [f for f in findings if f.check is MALFORMED_FILE]
+    assert len(malformed) == 1 and "s of CPU" in malformed[0].message, findings
+    assert took < h5_module.H5_TIMEOUT_SECONDS  # stopped by CPU, long before the wall timeout
+    ok = tmp_path / "fine"
+    ok.mkdir()
+    write_h5_model(ok / "m.h5", keras2_config())
+    assert not [f for f in _scan_dir(ok, DEFAULT_LIMITS) if f.check is MALFORMED_FILE]
+
+
 # ---------------------------------------------------------------- safetensors: bounded header
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import importlib.util
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -210,6 +211,10 @@ class KerasH5Inspector:
 H5_TIMEOUT_SECONDS = 30.0
 """Time the isolated HDF5 reader gets for one file's root attributes (real files need well under a
 second); all files of a scan together get ``Limits.max_h5_seconds`` (``aibom.formats.budget``)."""
+H5_CPU_SECONDS = 3
+"""CPU time the isolated HDF5 reader may use for one file, start-up (importing h5py, about half a
+second) included; libhdf5 looping on a crafted file spends CPU, so it is stopped here whatever the
+machine's load, where the wall-clock timeout above only catches a stalled reader."""
 H5_MEMORY_BYTES = 4 * 1024**3
 """Address space of the HDF5 reader process."""
 _H5_ATTRIBUTES = {
@@ -223,6 +228,8 @@ import base64, io, json, sys
 try:
     import resource
     resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[3]), int(sys.argv[3])))
+    cpu = int(sys.argv[5])
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
 except (ImportError, ValueError, OSError):
     pass
 import h5py
@@ -292,7 +299,7 @@ def _read_h5_attributes(ctx: InspectContext, timeout: float, *, cut: bool) -> di
     argv = [sys.executable, "-I", "-c", _H5_CHILD, source, ",".join(_H5_ATTRIBUTES)]
     try:
         proc = subprocess.run(
-            [*argv, str(H5_MEMORY_BYTES), str(cap)],
+            [*argv, str(H5_MEMORY_BYTES), str(cap), str(H5_CPU_SECONDS)],
             input=data,
             capture_output=True,
             timeout=timeout,
@@ -306,6 +313,12 @@ def _read_h5_attributes(ctx: InspectContext, timeout: float, *, cut: bool) -> di
                 "was not analysed"
             ) from None
         raise FormatError(message + " (crafted files make it loop)", reason="h5_timeout") from None
+    if proc.returncode in (-signal.SIGXCPU, -signal.SIGKILL) and not proc.stdout:
+        raise FormatError(
+            f"libhdf5 used more than {H5_CPU_SECONDS} s of CPU reading the root attributes "
+            "(crafted files make it loop)",
+            reason="h5_timeout",
+        )
     return _h5_result(proc, cap)
 
 
