@@ -42,8 +42,11 @@ class Limits:
     # safetensors
     max_safetensors_header: int = 100 * MiB
     """Header length accepted (the safetensors library uses the same bound)."""
-    max_tensors: int = 1_000_000
-    """Tensors described in one header."""
+    max_tensors: int = 250_000
+    """Tensors described in one header. Real files hold a few hundred to a few thousand (a whole
+    671B mixture-of-experts checkpoint about 90,000 across all its shards); parsing costs about
+    4 microseconds per tensor, so this keeps a header within about a second. Past it the file is
+    partly analysed (a LIMIT_REACHED finding; tensors hold no code)."""
     max_safetensors_entry: int = 16 * MiB
     """Longest single entry of the header (one tensor's description, or ``__metadata__``); the header
     is parsed one entry at a time, so this bounds the text held in memory at once."""
