@@ -37,11 +37,13 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 DATA = REPO / "bench" / "_data" / "real_corpus"
 SEV_RANK = {"none": 0, "unknown": 0, "info": 1, "low": 2, "medium": 3, "high": 4, "critical": 5}
-BUCKETS = ["high+", "medium", "low/info", "clean", "skipped", "unaccounted"]
+BUCKETS = ["high+", "medium", "low/info", "clean", "not-inv", "skipped", "unaccounted"]
 P_PATH = "aibom:file:path"
 P_MEMBER = "aibom:finding:member"
 P_EVIDENCE = "aibom:finding:evidence"
 P_SKIPPED = "aibom:scan:skipped"
+P_NOT_INVENTORIED = "aibom:scan:not-inventoried"
+"""Files analysed but outside any model or dataset: listed with their format, no component."""
 P_FORMAT = "aibom:file:format"
 _IMPORT_MSG = re.compile(r"\bimports ([A-Za-z_][\w.]*)")
 _IMPORT_OF = re.compile(r"\bimport of ([A-Za-z_][\w.]*)")
@@ -139,16 +141,19 @@ def analyse(bom: dict[str, Any], files: Path, manifest: dict[str, Any] | None) -
         if rel is not None:
             components[rel] = c
     skipped: dict[str, str] = {}
-    for text in props(bom.get("metadata", {}) or {}).get(P_SKIPPED, []):
-        # "path: reason"; a reason may hold ': ' too, so take the longest prefix that is a file.
-        parts = text.split(": ")
-        for i in range(len(parts) - 1, 0, -1):
-            rel = rel_of(": ".join(parts[:i]))
-            if rel is not None:
-                skipped[rel] = ": ".join(parts[i:])
-                break
-        else:
-            skipped[text] = "(path not on disk)"
+    not_inventoried: dict[str, str] = {}
+    metadata = props(bom.get("metadata", {}) or {})
+    for name, into in ((P_SKIPPED, skipped), (P_NOT_INVENTORIED, not_inventoried)):
+        for text in metadata.get(name, []):
+            # "path: reason"; a reason may hold ': ' too, so take the longest prefix that is a file.
+            parts = text.split(": ")
+            for i in range(len(parts) - 1, 0, -1):
+                rel = rel_of(": ".join(parts[:i]))
+                if rel is not None and rel in disk_set:
+                    into[rel] = ": ".join(parts[i:])
+                    break
+            else:
+                into[text] = "(path not on disk)"
     per_file: dict[str, list[dict[str, Any]]] = collections.defaultdict(list)
     folder_findings: collections.Counter[str] = collections.Counter()
     ref_to_rel = {str(c.get("bom-ref")): rel for rel, c in components.items()}
@@ -184,6 +189,8 @@ def analyse(bom: dict[str, Any], files: Path, manifest: dict[str, Any] | None) -
             bucket = "low/info"
         elif rel in components:
             bucket = "clean"
+        elif rel in not_inventoried:
+            bucket = "not-inv"
         elif rel in skipped:
             bucket = "skipped"
         else:

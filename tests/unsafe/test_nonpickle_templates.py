@@ -397,3 +397,21 @@ def test_other_json_and_text_files_are_ignored(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("{{ cycler.__init__.__globals__ }}")
     assert _inspect(tmp_path / "vocab.json", Format.JSON) == []
     assert _inspect(tmp_path / "notes.txt", Format.TEXT) == []
+
+
+def test_upper_case_sentinels_are_not_special_names() -> None:
+    """torch 2.13's own inductor template (triton_mm_grouped.py.jinja) sets a sentinel string; no
+    Python special name is upper case, so it names nothing (found by bench/real_corpus)."""
+    assert _checks('{%- set sentinel = "__NOT_A_NUMBER__" -%}{{ x if x != sentinel }}') == set()
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ cycler|attr('__INIT__'|lower)|attr('__GLOBALS__'|lower) }}",
+        "{% set n = '__CLASS__'|lower %}{{ x|attr(n) }}",
+        "{{ x|attr('__class__') }}",
+    ],
+)
+def test_special_names_made_lower_case_are_still_found(source: str) -> None:
+    assert TEMPLATE_INJECTION.id in _checks(source)

@@ -63,7 +63,10 @@ __all__ = [
     "val",
 ]
 
-DUNDER = re.compile(r"__[A-Za-z][A-Za-z0-9_]*__")
+DUNDER = re.compile(r"__[a-z][a-z0-9_]*__")
+"""Python's special names are lower case (attribute lookup is case-sensitive, and the folder applies
+``lower``/``upper``), so a sentinel string such as ``"__NOT_A_NUMBER__"`` (torch's own inductor
+templates) names nothing."""
 MANGLED = re.compile(r"^_[A-Za-z][A-Za-z0-9]*__[A-Za-z]")
 WALK_GLOBALS = frozenset({"cycler", "joiner", "lipsum", "namespace", "range", "self", "dict"})
 """Jinja's default globals: attribute walks from them lead to ``__globals__`` and Python builtins."""
