@@ -319,3 +319,26 @@ def test_installed_scan_writes_coverage_and_counts_partial_files(tmp_path: Path)
     (cov,) = [r for r in results if r["ruleId"] == PARTIAL_COVERAGE.id]
     assert cov["properties"]["coverage"] == shown
     assert "max_pickle_stacked" in cov["message"]["text"]
+
+
+def test_a_tar_with_more_members_than_the_limit_is_partial_and_says_so(tmp_path: Path) -> None:
+    import tarfile
+
+    folder = tmp_path / "t"
+    folder.mkdir()
+    with tarfile.open(folder / "many.tar", "w") as tar:
+        for i in range(6):
+            data = pickle.dumps({"i": i})
+            info = tarfile.TarInfo(f"m{i}.pkl")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    result = _scan(folder, Limits(max_members=4))
+    props = _props(result, "many.tar")
+    assert props["aibom:file:coverage"] == "partial"
+    assert props["aibom:file:coverage-limits"] == "max_members"
+    assert any(
+        f.check is LIMIT_REACHED and "max_members" in f.message for f in _on(result, "many.tar")
+    )
+    assert any(f.check is PARTIAL_COVERAGE for f in _on(result, "many.tar"))
+    whole = _props(_scan(folder, Limits(max_members=6)), "many.tar")
+    assert whole["aibom:file:coverage"] == "complete"

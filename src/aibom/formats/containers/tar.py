@@ -12,7 +12,7 @@ from typing import BinaryIO
 
 from aibom.artifacts import Artifact, Format, Kind
 from aibom.catalog import FormatSpec, Magic
-from aibom.checks import MALFORMED_FILE
+from aibom.checks import LIMIT_REACHED, MALFORMED_FILE
 from aibom.checks.unsafe import UNSAFE_CHECKS
 from aibom.findings import Check
 from aibom.formats.containers.support import escapes, guarded, path_finding
@@ -24,13 +24,16 @@ from aibom.formats.streams import ByteSource, open_slice, random_access
 from aibom.limits import Limits
 
 
-def _tar_members(fh: BinaryIO, limits: Limits) -> list[tarfile.TarInfo]:
+def _tar_members(fh: BinaryIO, limits: Limits) -> tuple[list[tarfile.TarInfo], bool]:
+    """The first ``max_members`` members, and whether the archive holds more (never silent: the
+    rest are a LIMIT_REACHED finding and partial coverage)."""
     try:
         with tarfile.open(fileobj=fh, mode="r:") as tar:
             members: list[tarfile.TarInfo] = []
             while len(members) < limits.max_members and (info := tar.next()) is not None:
                 members.append(info)
-            return members
+            more = len(members) >= limits.max_members and tar.next() is not None
+            return members, more
     except tarfile.TarError as exc:
         raise FormatError(f"tar archive is damaged: {exc}") from None
 
@@ -54,8 +57,18 @@ class TarInspector:
         def run() -> Inspection:
             with random_access(ctx) as opener:
                 with opener() as fh:
-                    members = _tar_members(fh, ctx.limits)
-                return self._members(ctx, opener, members)
+                    members, more = _tar_members(fh, ctx.limits)
+                out = self._members(ctx, opener, members)
+                if more:
+                    out.findings.append(
+                        ctx.finding(
+                            LIMIT_REACHED,
+                            f"tar archive holds more than {ctx.limits.max_members} members "
+                            "(max_members): the rest were not analysed",
+                        )
+                    )
+                    out.hit("max_members")
+                return out
 
         return guarded(ctx, run)
 
