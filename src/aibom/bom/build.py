@@ -24,8 +24,8 @@ from aibom.bom.components import (
     Refs,
     card_licenses,
     file_entry,
-    file_order,
     inner_name,
+    library_order,
     package_licenses,
     package_refs,
     properties_of,
@@ -69,8 +69,8 @@ class Built:
     package_edges: dict[str, list[str]] = field(default_factory=dict)
     """dependsOn refs of each package component (empty list: none), by ref."""
     loose: list[dict[str, object]] = field(default_factory=list)
-    """Top-level file components (JSON form, in order): files outside any model or dataset, each a
-    dependency of the root."""
+    """Top-level file components (JSON form; ``aibom.bom.document`` puts them in order): files
+    outside any model or dataset, each a dependency of the root."""
 
 
 # ---------------------------------------------------------------- models
@@ -168,7 +168,7 @@ class _Builder:
             self.hf_model_ref.setdefault(snap.repo_id, ref)
         files = [file_entry(a, inner_name(a, model.root), self.refs) for a in model.files]
         if files:
-            self.built.files[ref] = sorted(files, key=file_order)
+            self.built.files[ref] = sorted(files, key=library_order)
         weights = [a for a in model.files if a.kind.value == "weights" and a.digests]
         hashes = (
             [HashType(alg=HashAlgorithm.SHA_256, content=weights[0].digests.sha256)]
@@ -201,7 +201,7 @@ class _Builder:
         root = entry.root or ""
         files = [file_entry(a, inner_name(a, root), self.refs) for a in entry.files]
         if files:
-            self.built.files[ref] = sorted(files, key=file_order)
+            self.built.files[ref] = sorted(files, key=library_order)
         declared = [self.model_ref[m] for m in entry.declared_by if m in self.model_ref]
         pairs: list[tuple[Prop, object]] = [
             (Prop.MODEL_SOURCE, entry.source),
@@ -317,7 +317,7 @@ def build(inv: Inventory, root: Component, findings: Sequence[Finding]) -> Built
     packages = [b.package(g) for g in groups]
     # Files of interest outside any model or dataset (weights, archives, data, signatures, package
     # manifests): top-level file components, so that every file is in the BOM or a skipped entry.
-    b.built.loose = sorted((file_entry(a, a.display, b.refs) for a in inv.loose), key=file_order)
+    b.built.loose = [file_entry(a, a.display, b.refs) for a in inv.loose]
     b.built.package_components = packages
     for comp in packages:
         b.by_ref[str(comp.bom_ref.value)] = comp

@@ -131,9 +131,19 @@ def file_entry(art: Artifact, name: str, refs: Refs) -> dict[str, object]:
     return entry
 
 
-def file_order(entry: dict[str, object]) -> tuple[str, str]:
-    """cyclonedx-python-lib's order among file components (no group or version): name, then ref."""
-    return (str(entry["name"]), str(entry["bom-ref"]))
+def library_order(comp: dict[str, object]) -> tuple[object, ...]:
+    """cyclonedx-python-lib's component order, for components spliced in as JSON: type, group, name,
+    version (a missing one last), then bom-ref (unique, so nothing after it counts)."""
+    group, version = comp.get("group"), comp.get("version")
+    return (
+        str(comp.get("type", "")),
+        group is None,
+        str(group or ""),
+        str(comp.get("name", "")),
+        version is None,
+        str(version or ""),
+        str(comp.get("bom-ref", "")),
+    )
 
 
 def fact_properties(facts: dict[str, object]) -> list[tuple[str, str]]:

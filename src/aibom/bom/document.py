@@ -17,6 +17,7 @@ from cyclonedx.output import make_outputter
 from cyclonedx.schema import OutputFormat, SchemaVersion
 
 from aibom.bom.build import Built
+from aibom.bom.components import library_order
 from aibom.bomdoc.schema import validate_document
 from aibom.errors import UsageError
 
@@ -92,7 +93,7 @@ def _stamp(built: Built, version: str, options: DocumentOptions) -> datetime | N
     return stamp
 
 
-def splice(doc: dict[str, Any], built: Built, schema: SchemaVersion = SchemaVersion.V1_6) -> None:
+def splice(doc: dict[str, Any], built: Built, schema: SchemaVersion) -> None:
     """Put ``modelCard``, ``data`` and file components on the components the library serialized, by
     bom-ref, and the top-level files with their dependency entries, where the library would have
     put them (components sorted by type, then name; dependencies by ref)."""
@@ -135,7 +136,7 @@ def _splice_top(doc: dict[str, Any], built: Built, root: str, schema: SchemaVers
     comps = doc.setdefault("components", [])
     comps.extend(built.loose)
     comps.extend(packages)
-    comps.sort(key=_library_order)
+    comps.sort(key=library_order)
     refs = [str(c["bom-ref"]) for c in (*built.loose, *packages)]
     deps = doc.setdefault("dependencies", [])
     entry = next((d for d in deps if d.get("ref") == root), None)
@@ -150,21 +151,6 @@ def _splice_top(doc: dict[str, Any], built: Built, root: str, schema: SchemaVers
         wanted = sorted(set(needs) - {pkg_ref})
         deps.append({"dependsOn": wanted, "ref": pkg_ref} if wanted else {"ref": pkg_ref})
     deps.sort(key=lambda d: str(d.get("ref", "")))
-
-
-def _library_order(comp: dict[str, Any]) -> tuple[object, ...]:
-    """cyclonedx-python-lib's component order: type, group, name, version (a missing one last),
-    then bom-ref (unique, so nothing after it counts)."""
-    group, version = comp.get("group"), comp.get("version")
-    return (
-        str(comp.get("type", "")),
-        group is None,
-        str(group or ""),
-        str(comp.get("name", "")),
-        version is None,
-        str(version or ""),
-        str(comp.get("bom-ref", "")),
-    )
 
 
 def _walk(components: list[dict[str, Any]]) -> list[dict[str, Any]]:
